@@ -1,0 +1,18 @@
+#!/bin/sh
+# Make sure the system libraries that Qt needs are present (Debian/Ubuntu).
+# As root, install the missing ones; otherwise print the exact command to run.
+missing=""
+command -v dpkg-query >/dev/null 2>&1 || exit 0
+for pkg in "$@"; do
+    dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || missing="$missing $pkg"
+done
+[ -z "$missing" ] && exit 0
+if [ "$(id -u)" = "0" ]; then
+    echo "Installing Qt runtime libraries:$missing"
+    apt-get update -q >/dev/null && \
+        DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends $missing >/dev/null
+else
+    echo "Qt needs these system libraries. Run:"
+    echo "    sudo apt-get install -y --no-install-recommends$missing"
+    exit 1
+fi

@@ -1,0 +1,5 @@
+import sys
+
+from kasir.cli import main
+
+sys.exit(main())

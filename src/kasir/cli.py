@@ -1,0 +1,167 @@
+"""The `kasir` command: parse, open one unit of work, call a service, print.
+
+A failure prints one clear line (Indonesian) on stderr and exits non-zero; never a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.orm import Session, sessionmaker
+
+from kasir import __version__
+from kasir.config import Config, load_config
+from kasir.errors import ImportFailed, KasirError
+from kasir.logs import log_path, setup_logging
+
+log = logging.getLogger(__name__)
+
+Command = Callable[[argparse.Namespace, Config], int]
+
+
+def _open_store(config: Config) -> sessionmaker[Session]:
+    from kasir.store.engine import make_engine, make_session_factory
+    from kasir.store.migrate import upgrade
+
+    engine = make_engine(config.database_url)
+    upgrade(engine)
+    return make_session_factory(engine)
+
+
+def cmd_app(args: argparse.Namespace, config: Config) -> int:
+    from kasir.gui.app import run_app
+
+    return run_app(config, demo=args.demo)
+
+
+def cmd_db_upgrade(args: argparse.Namespace, config: Config) -> int:
+    from kasir.store.engine import describe_url, make_engine
+    from kasir.store.migrate import current_revision, upgrade
+
+    engine = make_engine(config.database_url)
+    before = current_revision(engine)
+    upgrade(engine)
+    after = current_revision(engine)
+    where = describe_url(config.database_url)
+    if before == after:
+        print(f"{where}: sudah versi terbaru ({after}).")
+    else:
+        print(f"{where}: diperbarui dari {before or 'kosong'} ke {after}.")
+    return 0
+
+
+def cmd_demo_data(args: argparse.Namespace, config: Config) -> int:
+    from kasir.services.demo import load_demo_data
+
+    factory = _open_store(config)
+    with factory.begin() as session:
+        result = load_demo_data(session)
+    print(
+        f"Data demo dimuat: {result.products} barang dari {result.upts} UPT, "
+        f"{result.users} pengguna."
+    )
+    return 0
+
+
+def cmd_products_import(args: argparse.Namespace, config: Config) -> int:
+    from kasir.services.catalog_io import import_products
+
+    path = Path(args.file)
+    factory = _open_store(config)
+    try:
+        with path.open(encoding="utf-8-sig", newline="") as fh, factory.begin() as session:
+            result = import_products(session, fh, source=path.name)
+    except OSError as exc:
+        raise KasirError(f"Berkas {path} tidak dapat dibaca: {exc.strerror or exc}") from exc
+    except UnicodeDecodeError as exc:
+        raise KasirError(f"Berkas {path} bukan teks UTF-8 (simpan ulang sebagai CSV UTF-8).") from exc
+    print(f"{result.products} barang diimpor dari {path.name} ({result.new_upts} UPT baru).")
+    return 0
+
+
+def cmd_products_export(args: argparse.Namespace, config: Config) -> int:
+    from kasir.services.catalog_io import export_products
+
+    factory = _open_store(config)
+    with factory.begin() as session:
+        text = export_products(session)
+    path = Path(args.file)
+    try:
+        path.write_text(text, encoding="utf-8", newline="")
+    except OSError as exc:
+        raise KasirError(f"Berkas {path} tidak dapat ditulis: {exc.strerror or exc}") from exc
+    print(f"{text.count(chr(10)) - 1} barang diekspor ke {path}.")
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="kasir",
+        description="Kasir: aplikasi kasir Kawasan Terintegrasi UMKM Pemasyarakatan.",
+    )
+    parser.add_argument("--version", action="version", version=f"kasir {__version__}")
+    parser.add_argument("--db", metavar="URL", help="alamat database SQLAlchemy (KASIR_DATABASE_URL)")
+    parser.add_argument("--counter", metavar="KODE", help="kode meja kasir ini, mis. K01")
+    parser.add_argument(
+        "--demo", action="store_true", help="muat data demo bila toko masih kosong, lalu buka aplikasi"
+    )
+    parser.set_defaults(func=cmd_app)
+    sub = parser.add_subparsers(title="perintah", metavar="PERINTAH")
+
+    db = sub.add_parser("db", help="kelola database")
+    db_sub = db.add_subparsers(title="perintah db", metavar="PERINTAH", required=True)
+    db_sub.add_parser("upgrade", help="perbarui skema ke versi terbaru").set_defaults(
+        func=cmd_db_upgrade
+    )
+
+    sub.add_parser("demo-data", help="muat katalog, pengguna dan kasir demo").set_defaults(
+        func=cmd_demo_data
+    )
+
+    products = sub.add_parser("products", help="impor/ekspor katalog barang (CSV)")
+    p_sub = products.add_subparsers(title="perintah products", metavar="PERINTAH", required=True)
+    p_import = p_sub.add_parser("import", help="tambah barang dari CSV (semua atau tidak sama sekali)")
+    p_import.add_argument("file", metavar="FILE.csv")
+    p_import.set_defaults(func=cmd_products_import)
+    p_export = p_sub.add_parser("export", help="tulis seluruh katalog ke CSV")
+    p_export.add_argument("file", metavar="FILE.csv")
+    p_export.set_defaults(func=cmd_products_export)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    setup_logging()
+    try:
+        config = load_config(args.db, args.counter)
+        code: int = args.func(args, config)
+        return code
+    except ImportFailed as exc:
+        print(f"kasir: {exc.message}", file=sys.stderr)
+        for line, reason in exc.problems:
+            print(f"  baris {line}: {reason}", file=sys.stderr)
+        return 1
+    except KasirError as exc:
+        print(f"kasir: {exc.message}", file=sys.stderr)
+        return 1
+    except SQLAlchemyError as exc:
+        log.exception("database error")
+        detail = str(getattr(exc, "orig", None) or exc).splitlines()[0]
+        print(f"kasir: masalah database: {detail}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        return 130
+    except Exception as exc:  # a bug: one line here, the traceback in the log
+        log.exception("unexpected error")
+        print(f"kasir: kesalahan tak terduga ({exc!r}); rincian di {log_path()}", file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())

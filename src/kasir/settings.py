@@ -1,0 +1,148 @@
+"""Store-wide settings, declared once with type, default and description.
+
+The values live in the `setting` table (JSON text), so every counter sharing a store sees the
+same ones. The settings screen and the README's table are generated from `SETTINGS`.
+Machine-local things (database URL, this machine's counter code) are in `kasir.config`.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from kasir.errors import ValidationError
+from kasir.store.models import Setting
+
+
+def _nonneg_int(value: object) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+        raise ValidationError("Nilai harus bilangan bulat 0 atau lebih.")
+    return value
+
+
+def _percent(value: object) -> Decimal:
+    try:
+        dec = Decimal(str(value))
+    except InvalidOperation as exc:
+        raise ValidationError(f"Persentase tidak valid: {value!r}") from exc
+    if isinstance(value, float) or not (Decimal(0) <= dec <= Decimal(100)):
+        raise ValidationError("Persentase harus antara 0 dan 100.")
+    return dec
+
+
+def _choice(*options: str) -> Callable[[object], str]:
+    def check(value: object) -> str:
+        if value not in options:
+            raise ValidationError(f"Pilihan harus salah satu dari: {', '.join(options)}.")
+        return str(value)
+
+    return check
+
+
+def _text(value: object) -> str:
+    if not isinstance(value, str):
+        raise ValidationError("Nilai harus teks.")
+    return value
+
+
+def _qris(value: object) -> str:
+    text = _text(value).strip()
+    if text:
+        from kasir.domain.qris import validate_static
+
+        validate_static(text)
+    return text
+
+
+@dataclass(frozen=True)
+class SettingDef:
+    key: str
+    default: Any
+    description: str  # Indonesian, shown in the settings screen
+    check: Callable[[object], Any]
+
+    def to_json(self, value: Any) -> str:
+        return json.dumps(str(value) if isinstance(value, Decimal) else value)
+
+
+SETTINGS: tuple[SettingDef, ...] = (
+    SettingDef("store_name", "Kawasan Terintegrasi UMKM Pemasyarakatan", "Nama toko di struk", _text),
+    SettingDef(
+        "store_address",
+        "Jl. Veteran No. 2, Buaran Indah, Kota Tangerang",
+        "Alamat toko di struk",
+        _text,
+    ),
+    SettingDef("receipt_footer", "Terima kasih. Karya warga binaan.", "Teks kaki struk", _text),
+    SettingDef(
+        "tax_rate_pct",
+        Decimal("0"),
+        "Tarif pajak (PPN) dalam persen; harga sudah termasuk pajak. Default 0%.",
+        _percent,
+    ),
+    SettingDef(
+        "discount_approval_pct",
+        Decimal("10"),
+        "Diskon di atas persentase ini (per baris atau per transaksi) perlu persetujuan supervisor",
+        _percent,
+    ),
+    SettingDef(
+        "oversell",
+        "warn",
+        "Menjual melebihi stok tercatat: 'warn' (peringatan, tetap boleh) atau 'refuse' (tolak)",
+        _choice("warn", "refuse"),
+    ),
+    SettingDef("max_line_qty", 9999, "Jumlah terbesar per baris (mencegah salah ketik)", _nonneg_int),
+    SettingDef(
+        "qris_static",
+        "",
+        "String QRIS statis dari bank (dipakai untuk membuat QR dinamis sesuai nominal)",
+        _qris,
+    ),
+)
+
+_BY_KEY = {s.key: s for s in SETTINGS}
+
+
+def definition(key: str) -> SettingDef:
+    try:
+        return _BY_KEY[key]
+    except KeyError:
+        raise KeyError(f"unknown setting {key!r}") from None
+
+
+def get_setting(session: Session, key: str) -> Any:
+    """The stored value of `key`, or its declared default."""
+    sdef = definition(key)
+    raw = session.scalar(select(Setting.value).where(Setting.key == key))
+    if raw is None:
+        return sdef.default
+    return sdef.check(json.loads(raw))
+
+
+def get_all(session: Session) -> dict[str, Any]:
+    stored = dict(session.execute(select(Setting.key, Setting.value)).tuples().all())
+    values: dict[str, Any] = {}
+    for sdef in SETTINGS:
+        raw = stored.get(sdef.key)
+        values[sdef.key] = sdef.default if raw is None else sdef.check(json.loads(raw))
+    return values
+
+
+def set_setting(session: Session, key: str, value: Any) -> Any:
+    """Validate and store a setting; returns the normalised value."""
+    sdef = definition(key)
+    checked = sdef.check(value)
+    row = session.get(Setting, key)
+    if row is None:
+        session.add(Setting(key=key, value=sdef.to_json(checked)))
+    else:
+        row.value = sdef.to_json(checked)
+    session.flush()
+    return checked
