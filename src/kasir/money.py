@@ -85,8 +85,11 @@ def parse_rupiah(text: str) -> int:
         factor = _SHORT_FACTOR[unit]
         if sep == "." and frac is not None and len(frac) == 3:
             # "1.500rb": a thousands separator or a decimal point? Refuse to guess with money.
-            raise _invalid(shown, "Tulis tanpa singkatan (misalnya 1500000) atau pakai koma "
-                                  "untuk desimal (misalnya 1,5jt).")
+            raise _invalid(
+                shown,
+                "Tulis tanpa singkatan (misalnya 1500000) atau pakai koma "
+                "untuk desimal (misalnya 1,5jt).",
+            )
         frac = frac or ""
         if len(whole.lstrip("0")) > MAX_DIGITS or len(frac) > MAX_DIGITS:
             raise _invalid(shown, f"Paling banyak {MAX_DIGITS} digit.")

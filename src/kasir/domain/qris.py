@@ -102,9 +102,7 @@ def validate_static(payload: str) -> list[tuple[str, str]]:
         raise ValidationError(f"{_PREFIX}CRC (tag 63) harus 4 karakter, bukan {len(written)}.")
     expected = _crc_hex(payload[:-4])
     if written.upper() != expected:
-        raise ValidationError(
-            f"{_PREFIX}CRC salah (tertulis {written}, seharusnya {expected})."
-        )
+        raise ValidationError(f"{_PREFIX}CRC salah (tertulis {written}, seharusnya {expected}).")
     if values.get("01", "11") not in ("11", "12"):
         raise ValidationError(f"{_PREFIX}tag 01 harus 11 (statis) atau 12 (dinamis).")
     if values.get("53") != "360":

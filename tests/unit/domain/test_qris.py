@@ -110,7 +110,8 @@ def test_build_static_example_is_valid() -> None:
     payload = build_static_example()
     fields = validate_static(payload)
     values = dict(fields)
-    assert [t for t, _ in fields] == ["00", "01", "26", "51", "52", "53", "58", "59", "60", "61", "63"]
+    tags = [t for t, _ in fields]
+    assert tags == ["00", "01", "26", "51", "52", "53", "58", "59", "60", "61", "63"]
     assert values["01"] == "11"
     assert values["52"] == "5999"
     assert values["53"] == "360"
@@ -147,7 +148,8 @@ def test_wrong_crc() -> None:
     payload = build_static_example()
     right = payload[-4:]
     wrong = "0000" if right != "0000" else "1111"
-    with pytest.raises(ValidationError, match=rf"CRC salah \(tertulis {wrong}, seharusnya {right}\)"):
+    expected = rf"CRC salah \(tertulis {wrong}, seharusnya {right}\)\."
+    with pytest.raises(ValidationError, match=expected):
         validate_static(payload[:-4] + wrong)
 
 
@@ -171,7 +173,8 @@ def test_lowercase_crc_accepted() -> None:
         (build_static_example()[:-10], "terpotong"),
         (build_static_example()[:-8], "tag 63"),
         (encode(HAND_FIELDS)[:-8] + "630599A4X", "4 karakter"),
-        (encode([("00", "01"), ("53", "360"), ("58", "ID")])[:-8] + "0102116304ABCD", "tag 63"),
+        ("".join(f"{t}{len(v):02d}{v}" for t, v in HAND_FIELDS), "tag 63"),
+        (encode(HAND_FIELDS) + "9904ABCD", "tag 63"),
         (encode([(t, "840" if t == "53" else v) for t, v in HAND_FIELDS]), "mata uang"),
         (encode([(t, v) for t, v in HAND_FIELDS if t != "53"]), "mata uang"),
         (encode([(t, "SG" if t == "58" else v) for t, v in HAND_FIELDS]), "negara"),
