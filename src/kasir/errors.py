@@ -26,6 +26,12 @@ class ValidationError(UserError):
     """Input that does not have the right shape (amount, barcode, quantity...)."""
 
 
+class NotRupiah(ValidationError, TypeError):
+    """Money given as something other than an int of Rupiah (a float, a Decimal, a string).
+
+    A TypeError for code (a programming error) and a KasirError for whoever shows it."""
+
+
 class NotFound(UserError):
     """A barcode, SKU, receipt or user that the store does not know."""
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from decimal import ROUND_HALF_UP, Decimal, localcontext
 
-from kasir.errors import ValidationError
+from kasir.errors import NotRupiah, ValidationError
 
 # Rupiah = int: a whole amount of Rupiah. Kept as a comment rather than a NewType so that
 # plain int literals remain valid money everywhere.
@@ -25,12 +25,15 @@ _HINT = "Ketik angka Rupiah, misalnya 15000 atau 15.000."
 
 
 def ensure_rupiah(value: object, what: str = "jumlah") -> int:
-    """Return ``value`` if it is an ``int`` (not ``bool``); raise ``TypeError`` otherwise.
+    """Return ``value`` if it is an ``int`` (not ``bool``); raise `NotRupiah` otherwise.
 
-    Passing a float, Decimal or string as money is a programming error, not user input.
+    Passing a float, Decimal or string as money is a programming error, not user input:
+    `NotRupiah` is a ``TypeError`` (and a `KasirError`, so it is never a traceback).
     """
     if isinstance(value, bool) or not isinstance(value, int):
-        raise TypeError(f"{what} must be an int of Rupiah, got {type(value).__name__}: {value!r}")
+        raise NotRupiah(
+            f"{what} harus bilangan bulat Rupiah, bukan {type(value).__name__} {value!r}"
+        )
     return int(value)
 
 

@@ -127,7 +127,7 @@ def get_setting(session: Session, key: str) -> Any:
 
 
 def get_all(session: Session) -> dict[str, Any]:
-    stored = dict(session.execute(select(Setting.key, Setting.value)).tuples().all())
+    stored = dict(session.execute(select(Setting.key, Setting.value)).all())
     values: dict[str, Any] = {}
     for sdef in SETTINGS:
         raw = stored.get(sdef.key)

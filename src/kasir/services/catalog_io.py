@@ -42,6 +42,15 @@ COLUMNS = (
 REQUIRED = ("sku", "name", "category", "price", "upt_code")
 UPT_KINDS = ("Lapas", "Rutan", "LPKA")
 MAX_PRICE = 10**12
+_MAX_LENGTHS = (
+    ("sku", "SKU", 32),
+    ("unit", "satuan (unit)", 16),
+    ("upt_code", "kode UPT", 32),
+    ("upt_name", "nama UPT", 200),
+    ("upt_region", "wilayah UPT", 100),
+    ("pirt_number", "nomor P-IRT", 32),
+    ("halal_number", "nomor halal", 64),
+)
 _TRUE = {"1", "true", "ya", "y", "yes", "aktif"}
 _FALSE = {"0", "false", "tidak", "t", "no", "n", "nonaktif"}
 
@@ -54,7 +63,7 @@ class ImportResult:
 
 def _int_field(raw: str, label: str, *, minimum: int = 0, maximum: int = MAX_PRICE) -> int:
     text = raw.strip()
-    if not text.isdigit():
+    if not (text.isascii() and text.isdigit()):  # int() would choke on '²', accept '１５'
         raise ValidationError(f"{label} harus bilangan bulat (tanpa titik/koma), bukan {raw!r}")
     value = int(text)
     if not minimum <= value <= maximum:
@@ -123,11 +132,16 @@ def _parse_row(
         problems.append(f"kolom active harus 1 atau 0, bukan {get('active')!r}")
     if out["pirt_number"] is not None:
         digits = out["pirt_number"].replace("-", "").replace(" ", "")
-        if not digits.isdigit() or len(digits) < 15:
+        if not (digits.isascii() and digits.isdigit()) or len(digits) < 15:
             problems.append(f"nomor P-IRT {out['pirt_number']!r} harus 15 angka atau lebih")
         out["pirt_number"] = digits
     if len(out["name"]) > 200:
         problems.append("nama barang lebih dari 200 huruf")
+    # The column sizes of the store: SQLite would keep a longer value, PostgreSQL would refuse
+    # the whole import with a database error instead of naming the line.
+    for key, label, size in _MAX_LENGTHS:
+        if out[key] is not None and len(out[key]) > size:
+            problems.append(f"{label} lebih dari {size} huruf")
     if problems:
         raise ValidationError("; ".join(problems))
     return out
@@ -144,8 +158,8 @@ def import_products(session: Session, lines: Iterable[str], source: str = "CSV")
             [(1, f"kolom wajib tidak ada: {', '.join(missing)}")],
         )
     reader.fieldnames = header
-    categories = dict(session.execute(select(Category.code, Category.id)).tuples().all())
-    known_upts = dict(session.execute(select(Upt.code, Upt.id)).tuples().all())
+    categories = dict(session.execute(select(Category.code, Category.id)).all())
+    known_upts = dict(session.execute(select(Upt.code, Upt.id)).all())
     store_skus = set(session.scalars(select(Product.sku)))
     store_barcodes = set(session.scalars(select(Product.barcode).where(Product.barcode.is_not(None))))
 
@@ -227,7 +241,6 @@ def import_products(session: Session, lines: Iterable[str], source: str = "CSV")
     if stocked:
         ids = dict(
             session.execute(select(Product.sku, Product.id).where(Product.sku.in_(list(stocked))))
-            .tuples()
             .all()
         )
         session.execute(
@@ -251,7 +264,7 @@ def export_products(session: Session) -> str:
         .join(Upt, Upt.id == Product.upt_id)
         .order_by(Product.sku)
     )
-    for product, category, upt in session.execute(query).tuples():
+    for product, category, upt in session.execute(query):
         writer.writerow(
             [
                 product.sku,

@@ -1,0 +1,188 @@
+"""The read side of sales: a sale or refund document as the GUI, printer and CLI see it."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session, aliased
+
+from kasir.errors import NotFound, ValidationError
+from kasir.store.models import Counter, Payment, Sale, SaleLine, User
+
+
+@dataclass(frozen=True)
+class SaleLineView:
+    id: int
+    line_no: int
+    product_id: int
+    sku: str
+    barcode: str | None
+    name: str
+    upt_code: str
+    category: str
+    qty: int
+    unit_price: int
+    list_price: int
+    line_discount: int
+    order_discount_share: int
+    line_total: int
+    original_line_id: int | None
+
+
+@dataclass(frozen=True)
+class PaymentView:
+    method: str
+    amount: int
+    tendered: int
+    change: int
+    reference: str | None
+
+
+@dataclass(frozen=True)
+class SaleView:
+    id: int
+    uuid: str
+    receipt_number: str
+    kind: str  # sale | refund
+    status: str  # completed | voided
+    counter_code: str
+    cashier_name: str
+    business_date: dt.date
+    created_at: dt.datetime
+    original_receipt: str | None
+    subtotal: int
+    line_discount_total: int
+    order_discount: int
+    tax_total: int
+    total: int
+    lines: tuple[SaleLineView, ...]
+    payments: tuple[PaymentView, ...]
+    reason: str | None
+    void_reason: str | None
+
+    @property
+    def change(self) -> int:
+        return sum(p.change for p in self.payments)
+
+    @property
+    def item_count(self) -> int:
+        return sum(line.qty for line in self.lines)
+
+
+def normalise_receipt_number(text: str) -> str:
+    number = text.strip().upper()
+    if not number or len(number) > 32:
+        raise ValidationError("Nomor struk tidak valid.")
+    return number
+
+
+def sale_view(session: Session, sale_id: int) -> SaleView:
+    original = aliased(Sale)
+    row = session.execute(
+        select(Sale, Counter.code, User.full_name, original.receipt_number)
+        .join(Counter, Counter.id == Sale.counter_id)
+        .join(User, User.id == Sale.cashier_id)
+        .outerjoin(original, original.id == Sale.original_sale_id)
+        .where(Sale.id == sale_id)
+    ).first()
+    if row is None:
+        raise NotFound(f"Transaksi #{sale_id} tidak ada.")
+    sale, counter_code, cashier, original_receipt = row
+    lines = session.scalars(
+        select(SaleLine).where(SaleLine.sale_id == sale_id).order_by(SaleLine.line_no)
+    )
+    payments = session.scalars(
+        select(Payment).where(Payment.sale_id == sale_id).order_by(Payment.id)
+    )
+    return SaleView(
+        id=sale.id,
+        uuid=sale.uuid,
+        receipt_number=sale.receipt_number,
+        kind=sale.kind,
+        status=sale.status,
+        counter_code=counter_code,
+        cashier_name=cashier,
+        business_date=sale.business_date,
+        created_at=sale.created_at,
+        original_receipt=original_receipt,
+        subtotal=sale.subtotal,
+        line_discount_total=sale.line_discount_total,
+        order_discount=sale.order_discount,
+        tax_total=sale.tax_total,
+        total=sale.total,
+        lines=tuple(
+            SaleLineView(
+                id=ln.id,
+                line_no=ln.line_no,
+                product_id=ln.product_id,
+                sku=ln.sku,
+                barcode=ln.barcode,
+                name=ln.name,
+                upt_code=ln.upt_code,
+                category=ln.category,
+                qty=ln.qty,
+                unit_price=ln.unit_price,
+                list_price=ln.list_price,
+                line_discount=ln.line_discount,
+                order_discount_share=ln.order_discount_share,
+                line_total=ln.line_total,
+                original_line_id=ln.original_line_id,
+            )
+            for ln in lines
+        ),
+        payments=tuple(
+            PaymentView(p.method, p.amount, p.tendered, p.change, p.reference) for p in payments
+        ),
+        reason=sale.reason,
+        void_reason=sale.void_reason,
+    )
+
+
+def get_sale(session: Session, receipt_number: str) -> SaleView:
+    number = normalise_receipt_number(receipt_number)
+    sale_id = session.scalar(select(Sale.id).where(Sale.receipt_number == number))
+    if sale_id is None:
+        raise NotFound(f"Struk {number} tidak ditemukan.")
+    return sale_view(session, sale_id)
+
+
+@dataclass(frozen=True)
+class DaySummary:
+    sales: int
+    total: int
+
+
+def counter_day_summary(session: Session, counter_id: int, day: dt.date) -> DaySummary:
+    """Completed sales (not refunds) of a counter on a day: count and net total incl. refunds."""
+    count = session.scalar(
+        select(func.count()).where(
+            Sale.counter_id == counter_id,
+            Sale.business_date == day,
+            Sale.kind == "sale",
+            Sale.status == "completed",
+        )
+    )
+    total = session.scalar(
+        select(func.coalesce(func.sum(Sale.total), 0)).where(
+            Sale.counter_id == counter_id, Sale.business_date == day, Sale.status == "completed"
+        )
+    )
+    return DaySummary(sales=int(count or 0), total=int(total or 0))
+
+
+def refunded_qty_by_line(session: Session, sale_id: int) -> dict[int, int]:
+    """Quantity already refunded per original line id (positive numbers), voided refunds excluded."""
+    rows = session.execute(
+        select(SaleLine.original_line_id, func.sum(-SaleLine.qty))
+        .join(Sale, Sale.id == SaleLine.sale_id)
+        .where(
+            Sale.original_sale_id == sale_id,
+            Sale.kind == "refund",
+            Sale.status == "completed",
+            SaleLine.original_line_id.is_not(None),
+        )
+        .group_by(SaleLine.original_line_id)
+    ).tuples()
+    return {int(line_id): int(qty) for line_id, qty in rows if line_id is not None}

@@ -1,0 +1,492 @@
+"""Selling: the cart (add, quantity, discounts, price override) and checkout.
+
+The cart lives in memory (`kasir.domain.cart.Cart`) while the customer is served: a scan is one
+indexed look-up and no write. Checkout writes the sale, its lines (a snapshot of name, price,
+UPT, category, cost), payments, stock movements and the receipt number in the caller's single
+transaction: a sale is stored whole or not at all.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from collections import Counter as Tally
+from dataclasses import dataclass
+from decimal import Decimal
+
+from sqlalchemy import bindparam, select, update
+from sqlalchemy.orm import Session
+
+from kasir.domain.cart import Cart, CartLine, CartTotals, Discount, price_cart
+from kasir.domain.payment import PaymentInput, settle
+from kasir.errors import InsufficientStock, NotAllowed, ValidationError
+from kasir.money import ensure_rupiah, format_rupiah
+from kasir.services import catalog
+from kasir.services.auth import Approval, check_approval
+from kasir.services.catalog import ProductView
+from kasir.services.sales import SaleView, sale_view
+from kasir.services.shifts import is_day_closed
+from kasir.settings import get_setting
+from kasir.store.models import Payment, Product, Sale, SaleLine, Shift, StockMovement
+from kasir.store.sequences import format_receipt_number, next_receipt_seq
+from kasir.timeutil import business_date, utcnow
+
+MAX_PRICE = 10**12
+
+
+@dataclass(frozen=True)
+class Till:
+    """Who sells where: the counter and the cashier logged in at it."""
+
+    counter_id: int
+    counter_code: str
+    user_id: int
+
+
+@dataclass(frozen=True)
+class CartLineView:
+    index: int
+    product_id: int
+    sku: str
+    barcode: str | None
+    name: str
+    unit: str
+    upt_code: str
+    qty: int
+    unit_price: int
+    list_price: int
+    discount_label: str
+    line_discount: int
+    order_share: int
+    line_total: int
+
+    @property
+    def price_overridden(self) -> bool:
+        return self.unit_price != self.list_price
+
+
+@dataclass(frozen=True)
+class CartView:
+    lines: tuple[CartLineView, ...]
+    subtotal: int
+    line_discount_total: int
+    order_discount: int
+    order_discount_label: str
+    tax_total: int
+    total: int
+    item_count: int
+    last_index: int | None
+    warnings: tuple[str, ...] = ()
+
+    @property
+    def discount_total(self) -> int:
+        return self.line_discount_total + self.order_discount
+
+
+def view_cart(session: Session, cart: Cart, warnings: tuple[str, ...] = ()) -> CartView:
+    totals = price_cart(cart, _tax_rate(session))
+    return _view(cart, totals, warnings)
+
+
+def _view(cart: Cart, totals: CartTotals, warnings: tuple[str, ...]) -> CartView:
+    lines = tuple(
+        CartLineView(
+            index=i,
+            product_id=line.product_id,
+            sku=line.sku,
+            barcode=line.barcode,
+            name=line.name,
+            unit=line.unit,
+            upt_code=line.upt_code,
+            qty=line.qty,
+            unit_price=line.unit_price,
+            list_price=line.list_price,
+            discount_label=line.discount.label() if line.discount else "",
+            line_discount=priced.line_discount,
+            order_share=priced.order_share,
+            line_total=priced.line_total,
+        )
+        for i, (line, priced) in enumerate(zip(cart.lines, totals.lines, strict=True))
+    )
+    return CartView(
+        lines=lines,
+        subtotal=totals.subtotal,
+        line_discount_total=totals.line_discount_total,
+        order_discount=totals.order_discount,
+        order_discount_label=cart.order_discount.label() if cart.order_discount else "",
+        tax_total=totals.tax_total,
+        total=totals.total,
+        item_count=totals.item_count,
+        last_index=cart.last_index,
+        warnings=warnings,
+    )
+
+
+def _tax_rate(session: Session) -> Decimal:
+    rate: Decimal = get_setting(session, "tax_rate_pct")
+    return rate
+
+
+def check_qty(session: Session, qty: object) -> int:
+    if isinstance(qty, bool) or not isinstance(qty, int):
+        raise ValidationError("Jumlah barang harus bilangan bulat.")
+    limit: int = get_setting(session, "max_line_qty")
+    if qty <= 0:
+        raise ValidationError("Jumlah barang harus 1 atau lebih (hapus baris untuk membatalkan).")
+    if qty > limit:
+        raise ValidationError(f"Jumlah {qty} terlalu besar (maks. {limit} per baris). Salah ketik?")
+    return qty
+
+
+def _line(cart: Cart, index: int) -> CartLine:
+    if not 0 <= index < len(cart.lines):
+        raise ValidationError("Baris keranjang tidak ada; pilih baris dulu.")
+    return cart.lines[index]
+
+
+def _stock_warnings(session: Session, cart: Cart, product_id: int) -> tuple[str, ...]:
+    """Compare what the cart holds of a product with the recorded stock (setting `oversell`)."""
+    wanted = sum(line.qty for line in cart.lines if line.product_id == product_id)
+    on_hand = session.scalar(select(Product.stock_qty).where(Product.id == product_id)) or 0
+    if wanted <= on_hand:
+        return ()
+    name = next(line.name for line in cart.lines if line.product_id == product_id)
+    message = f"Stok tercatat {name} tinggal {on_hand}, di keranjang {wanted}."
+    if get_setting(session, "oversell") == "refuse":
+        raise InsufficientStock(message + " Penjualan melebihi stok tidak diizinkan.")
+    return (message,)
+
+
+def add_product(
+    session: Session, cart: Cart, product: ProductView, qty: int = 1
+) -> CartView:
+    """Add `qty` of a product; the same product again adds to its line's quantity."""
+    qty = check_qty(session, qty)
+    if not product.active:
+        raise NotAllowed(f"{product.name} tidak aktif dan tidak dapat dijual.")
+    for i, line in enumerate(cart.lines):
+        if line.product_id == product.id and line.unit_price == line.list_price:
+            new_qty = check_qty(session, line.qty + qty)
+            old_qty, line.qty = line.qty, new_qty
+            try:
+                _check_discount_fits(line)
+                warnings = _stock_warnings(session, cart, product.id)
+            except Exception:
+                line.qty = old_qty
+                raise
+            cart.last_index = i
+            return view_cart(session, cart, warnings)
+    cart.lines.append(
+        CartLine(
+            product_id=product.id,
+            sku=product.sku,
+            barcode=product.barcode,
+            name=product.name,
+            unit=product.unit,
+            upt_id=product.upt_id,
+            upt_code=product.upt_code,
+            category=product.category,
+            list_price=product.price,
+            cost=product.cost,
+            qty=qty,
+            unit_price=product.price,
+        )
+    )
+    try:
+        warnings = _stock_warnings(session, cart, product.id)
+    except Exception:
+        cart.lines.pop()
+        raise
+    cart.last_index = len(cart.lines) - 1
+    return view_cart(session, cart, warnings)
+
+
+def add_by_barcode(session: Session, cart: Cart, code: str, qty: int = 1) -> CartView:
+    return add_product(session, cart, catalog.find_by_barcode(session, code), qty)
+
+
+def add_by_sku(session: Session, cart: Cart, sku: str, qty: int = 1) -> CartView:
+    return add_product(session, cart, catalog.find_by_sku(session, sku), qty)
+
+
+def add_by_code(session: Session, cart: Cart, code: str, qty: int = 1) -> CartView:
+    """What the scan field does: a barcode, or else an SKU typed by hand."""
+    return add_product(session, cart, catalog.find_by_code(session, code), qty)
+
+
+def add_by_id(session: Session, cart: Cart, product_id: int, qty: int = 1) -> CartView:
+    """A product picked from search results."""
+    return add_product(session, cart, catalog.get_product(session, product_id), qty)
+
+
+def set_quantity(session: Session, cart: Cart, index: int, qty: int) -> CartView:
+    line = _line(cart, index)
+    qty = check_qty(session, qty)
+    old, line.qty = line.qty, qty
+    try:
+        _check_discount_fits(line)
+        warnings = _stock_warnings(session, cart, line.product_id)
+    except Exception:
+        line.qty = old
+        raise
+    cart.last_index = index
+    return view_cart(session, cart, warnings)
+
+
+def remove_line(session: Session, cart: Cart, index: int) -> CartView:
+    _line(cart, index)
+    del cart.lines[index]
+    cart.last_index = min(index, len(cart.lines) - 1) if cart.lines else None
+    if not cart.lines:
+        cart.order_discount = None
+        cart.order_discount_approved_by = None
+    return view_cart(session, cart)
+
+
+def _check_discount_fits(line: CartLine) -> None:
+    if line.discount is not None and line.discount_amount > line.gross:
+        raise ValidationError(
+            f"Diskon {format_rupiah(line.discount_amount)} melebihi harga baris "
+            f"{format_rupiah(line.gross)}."
+        )
+
+
+def _needs_approval(session: Session, discount: Discount, base: int) -> bool:
+    limit: Decimal = get_setting(session, "discount_approval_pct")
+    return discount.percent_of_base(base) > limit
+
+
+def set_line_discount(
+    session: Session,
+    cart: Cart,
+    index: int,
+    discount: Discount | None,
+    approval: Approval | None = None,
+) -> CartView:
+    """A discount on one line; above the approval limit it needs a supervisor's PIN."""
+    line = _line(cart, index)
+    if discount is not None:
+        if discount.amount_of(line.gross) > line.gross:
+            raise ValidationError(
+                f"Diskon {discount.label()} melebihi harga baris {format_rupiah(line.gross)}."
+            )
+        if _needs_approval(session, discount, line.gross):
+            line.approved_by = check_approval(session, approval, f"Diskon {discount.label()}").id
+    line.discount = discount
+    cart.last_index = index
+    return view_cart(session, cart)
+
+
+def set_order_discount(
+    session: Session, cart: Cart, discount: Discount | None, approval: Approval | None = None
+) -> CartView:
+    """A discount on the whole sale, shared over the lines; big ones need a supervisor."""
+    if discount is not None:
+        if not cart.lines:
+            raise ValidationError("Keranjang kosong; tidak ada yang bisa didiskon.")
+        base = sum(line.net for line in cart.lines)
+        if discount.amount_of(base) > base:
+            raise ValidationError(
+                f"Diskon {discount.label()} melebihi total {format_rupiah(base)}."
+            )
+        if _needs_approval(session, discount, base):
+            approver = check_approval(session, approval, f"Diskon transaksi {discount.label()}")
+            cart.order_discount_approved_by = approver.id
+    cart.order_discount = discount
+    return view_cart(session, cart)
+
+
+def override_price(
+    session: Session, cart: Cart, index: int, price: int, approval: Approval | None
+) -> CartView:
+    """Sell a line at another unit price: always needs a supervisor's approval."""
+    line = _line(cart, index)
+    ensure_rupiah(price, "harga")
+    if not 0 <= price <= MAX_PRICE:
+        raise ValidationError("Harga harus 0 atau lebih.")
+    approver = check_approval(session, approval, "Ubah harga")
+    old = line.unit_price
+    line.unit_price = price
+    try:
+        _check_discount_fits(line)
+    except ValidationError:
+        line.unit_price = old
+        raise
+    line.approved_by = approver.id
+    cart.last_index = index
+    return view_cart(session, cart)
+
+
+# --- checkout ------------------------------------------------------------------------------
+
+_SALE = Sale.__table__
+_LINE = SaleLine.__table__
+_PAYMENT = Payment.__table__
+_MOVEMENT = StockMovement.__table__
+_TAKE_STOCK = (
+    update(Product.__table__)
+    .where(Product.__table__.c.id == bindparam("pid"))
+    .values(stock_qty=Product.__table__.c.stock_qty - bindparam("qty"))
+)
+
+
+def open_shift_for(session: Session, till: Till, now: dt.datetime) -> Shift:
+    """The till's open shift, checked for a closed or past day."""
+    shift = session.scalar(
+        select(Shift).where(Shift.counter_id == till.counter_id, Shift.status == "open")
+    )
+    if shift is None:
+        raise NotAllowed(f"Meja {till.counter_code} belum membuka shift; buka shift dulu.")
+    if is_day_closed(session, shift.business_date):
+        raise NotAllowed(
+            f"Hari {shift.business_date:%d-%m-%Y} sudah ditutup; transaksi tidak bisa dicatat."
+        )
+    if shift.business_date < business_date(now):
+        raise NotAllowed(
+            f"Shift ini dibuka tanggal {shift.business_date:%d-%m-%Y}; tutup shift dan buka "
+            "shift baru untuk hari ini."
+        )
+    return shift
+
+
+def take_receipt_number(session: Session, till: Till, day: dt.date) -> tuple[int, str]:
+    seq = next_receipt_seq(session.connection(), till.counter_id, day)
+    return seq, format_receipt_number(till.counter_code, day, seq)
+
+
+def move_stock(
+    session: Session,
+    quantities: dict[int, int],
+    kind: str,
+    sale_id: int,
+    user_id: int,
+    reference: str,
+    now: dt.datetime,
+) -> None:
+    """Change on-hand stock by `quantities` (product id -> signed qty) with one movement each.
+
+    Products are updated in id order so concurrent sales on PostgreSQL cannot deadlock."""
+    conn = session.connection()
+    ids = sorted(pid for pid, q in quantities.items() if q)
+    if not ids:
+        return
+    conn.execute(_TAKE_STOCK, [{"pid": pid, "qty": -quantities[pid]} for pid in ids])
+    conn.execute(
+        _MOVEMENT.insert(),
+        [
+            {
+                "product_id": pid,
+                "qty": quantities[pid],
+                "kind": kind,
+                "sale_id": sale_id,
+                "delivery_id": None,
+                "user_id": user_id,
+                "reference": reference,
+                "created_at": now,
+            }
+            for pid in ids
+        ],
+    )
+
+
+def checkout(
+    session: Session,
+    till: Till,
+    cart: Cart,
+    payments: list[PaymentInput],
+    *,
+    now: dt.datetime | None = None,
+) -> SaleView:
+    """Record the sale whole: lines, payments, stock and receipt number, in one transaction."""
+    now = (now or utcnow()).astimezone(dt.timezone.utc)
+    if not cart.lines:
+        raise ValidationError("Keranjang kosong.")
+    for line in cart.lines:
+        check_qty(session, line.qty)
+    totals = price_cart(cart, _tax_rate(session))
+    settled = settle(totals.total, payments)
+    shift = open_shift_for(session, till, now)
+    conn = session.connection()
+
+    wanted = Tally[int]()
+    for line in cart.lines:
+        wanted[line.product_id] += line.qty
+    refuse = get_setting(session, "oversell") == "refuse"
+    seq, number = take_receipt_number(session, till, shift.business_date)
+    sale_id = conn.execute(
+        _SALE.insert().returning(_SALE.c.id),
+        {
+            "uuid": str(uuid.uuid4()),
+            "receipt_number": number,
+            "kind": "sale",
+            "status": "completed",
+            "counter_id": till.counter_id,
+            "shift_id": shift.id,
+            "cashier_id": till.user_id,
+            "business_date": shift.business_date,
+            "seq": seq,
+            "created_at": now,
+            "original_sale_id": None,
+            "subtotal": totals.subtotal,
+            "line_discount_total": totals.line_discount_total,
+            "order_discount": totals.order_discount,
+            "tax_total": totals.tax_total,
+            "total": totals.total,
+            "approved_by_id": cart.order_discount_approved_by,
+        },
+    ).scalar_one()
+    conn.execute(
+        _LINE.insert(),
+        [
+            {
+                "sale_id": sale_id,
+                "line_no": i + 1,
+                "product_id": line.product_id,
+                "sku": line.sku,
+                "barcode": line.barcode,
+                "name": line.name,
+                "upt_id": line.upt_id,
+                "upt_code": line.upt_code,
+                "category": line.category,
+                "unit_price": line.unit_price,
+                "list_price": line.list_price,
+                "cost": line.cost,
+                "qty": line.qty,
+                "line_discount": priced.line_discount,
+                "order_discount_share": priced.order_share,
+                "tax": priced.tax,
+                "line_total": priced.line_total,
+                "original_line_id": None,
+            }
+            for i, (line, priced) in enumerate(zip(cart.lines, totals.lines, strict=True))
+        ],
+    )
+    if settled:
+        conn.execute(
+            _PAYMENT.insert(),
+            [
+                {
+                    "sale_id": sale_id,
+                    "method": p.method,
+                    "amount": p.amount,
+                    "tendered": p.tendered,
+                    "change": p.change,
+                    "reference": p.reference,
+                }
+                for p in settled
+            ],
+        )
+    move_stock(
+        session, {pid: -q for pid, q in wanted.items()}, "sale", sale_id, till.user_id, number, now
+    )
+    if refuse:
+        short = session.execute(
+            select(Product.name, Product.stock_qty).where(
+                Product.id.in_(list(wanted)), Product.stock_qty < 0
+            )
+        ).first()
+        if short is not None:
+            raise InsufficientStock(
+                f"Stok {short[0]} tidak cukup (kurang {-short[1]}); penjualan dibatalkan."
+            )
+    return sale_view(session, sale_id)

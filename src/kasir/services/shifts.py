@@ -1,0 +1,141 @@
+"""Shifts: a counter sells only inside an open shift (cashier, counter, opening float)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from kasir.errors import NotAllowed, NotFound, ValidationError
+from kasir.money import ensure_rupiah
+from kasir.store.models import Counter, DayClose, Payment, Sale, Shift, User
+from kasir.timeutil import business_date, utcnow
+
+MAX_FLOAT = 100_000_000
+
+
+@dataclass(frozen=True)
+class ShiftView:
+    id: int
+    counter_id: int
+    counter_code: str
+    cashier_id: int
+    cashier_name: str
+    business_date: dt.date
+    status: str
+    opening_float: int
+    opened_at: dt.datetime
+    expected_cash: int | None
+    counted_cash: int | None
+
+    @property
+    def difference(self) -> int | None:
+        if self.expected_cash is None or self.counted_cash is None:
+            return None
+        return self.counted_cash - self.expected_cash
+
+
+def _view(session: Session, shift: Shift) -> ShiftView:
+    counter_code = session.scalar(select(Counter.code).where(Counter.id == shift.counter_id))
+    cashier = session.scalar(select(User.full_name).where(User.id == shift.cashier_id))
+    return ShiftView(
+        id=shift.id,
+        counter_id=shift.counter_id,
+        counter_code=counter_code or "?",
+        cashier_id=shift.cashier_id,
+        cashier_name=cashier or "?",
+        business_date=shift.business_date,
+        status=shift.status,
+        opening_float=shift.opening_float,
+        opened_at=shift.opened_at,
+        expected_cash=shift.expected_cash,
+        counted_cash=shift.counted_cash,
+    )
+
+
+def is_day_closed(session: Session, day: dt.date) -> bool:
+    return session.scalar(select(DayClose.id).where(DayClose.business_date == day)) is not None
+
+
+def current_shift(session: Session, counter_id: int) -> ShiftView | None:
+    shift = session.scalar(
+        select(Shift).where(Shift.counter_id == counter_id, Shift.status == "open")
+    )
+    return None if shift is None else _view(session, shift)
+
+
+def open_shift(
+    session: Session,
+    counter_id: int,
+    cashier_id: int,
+    opening_float: int,
+    *,
+    now: dt.datetime | None = None,
+    day: dt.date | None = None,
+) -> ShiftView:
+    """Open a shift on a counter; refused when one is open there or the day is closed."""
+    ensure_rupiah(opening_float, "modal awal")
+    if not 0 <= opening_float <= MAX_FLOAT:
+        raise ValidationError("Modal awal (uang kembalian di laci) harus 0 atau lebih.")
+    existing = current_shift(session, counter_id)
+    if existing is not None:
+        raise NotAllowed(
+            f"Meja {existing.counter_code} masih punya shift terbuka ({existing.cashier_name}); "
+            "tutup dulu shift itu."
+        )
+    now = now or utcnow()
+    day = day or business_date(now)
+    if is_day_closed(session, day):
+        raise NotAllowed(f"Hari {day:%d-%m-%Y} sudah ditutup; tidak bisa membuka shift baru.")
+    shift = Shift(
+        counter_id=counter_id,
+        cashier_id=cashier_id,
+        business_date=day,
+        status="open",
+        opened_at=now,
+        opening_float=opening_float,
+    )
+    session.add(shift)
+    session.flush()
+    return _view(session, shift)
+
+
+def expected_cash(session: Session, shift_id: int) -> int:
+    """Opening float + cash taken (less change) + cash paid back on refunds, voids excluded."""
+    shift = session.get(Shift, shift_id)
+    if shift is None:
+        raise NotFound(f"Shift #{shift_id} tidak ada.")
+    cash = session.scalar(
+        select(func.coalesce(func.sum(Payment.amount), 0))
+        .join(Sale, Sale.id == Payment.sale_id)
+        .where(Sale.shift_id == shift_id, Sale.status == "completed", Payment.method == "tunai")
+    )
+    return shift.opening_float + int(cash or 0)
+
+
+def close_shift(
+    session: Session,
+    shift_id: int,
+    counted_cash: int,
+    closed_by_id: int,
+    *,
+    now: dt.datetime | None = None,
+) -> ShiftView:
+    """Close a shift with the cash counted in the drawer; records the expected amount."""
+    ensure_rupiah(counted_cash, "uang dihitung")
+    if counted_cash < 0:
+        raise ValidationError("Uang yang dihitung tidak boleh negatif.")
+    shift = session.get(Shift, shift_id, with_for_update=True)
+    if shift is None:
+        raise NotFound(f"Shift #{shift_id} tidak ada.")
+    if shift.status != "open":
+        raise NotAllowed("Shift ini sudah ditutup.")
+    shift.expected_cash = expected_cash(session, shift_id)
+    shift.counted_cash = counted_cash
+    shift.status = "closed"
+    shift.closed_at = now or utcnow()
+    shift.closed_by_id = closed_by_id
+    session.flush()
+    return _view(session, shift)
