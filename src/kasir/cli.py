@@ -6,8 +6,10 @@ A failure prints one clear line (Indonesian) on stderr and exits non-zero; never
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import logging
 import sys
+import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
@@ -18,6 +20,7 @@ from kasir import __version__
 from kasir.config import Config, load_config
 from kasir.errors import ImportFailed, KasirError
 from kasir.logs import log_path, setup_logging
+from kasir.money import format_rupiah
 
 log = logging.getLogger(__name__)
 
@@ -72,14 +75,17 @@ def cmd_products_import(args: argparse.Namespace, config: Config) -> int:
     from kasir.services.catalog_io import import_products
 
     path = Path(args.file)
-    factory = _open_store(config)
+    # Read the file before opening the store, so a mistyped name creates no empty store.
     try:
-        with path.open(encoding="utf-8-sig", newline="") as fh, factory.begin() as session:
-            result = import_products(session, fh, source=path.name)
+        with path.open(encoding="utf-8-sig", newline="") as fh:
+            lines = fh.readlines()
     except OSError as exc:
         raise KasirError(f"Berkas {path} tidak dapat dibaca: {exc.strerror or exc}") from exc
     except UnicodeDecodeError as exc:
         raise KasirError(f"Berkas {path} bukan teks UTF-8 (simpan ulang sebagai CSV UTF-8).") from exc
+    factory = _open_store(config)
+    with factory.begin() as session:
+        result = import_products(session, lines, source=path.name)
     print(f"{result.products} barang diimpor dari {path.name} ({result.new_upts} UPT baru).")
     return 0
 
@@ -96,6 +102,74 @@ def cmd_products_export(args: argparse.Namespace, config: Config) -> int:
     except OSError as exc:
         raise KasirError(f"Berkas {path} tidak dapat ditulis: {exc.strerror or exc}") from exc
     print(f"{text.count(chr(10)) - 1} barang diekspor ke {path}.")
+    return 0
+
+
+def _date(text: str) -> dt.date:
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"tanggal harus YYYY-MM-DD, bukan {text!r}") from None
+
+
+def _positive(text: str) -> int:
+    if not text.isdigit() or int(text) <= 0:
+        raise argparse.ArgumentTypeError(f"harus bilangan bulat positif, bukan {text!r}")
+    return int(text)
+
+
+def cmd_simulate(args: argparse.Namespace, config: Config) -> int:
+    from kasir.simulate import simulate_day
+
+    if args.counter_code:
+        counters = [args.counter_code.upper()]
+    else:
+        counters = [f"K{i:02d}" for i in range(1, args.counters + 1)]
+    factory = _open_store(config)
+    started = time.perf_counter()
+    result = simulate_day(factory, args.date, args.sales, counters, seed=args.seed)
+    elapsed = time.perf_counter() - started
+    print(
+        f"{result.sales} penjualan di {len(counters)} meja ({', '.join(counters)}) "
+        f"tanggal {args.date:%d-%m-%Y}: {result.voids} void, {result.refunds} retur, "
+        f"{result.skipped} dilewati; total bersih {format_rupiah(result.total)}; "
+        f"{result.shifts_closed} shift ditutup. "
+        f"({elapsed:.1f} s, {result.sales / elapsed if elapsed else 0:.0f} penjualan/s)"
+    )
+    return 0
+
+
+def cmd_export(args: argparse.Namespace, config: Config) -> int:
+    from kasir.services.export import export_day
+
+    factory = _open_store(config)
+    out = Path(args.out)
+    try:
+        with factory.begin() as session:
+            result = export_day(session, args.date, out)
+    except OSError as exc:
+        raise KasirError(f"Folder {out} tidak dapat ditulis: {exc.strerror or exc}") from exc
+    print(
+        f"Ekspor {args.date:%d-%m-%Y} ke {out}: {result.sales} transaksi, "
+        f"{result.lines} baris, {result.payments} pembayaran."
+    )
+    return 0
+
+
+def cmd_qris(args: argparse.Namespace, config: Config) -> int:
+    from kasir.domain.qris import make_dynamic
+    from kasir.money import parse_rupiah
+    from kasir.settings import get_setting
+
+    amount = parse_rupiah(args.amount)
+    static = args.static
+    if static is None:
+        factory = _open_store(config)
+        with factory.begin() as session:
+            static = get_setting(session, "qris_static")
+        if not static:
+            raise KasirError("QRIS statis belum diatur; berikan --static STRING.")
+    print(make_dynamic(static.strip(), amount))
     return 0
 
 
@@ -131,6 +205,25 @@ def build_parser() -> argparse.ArgumentParser:
     p_export = p_sub.add_parser("export", help="tulis seluruh katalog ke CSV")
     p_export.add_argument("file", metavar="FILE.csv")
     p_export.set_defaults(func=cmd_products_export)
+
+    sim = sub.add_parser("simulate", help="jalankan hari penjualan realistis (demo, uji beban)")
+    sim.add_argument("--date", type=_date, required=True, metavar="YYYY-MM-DD")
+    sim.add_argument("--sales", type=_positive, required=True, metavar="N")
+    where = sim.add_mutually_exclusive_group()
+    where.add_argument("--counters", type=_positive, default=1, metavar="K", help="meja K01..Kk")
+    where.add_argument("--counter", dest="counter_code", metavar="KODE", help="satu meja tertentu")
+    sim.add_argument("--seed", type=int, default=1, metavar="S")
+    sim.set_defaults(func=cmd_simulate)
+
+    exp = sub.add_parser("export", help="ekspor penjualan satu hari untuk akuntan (CSV)")
+    exp.add_argument("--date", type=_date, required=True, metavar="YYYY-MM-DD")
+    exp.add_argument("--out", required=True, metavar="DIR")
+    exp.set_defaults(func=cmd_export)
+
+    qris = sub.add_parser("qris", help="cetak payload QRIS dinamis untuk suatu nominal")
+    qris.add_argument("--amount", required=True, metavar="N")
+    qris.add_argument("--static", metavar="STRING", help="QRIS statis (default: dari pengaturan)")
+    qris.set_defaults(func=cmd_qris)
     return parser
 
 

@@ -31,7 +31,8 @@ def _percent(value: object) -> Decimal:
         dec = Decimal(str(value))
     except InvalidOperation as exc:
         raise ValidationError(f"Persentase tidak valid: {value!r}") from exc
-    if isinstance(value, float) or not (Decimal(0) <= dec <= Decimal(100)):
+    # NaN would make the comparison below raise InvalidOperation instead of refusing it.
+    if isinstance(value, float) or not dec.is_finite() or not (Decimal(0) <= dec <= Decimal(100)):
         raise ValidationError("Persentase harus antara 0 dan 100.")
     return dec
 
@@ -117,13 +118,19 @@ def definition(key: str) -> SettingDef:
         raise KeyError(f"unknown setting {key!r}") from None
 
 
+_CACHE_KEY = "kasir.settings"
+
+
 def get_setting(session: Session, key: str) -> Any:
-    """The stored value of `key`, or its declared default."""
-    sdef = definition(key)
-    raw = session.scalar(select(Setting.value).where(Setting.key == key))
-    if raw is None:
-        return sdef.default
-    return sdef.check(json.loads(raw))
+    """The stored value of `key`, or its declared default.
+
+    All settings are read in one query once per session (one unit of work) and kept in
+    `session.info`, so a scan does not pay a query per setting."""
+    definition(key)
+    cache: dict[str, Any] | None = session.info.get(_CACHE_KEY)
+    if cache is None:
+        cache = session.info[_CACHE_KEY] = get_all(session)
+    return cache[key]
 
 
 def get_all(session: Session) -> dict[str, Any]:
@@ -139,6 +146,7 @@ def set_setting(session: Session, key: str, value: Any) -> Any:
     """Validate and store a setting; returns the normalised value."""
     sdef = definition(key)
     checked = sdef.check(value)
+    session.info.pop(_CACHE_KEY, None)
     row = session.get(Setting, key)
     if row is None:
         session.add(Setting(key=key, value=sdef.to_json(checked)))

@@ -63,7 +63,7 @@ def _pin_matches(pin: str, stored: str) -> bool:
 
 
 def _check_pin_shape(pin: str) -> None:
-    if not (pin.isdigit() and 4 <= len(pin) <= 8):
+    if not (pin.isascii() and pin.isdigit() and 4 <= len(pin) <= 8):
         raise ValidationError("PIN harus 4 sampai 8 angka.")
 
 

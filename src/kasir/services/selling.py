@@ -24,14 +24,17 @@ from kasir.money import ensure_rupiah, format_rupiah
 from kasir.services import catalog
 from kasir.services.auth import Approval, check_approval
 from kasir.services.catalog import ProductView
-from kasir.services.sales import SaleView, sale_view
+from kasir.services.sales import PaymentView, SaleLineView, SaleView
 from kasir.services.shifts import is_day_closed
 from kasir.settings import get_setting
-from kasir.store.models import Payment, Product, Sale, SaleLine, Shift, StockMovement
+from kasir.store.models import Payment, Product, Sale, SaleLine, Shift, StockMovement, User
 from kasir.store.sequences import format_receipt_number, next_receipt_seq
 from kasir.timeutil import business_date, utcnow
 
 MAX_PRICE = 10**12
+# Built once: prepared statements keep a scan near the bare-SQL cost.
+_CASHIER_NAME = select(User.full_name).where(User.id == bindparam("uid"))
+_STOCK_OF = select(Product.stock_qty).where(Product.id == bindparam("pid"))
 
 
 @dataclass(frozen=True)
@@ -147,7 +150,7 @@ def _line(cart: Cart, index: int) -> CartLine:
 def _stock_warnings(session: Session, cart: Cart, product_id: int) -> tuple[str, ...]:
     """Compare what the cart holds of a product with the recorded stock (setting `oversell`)."""
     wanted = sum(line.qty for line in cart.lines if line.product_id == product_id)
-    on_hand = session.scalar(select(Product.stock_qty).where(Product.id == product_id)) or 0
+    on_hand = session.execute(_STOCK_OF, {"pid": product_id}).scalar() or 0
     if wanted <= on_hand:
         return ()
     name = next(line.name for line in cart.lines if line.product_id == product_id)
@@ -413,10 +416,11 @@ def checkout(
         wanted[line.product_id] += line.qty
     refuse = get_setting(session, "oversell") == "refuse"
     seq, number = take_receipt_number(session, till, shift.business_date)
+    sale_uuid = str(uuid.uuid4())
     sale_id = conn.execute(
         _SALE.insert().returning(_SALE.c.id),
         {
-            "uuid": str(uuid.uuid4()),
+            "uuid": sale_uuid,
             "receipt_number": number,
             "kind": "sale",
             "status": "completed",
@@ -435,32 +439,32 @@ def checkout(
             "approved_by_id": cart.order_discount_approved_by,
         },
     ).scalar_one()
-    conn.execute(
-        _LINE.insert(),
-        [
-            {
-                "sale_id": sale_id,
-                "line_no": i + 1,
-                "product_id": line.product_id,
-                "sku": line.sku,
-                "barcode": line.barcode,
-                "name": line.name,
-                "upt_id": line.upt_id,
-                "upt_code": line.upt_code,
-                "category": line.category,
-                "unit_price": line.unit_price,
-                "list_price": line.list_price,
-                "cost": line.cost,
-                "qty": line.qty,
-                "line_discount": priced.line_discount,
-                "order_discount_share": priced.order_share,
-                "tax": priced.tax,
-                "line_total": priced.line_total,
-                "original_line_id": None,
-            }
-            for i, (line, priced) in enumerate(zip(cart.lines, totals.lines, strict=True))
-        ],
-    )
+    line_rows = [
+        {
+            "sale_id": sale_id,
+            "line_no": i + 1,
+            "product_id": line.product_id,
+            "sku": line.sku,
+            "barcode": line.barcode,
+            "name": line.name,
+            "upt_id": line.upt_id,
+            "upt_code": line.upt_code,
+            "category": line.category,
+            "unit_price": line.unit_price,
+            "list_price": line.list_price,
+            "cost": line.cost,
+            "qty": line.qty,
+            "line_discount": priced.line_discount,
+            "order_discount_share": priced.order_share,
+            "tax": priced.tax,
+            "line_total": priced.line_total,
+            "original_line_id": None,
+        }
+        for i, (line, priced) in enumerate(zip(cart.lines, totals.lines, strict=True))
+    ]
+    line_ids = conn.execute(
+        _LINE.insert().returning(_LINE.c.id, sort_by_parameter_order=True), line_rows
+    ).scalars().all()
     if settled:
         conn.execute(
             _PAYMENT.insert(),
@@ -489,4 +493,46 @@ def checkout(
             raise InsufficientStock(
                 f"Stok {short[0]} tidak cukup (kurang {-short[1]}); penjualan dibatalkan."
             )
-    return sale_view(session, sale_id)
+    cashier = conn.execute(_CASHIER_NAME, {"uid": till.user_id}).scalar_one()
+    return SaleView(
+        id=sale_id,
+        uuid=sale_uuid,
+        receipt_number=number,
+        kind="sale",
+        status="completed",
+        counter_code=till.counter_code,
+        cashier_name=cashier,
+        business_date=shift.business_date,
+        created_at=now,
+        original_receipt=None,
+        subtotal=totals.subtotal,
+        line_discount_total=totals.line_discount_total,
+        order_discount=totals.order_discount,
+        tax_total=totals.tax_total,
+        total=totals.total,
+        lines=tuple(
+            SaleLineView(
+                id=line_id,
+                line_no=row["line_no"],
+                product_id=row["product_id"],
+                sku=row["sku"],
+                barcode=row["barcode"],
+                name=row["name"],
+                upt_code=row["upt_code"],
+                category=row["category"],
+                qty=row["qty"],
+                unit_price=row["unit_price"],
+                list_price=row["list_price"],
+                line_discount=row["line_discount"],
+                order_discount_share=row["order_discount_share"],
+                line_total=row["line_total"],
+                original_line_id=None,
+            )
+            for line_id, row in zip(line_ids, line_rows, strict=True)
+        ),
+        payments=tuple(
+            PaymentView(p.method, p.amount, p.tendered, p.change, p.reference) for p in settled
+        ),
+        reason=None,
+        void_reason=None,
+    )

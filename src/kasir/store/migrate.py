@@ -6,8 +6,9 @@ from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from sqlalchemy import Engine
+from sqlalchemy import Connection, Engine
 
+from kasir.errors import StoreUnavailable
 from kasir.resources import migrations_dir
 
 
@@ -28,9 +29,23 @@ def current_revision(engine: Engine) -> str | None:
         return MigrationContext.configure(conn).get_current_revision()
 
 
+def _refuse_unknown_revision(conn: Connection) -> None:
+    """A store written by a newer Kasir cannot be opened by this one: say so, not a traceback."""
+    current = MigrationContext.configure(conn).get_current_revision()
+    if current is None:
+        return
+    known = {rev.revision for rev in ScriptDirectory.from_config(alembic_config()).walk_revisions()}
+    if current not in known:
+        raise StoreUnavailable(
+            f"Database ini memakai skema versi {current!r} yang tidak dikenal versi Kasir ini "
+            "(dibuat oleh Kasir yang lebih baru?); perbarui aplikasi Kasir."
+        )
+
+
 def upgrade(engine: Engine, revision: str = "head") -> None:
     cfg = alembic_config()
     with engine.begin() as conn:
+        _refuse_unknown_revision(conn)
         cfg.attributes["connection"] = conn
         command.upgrade(cfg, revision)
 

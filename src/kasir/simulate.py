@@ -1,0 +1,166 @@
+"""Realistic selling days through the same services the counter uses (demo, load, benchmarks).
+
+`simulate_day` opens a shift per counter, rings up N sales (baskets of 1-15 lines, every payment
+method, some discounts, a few voids and refunds), then closes the shifts with the expected cash
+counted. Each sale is its own transaction, as at the counter.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import random
+from itertools import accumulate
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session, sessionmaker
+
+from kasir.domain.cart import Cart, Discount
+from kasir.domain.payment import PaymentInput
+from kasir.errors import ApprovalRequired, InsufficientStock, NotAllowed, UserError
+from kasir.services import returns, selling, shifts
+from kasir.services.auth import Approval, check_approval
+from kasir.services.catalog import ensure_counter
+from kasir.store.models import Product, User
+from kasir.timeutil import JAKARTA
+
+NOTES = (2_000, 5_000, 10_000, 20_000, 50_000, 100_000)
+
+
+@dataclass
+class SimResult:
+    sales: int = 0
+    voids: int = 0
+    refunds: int = 0
+    skipped: int = 0
+    total: int = 0
+    receipts: list[str] = field(default_factory=list)
+    shifts_closed: int = 0
+
+
+def cash_tendered(total: int, rng: random.Random) -> int:
+    """What a customer hands over: the exact amount, or a round amount above it."""
+    if rng.random() < 0.35:
+        return total
+    for note in NOTES[2:]:
+        if rng.random() < 0.5:
+            return -(-total // note) * note
+    return -(-total // 100_000) * 100_000
+
+
+def _payments(total: int, rng: random.Random, n: int) -> list[PaymentInput]:
+    r = rng.random()
+    if total == 0:
+        return []
+    if r < 0.5:
+        return [PaymentInput("tunai", cash_tendered(total, rng))]
+    if r < 0.72:
+        return [PaymentInput("qris", total, f"QR{rng.randrange(10**11):011d}")]
+    if r < 0.82:
+        return [PaymentInput("debit", total, f"{rng.randrange(10**6):06d}")]
+    if r < 0.88:
+        return [PaymentInput("kredit", total, f"{rng.randrange(10**6):06d}")]
+    if r < 0.94:
+        return [PaymentInput("transfer", total, f"TRF-{n:05d}")]
+    part = max(1, total // 2 // 1000 * 1000) if total > 1 else total
+    rest = total - part
+    split = [PaymentInput("qris", part, f"QR{rng.randrange(10**11):011d}")]
+    if rest:
+        split.append(PaymentInput("tunai", cash_tendered(rest, rng)))
+    return split
+
+
+def simulate_day(
+    factory: sessionmaker[Session],
+    day: dt.date,
+    sales: int,
+    counters: list[str],
+    *,
+    seed: int = 1,
+    supervisor: Approval | None = None,
+) -> SimResult:
+    rng = random.Random(seed)
+    supervisor = supervisor or Approval("2222", "spv1")
+    result = SimResult()
+    with factory.begin() as s:
+        catalog_rows = s.execute(
+            select(Product.barcode, Product.price).where(
+                Product.active, Product.barcode.is_not(None)
+            )
+        ).tuples().all()
+        barcodes = [code for code, _price in catalog_rows]
+        # Shoppers pick snacks and coffee far more often than a teak cupboard.
+        weights = list(accumulate(1 / max(price, 1_000) ** 0.9 for _code, price in catalog_rows))
+        cashiers = list(s.scalars(select(User.id).where(User.active, User.role == "kasir")))
+        if not barcodes:
+            raise UserError("Toko belum punya barang aktif untuk disimulasikan.")
+        if not cashiers:
+            raise UserError("Tidak ada pengguna berperan kasir untuk simulasi.")
+        try:
+            approver_ok = check_approval(s, supervisor, "Simulasi").id > 0
+        except ApprovalRequired:
+            approver_ok = False
+        opened_at = dt.datetime.combine(day, dt.time(8, 30), JAKARTA)
+        tills = []
+        for i, code in enumerate(counters):
+            counter_id = ensure_counter(s, code)
+            user_id = cashiers[i % len(cashiers)]
+            shift = shifts.open_shift(
+                s, counter_id, user_id, 500_000, now=opened_at, day=day
+            )
+            tills.append((selling.Till(counter_id, code.upper(), user_id), shift.id))
+
+    start = dt.datetime.combine(day, dt.time(9, 0), JAKARTA)
+    step = dt.timedelta(seconds=max(1, 8 * 3600 // max(sales, 1)))
+    for n in range(sales):
+        till, _shift_id = tills[n % len(tills)]
+        now = start + step * n
+        cart = Cart()
+        try:
+            with factory.begin() as s:
+                for _ in range(rng.randint(1, 15)):
+                    code = rng.choices(barcodes, cum_weights=weights)[0]
+                    selling.add_by_barcode(s, cart, code, rng.choice((1, 1, 1, 2, 3)))
+                if rng.random() < 0.1:
+                    selling.set_line_discount(s, cart, 0, Discount("percent", Decimal(5)))
+                view = selling.view_cart(s, cart)
+                if rng.random() < 0.03 and view.total > 100_000:
+                    view = selling.set_order_discount(s, cart, Discount("amount", 5_000))
+                sale = selling.checkout(s, till, cart, _payments(view.total, rng, n), now=now)
+        except (InsufficientStock, NotAllowed):
+            result.skipped += 1
+            continue
+        result.sales += 1
+        result.total += sale.total
+        result.receipts.append(sale.receipt_number)
+        if approver_ok and rng.random() < 0.02:
+            with factory.begin() as s:
+                returns.void_sale(s, till, sale.receipt_number, "Salah input kasir", supervisor, now=now)
+            result.voids += 1
+            result.total -= sale.total
+        elif approver_ok and rng.random() < 0.02 and result.receipts:
+            earlier = rng.choice(result.receipts)
+            try:
+                with factory.begin() as s:
+                    refund = returns.refund_sale(
+                        s,
+                        till,
+                        earlier,
+                        [returns.RefundItem(1, 1)],
+                        "Barang rusak/cacat",
+                        supervisor,
+                        now=now + dt.timedelta(seconds=1),
+                    )
+            except UserError:
+                continue  # voided or already refunded: a real cashier would be told so
+            result.refunds += 1
+            result.total += refund.total
+
+    closing = dt.datetime.combine(day, dt.time(17, 30), JAKARTA)
+    with factory.begin() as s:
+        for till, shift_id in tills:
+            expected = shifts.expected_cash(s, shift_id)
+            shifts.close_shift(s, shift_id, expected, till.user_id, now=closing)
+            result.shifts_closed += 1
+    return result
