@@ -11,6 +11,8 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")  # GUI tests never need a display
 from sqlalchemy import Engine, text
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -23,7 +25,9 @@ PG_SKIP_REASON = "PostgreSQL tests need KASIR_TEST_DATABASE_URL (e.g. postgresql
 
 
 @pytest.fixture(autouse=True)
-def _isolated_dirs(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> None:
+def _isolated_dirs(
+    tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """Never touch the real user folders: data, config and the escpos cache go to tmp."""
     base = tmp_path_factory.mktemp("home")
     monkeypatch.setenv("KASIR_DATA_DIR", str(base / "data"))
@@ -123,3 +127,17 @@ def demo_sqlite(tmp_path: Path, _demo_template: Path) -> Iterator[sessionmaker[S
     eng = make_engine(f"sqlite:///{path}")
     yield make_session_factory(eng)
     eng.dispose()
+
+
+def pytest_report_header() -> str:
+    if PG_URL:
+        return "PostgreSQL tests: enabled (KASIR_TEST_DATABASE_URL is set)"
+    return f"PostgreSQL tests: skipped. {PG_SKIP_REASON}"
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    skipped = [
+        r for r in terminalreporter.stats.get("skipped", []) if "KASIR_TEST" in str(r.longrepr)
+    ]
+    if skipped:
+        terminalreporter.write_line(f"{len(skipped)} PostgreSQL tests skipped: {PG_SKIP_REASON}")

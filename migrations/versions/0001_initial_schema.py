@@ -14,7 +14,6 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-
 revision: str = "0001"
 down_revision: str | None = None
 branch_labels: str | Sequence[str] | None = None
@@ -64,14 +63,10 @@ def upgrade() -> None:
         sa.Column("region", sa.String(length=100), nullable=False),
         sa.Column("alloc_pnbp_pct", sa.Numeric(precision=5, scale=2), nullable=True),
         sa.Column("alloc_premi_pct", sa.Numeric(precision=5, scale=2), nullable=True),
-        sa.Column(
-            "alloc_pembinaan_pct", sa.Numeric(precision=5, scale=2), nullable=True
-        ),
+        sa.Column("alloc_pembinaan_pct", sa.Numeric(precision=5, scale=2), nullable=True),
         sa.Column("alloc_base", sa.String(length=16), nullable=True),
         sa.Column("active", sa.Boolean(), nullable=False),
-        sa.CheckConstraint(
-            "kind IN ('Lapas', 'Rutan', 'LPKA')", name=op.f("ck_upt_kind")
-        ),
+        sa.CheckConstraint("kind IN ('Lapas', 'Rutan', 'LPKA')", name=op.f("ck_upt_kind")),
         sa.CheckConstraint(
             "alloc_pnbp_pct IS NULL OR alloc_pnbp_pct + alloc_premi_pct + alloc_pembinaan_pct = 100",
             name=op.f("ck_upt_alloc_sum"),
@@ -146,9 +141,7 @@ def upgrade() -> None:
             ["user_account.id"],
             name=op.f("fk_delivery_received_by_id_user_account"),
         ),
-        sa.ForeignKeyConstraint(
-            ["upt_id"], ["upt.id"], name=op.f("fk_delivery_upt_id_upt")
-        ),
+        sa.ForeignKeyConstraint(["upt_id"], ["upt.id"], name=op.f("fk_delivery_upt_id_upt")),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_delivery")),
         sa.UniqueConstraint("upt_id", "note_number", name=op.f("uq_delivery_upt_id")),
     )
@@ -175,9 +168,7 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id", name=op.f("pk_parked_cart")),
     )
     with op.batch_alter_table("parked_cart", schema=None) as batch_op:
-        batch_op.create_index(
-            batch_op.f("ix_parked_cart_counter_id"), ["counter_id"], unique=False
-        )
+        batch_op.create_index(batch_op.f("ix_parked_cart_counter_id"), ["counter_id"], unique=False)
 
     op.create_table(
         "product",
@@ -207,20 +198,14 @@ def upgrade() -> None:
             ["category.id"],
             name=op.f("fk_product_category_id_category"),
         ),
-        sa.ForeignKeyConstraint(
-            ["upt_id"], ["upt.id"], name=op.f("fk_product_upt_id_upt")
-        ),
+        sa.ForeignKeyConstraint(["upt_id"], ["upt.id"], name=op.f("fk_product_upt_id_upt")),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_product")),
         sa.UniqueConstraint("barcode", name=op.f("uq_product_barcode")),
         sa.UniqueConstraint("sku", name=op.f("uq_product_sku")),
     )
     with op.batch_alter_table("product", schema=None) as batch_op:
-        batch_op.create_index(
-            batch_op.f("ix_product_category_id"), ["category_id"], unique=False
-        )
-        batch_op.create_index(
-            batch_op.f("ix_product_search_name"), ["search_name"], unique=False
-        )
+        batch_op.create_index(batch_op.f("ix_product_category_id"), ["category_id"], unique=False)
+        batch_op.create_index(batch_op.f("ix_product_search_name"), ["search_name"], unique=False)
         batch_op.create_index(batch_op.f("ix_product_upt_id"), ["upt_id"], unique=False)
 
     op.create_table(
@@ -233,9 +218,7 @@ def upgrade() -> None:
             ["counter.id"],
             name=op.f("fk_receipt_sequence_counter_id_counter"),
         ),
-        sa.PrimaryKeyConstraint(
-            "counter_id", "business_date", name=op.f("pk_receipt_sequence")
-        ),
+        sa.PrimaryKeyConstraint("counter_id", "business_date", name=op.f("pk_receipt_sequence")),
     )
     op.create_table(
         "shift",
@@ -251,9 +234,7 @@ def upgrade() -> None:
         sa.Column("counted_cash", sa.BigInteger(), nullable=True),
         sa.Column("counted_detail", sa.Text(), nullable=True),
         sa.Column("closed_by_id", sa.Integer(), nullable=True),
-        sa.CheckConstraint(
-            "status IN ('open', 'closed')", name=op.f("ck_shift_status")
-        ),
+        sa.CheckConstraint("status IN ('open', 'closed')", name=op.f("ck_shift_status")),
         sa.CheckConstraint("opening_float >= 0", name=op.f("ck_shift_float_nonneg")),
         sa.ForeignKeyConstraint(
             ["cashier_id"],
@@ -309,9 +290,7 @@ def upgrade() -> None:
             name=op.f("ck_sale_total_sign"),
         ),
         sa.CheckConstraint("kind IN ('sale', 'refund')", name=op.f("ck_sale_kind")),
-        sa.CheckConstraint(
-            "status IN ('completed', 'voided')", name=op.f("ck_sale_status")
-        ),
+        sa.CheckConstraint("status IN ('completed', 'voided')", name=op.f("ck_sale_status")),
         sa.CheckConstraint("seq > 0", name=op.f("ck_sale_seq_positive")),
         sa.ForeignKeyConstraint(
             ["approved_by_id"],
@@ -331,9 +310,7 @@ def upgrade() -> None:
             ["sale.id"],
             name=op.f("fk_sale_original_sale_id_sale"),
         ),
-        sa.ForeignKeyConstraint(
-            ["shift_id"], ["shift.id"], name=op.f("fk_sale_shift_id_shift")
-        ),
+        sa.ForeignKeyConstraint(["shift_id"], ["shift.id"], name=op.f("fk_sale_shift_id_shift")),
         sa.ForeignKeyConstraint(
             ["void_approved_by_id"],
             ["user_account.id"],
@@ -345,9 +322,7 @@ def upgrade() -> None:
             name=op.f("fk_sale_voided_by_id_user_account"),
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_sale")),
-        sa.UniqueConstraint(
-            "counter_id", "business_date", "seq", name=op.f("uq_sale_counter_id")
-        ),
+        sa.UniqueConstraint("counter_id", "business_date", "seq", name=op.f("uq_sale_counter_id")),
         sa.UniqueConstraint("receipt_number", name=op.f("uq_sale_receipt_number")),
         sa.UniqueConstraint("uuid", name=op.f("uq_sale_uuid")),
     )
@@ -360,9 +335,7 @@ def upgrade() -> None:
         batch_op.create_index(
             batch_op.f("ix_sale_original_sale_id"), ["original_sale_id"], unique=False
         )
-        batch_op.create_index(
-            batch_op.f("ix_sale_shift_id"), ["shift_id"], unique=False
-        )
+        batch_op.create_index(batch_op.f("ix_sale_shift_id"), ["shift_id"], unique=False)
 
     op.create_table(
         "payment",
@@ -387,9 +360,7 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id", name=op.f("pk_payment")),
     )
     with op.batch_alter_table("payment", schema=None) as batch_op:
-        batch_op.create_index(
-            batch_op.f("ix_payment_sale_id"), ["sale_id"], unique=False
-        )
+        batch_op.create_index(batch_op.f("ix_payment_sale_id"), ["sale_id"], unique=False)
 
     op.create_table(
         "sale_line",
@@ -428,9 +399,7 @@ def upgrade() -> None:
             name=op.f("fk_sale_line_sale_id_sale"),
             ondelete="CASCADE",
         ),
-        sa.ForeignKeyConstraint(
-            ["upt_id"], ["upt.id"], name=op.f("fk_sale_line_upt_id_upt")
-        ),
+        sa.ForeignKeyConstraint(["upt_id"], ["upt.id"], name=op.f("fk_sale_line_upt_id_upt")),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_sale_line")),
         sa.UniqueConstraint("sale_id", "line_no", name=op.f("uq_sale_line_sale_id")),
     )
@@ -440,12 +409,8 @@ def upgrade() -> None:
             ["original_line_id"],
             unique=False,
         )
-        batch_op.create_index(
-            batch_op.f("ix_sale_line_product_id"), ["product_id"], unique=False
-        )
-        batch_op.create_index(
-            batch_op.f("ix_sale_line_upt_id"), ["upt_id"], unique=False
-        )
+        batch_op.create_index(batch_op.f("ix_sale_line_product_id"), ["product_id"], unique=False)
+        batch_op.create_index(batch_op.f("ix_sale_line_upt_id"), ["upt_id"], unique=False)
 
     op.create_table(
         "stock_movement",
@@ -490,9 +455,7 @@ def upgrade() -> None:
         batch_op.create_index(
             batch_op.f("ix_stock_movement_product_id"), ["product_id"], unique=False
         )
-        batch_op.create_index(
-            batch_op.f("ix_stock_movement_sale_id"), ["sale_id"], unique=False
-        )
+        batch_op.create_index(batch_op.f("ix_stock_movement_sale_id"), ["sale_id"], unique=False)
 
 
 def downgrade() -> None:

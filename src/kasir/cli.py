@@ -82,7 +82,9 @@ def cmd_products_import(args: argparse.Namespace, config: Config) -> int:
     except OSError as exc:
         raise KasirError(f"Berkas {path} tidak dapat dibaca: {exc.strerror or exc}") from exc
     except UnicodeDecodeError as exc:
-        raise KasirError(f"Berkas {path} bukan teks UTF-8 (simpan ulang sebagai CSV UTF-8).") from exc
+        raise KasirError(
+            f"Berkas {path} bukan teks UTF-8 (simpan ulang sebagai CSV UTF-8)."
+        ) from exc
     factory = _open_store(config)
     with factory.begin() as session:
         result = import_products(session, lines, source=path.name)
@@ -179,10 +181,14 @@ def build_parser() -> argparse.ArgumentParser:
         description="Kasir: aplikasi kasir Kawasan Terintegrasi UMKM Pemasyarakatan.",
     )
     parser.add_argument("--version", action="version", version=f"kasir {__version__}")
-    parser.add_argument("--db", metavar="URL", help="alamat database SQLAlchemy (KASIR_DATABASE_URL)")
+    parser.add_argument(
+        "--db", metavar="URL", help="alamat database SQLAlchemy (KASIR_DATABASE_URL)"
+    )
     parser.add_argument("--counter", metavar="KODE", help="kode meja kasir ini, mis. K01")
     parser.add_argument(
-        "--demo", action="store_true", help="muat data demo bila toko masih kosong, lalu buka aplikasi"
+        "--demo",
+        action="store_true",
+        help="muat data demo bila toko masih kosong, lalu buka aplikasi",
     )
     parser.set_defaults(func=cmd_app)
     sub = parser.add_subparsers(title="perintah", metavar="PERINTAH")
@@ -199,7 +205,9 @@ def build_parser() -> argparse.ArgumentParser:
 
     products = sub.add_parser("products", help="impor/ekspor katalog barang (CSV)")
     p_sub = products.add_subparsers(title="perintah products", metavar="PERINTAH", required=True)
-    p_import = p_sub.add_parser("import", help="tambah barang dari CSV (semua atau tidak sama sekali)")
+    p_import = p_sub.add_parser(
+        "import", help="tambah barang dari CSV (semua atau tidak sama sekali)"
+    )
     p_import.add_argument("file", metavar="FILE.csv")
     p_import.set_defaults(func=cmd_products_import)
     p_export = p_sub.add_parser("export", help="tulis seluruh katalog ke CSV")

@@ -50,7 +50,9 @@ def load_config(database_url: str | None = None, counter: str | None = None) -> 
         try:
             file_values = tomllib.loads(path.read_text(encoding="utf-8"))
         except (OSError, tomllib.TOMLDecodeError) as exc:
-            raise EnvironmentProblem(f"Berkas konfigurasi {path} tidak dapat dibaca: {exc}") from exc
+            raise EnvironmentProblem(
+                f"Berkas konfigurasi {path} tidak dapat dibaca: {exc}"
+            ) from exc
     url = (
         database_url
         or os.environ.get("KASIR_DATABASE_URL")

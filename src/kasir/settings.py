@@ -11,6 +11,7 @@ import json
 from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
+from functools import lru_cache
 from typing import Any
 
 from sqlalchemy import select
@@ -52,13 +53,17 @@ def _text(value: object) -> str:
     return value
 
 
+@lru_cache(maxsize=8)
+def _valid_qris(text: str) -> str:
+    from kasir.domain.qris import validate_static
+
+    validate_static(text)
+    return text
+
+
 def _qris(value: object) -> str:
     text = _text(value).strip()
-    if text:
-        from kasir.domain.qris import validate_static
-
-        validate_static(text)
-    return text
+    return _valid_qris(text) if text else text
 
 
 @dataclass(frozen=True)
@@ -73,7 +78,9 @@ class SettingDef:
 
 
 SETTINGS: tuple[SettingDef, ...] = (
-    SettingDef("store_name", "Kawasan Terintegrasi UMKM Pemasyarakatan", "Nama toko di struk", _text),
+    SettingDef(
+        "store_name", "Kawasan Terintegrasi UMKM Pemasyarakatan", "Nama toko di struk", _text
+    ),
     SettingDef(
         "store_address",
         "Jl. Veteran No. 2, Buaran Indah, Kota Tangerang",
@@ -99,7 +106,9 @@ SETTINGS: tuple[SettingDef, ...] = (
         "Menjual melebihi stok tercatat: 'warn' (peringatan, tetap boleh) atau 'refuse' (tolak)",
         _choice("warn", "refuse"),
     ),
-    SettingDef("max_line_qty", 9999, "Jumlah terbesar per baris (mencegah salah ketik)", _nonneg_int),
+    SettingDef(
+        "max_line_qty", 9999, "Jumlah terbesar per baris (mencegah salah ketik)", _nonneg_int
+    ),
     SettingDef(
         "qris_static",
         "",

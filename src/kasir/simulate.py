@@ -9,9 +9,9 @@ from __future__ import annotations
 
 import datetime as dt
 import random
-from itertools import accumulate
 from dataclasses import dataclass, field
 from decimal import Decimal
+from itertools import accumulate
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
@@ -88,7 +88,7 @@ def simulate_day(
             select(Product.barcode, Product.price).where(
                 Product.active, Product.barcode.is_not(None)
             )
-        ).tuples().all()
+        ).all()
         barcodes = [code for code, _price in catalog_rows]
         # Shoppers pick snacks and coffee far more often than a teak cupboard.
         weights = list(accumulate(1 / max(price, 1_000) ** 0.9 for _code, price in catalog_rows))
@@ -106,9 +106,7 @@ def simulate_day(
         for i, code in enumerate(counters):
             counter_id = ensure_counter(s, code)
             user_id = cashiers[i % len(cashiers)]
-            shift = shifts.open_shift(
-                s, counter_id, user_id, 500_000, now=opened_at, day=day
-            )
+            shift = shifts.open_shift(s, counter_id, user_id, 500_000, now=opened_at, day=day)
             tills.append((selling.Till(counter_id, code.upper(), user_id), shift.id))
 
     start = dt.datetime.combine(day, dt.time(9, 0), JAKARTA)
@@ -136,7 +134,9 @@ def simulate_day(
         result.receipts.append(sale.receipt_number)
         if approver_ok and rng.random() < 0.02:
             with factory.begin() as s:
-                returns.void_sale(s, till, sale.receipt_number, "Salah input kasir", supervisor, now=now)
+                returns.void_sale(
+                    s, till, sale.receipt_number, "Salah input kasir", supervisor, now=now
+                )
             result.voids += 1
             result.total -= sale.total
         elif approver_ok and rng.random() < 0.02 and result.receipts:

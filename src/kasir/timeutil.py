@@ -9,7 +9,7 @@ JAKARTA = ZoneInfo("Asia/Jakarta")
 
 
 def utcnow() -> dt.datetime:
-    return dt.datetime.now(dt.timezone.utc)
+    return dt.datetime.now(dt.UTC)
 
 
 def business_date(now: dt.datetime | None = None) -> dt.date:
@@ -23,5 +23,5 @@ def business_date(now: dt.datetime | None = None) -> dt.date:
 def local(moment: dt.datetime) -> dt.datetime:
     """`moment` in Asia/Jakarta (SQLite returns naive UTC: it is taken as UTC)."""
     if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=dt.timezone.utc)
+        moment = moment.replace(tzinfo=dt.UTC)
     return moment.astimezone(JAKARTA)

@@ -43,7 +43,11 @@ def test_defaults_on_an_empty_store(factory: sessionmaker[Session]) -> None:
         ("oversell", "refuse", "refuse"),
         ("max_line_qty", 250, 250),
         ("store_name", "Toko UMKM Lapas", "Toko UMKM Lapas"),
-        ("receipt_footer", "Terima kasih — karya warga binaan", "Terima kasih — karya warga binaan"),
+        (
+            "receipt_footer",
+            "Terima kasih — karya warga binaan",
+            "Terima kasih — karya warga binaan",
+        ),
     ],
 )
 def test_set_get_round_trip(

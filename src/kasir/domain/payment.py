@@ -19,7 +19,11 @@ METHOD_LABELS = {
     "kredit": "Kartu Kredit",
     "transfer": "Transfer",
 }
-NEEDS_REFERENCE = {"qris": "referensi QRIS", "debit": "kode approval EDC", "kredit": "kode approval EDC"}
+NEEDS_REFERENCE = {
+    "qris": "referensi QRIS",
+    "debit": "kode approval EDC",
+    "kredit": "kode approval EDC",
+}
 
 
 @dataclass(frozen=True)

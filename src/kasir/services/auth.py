@@ -81,9 +81,7 @@ def create_user(
         raise ValidationError("Nama pengguna wajib diisi.")
     if session.scalar(select(User.id).where(User.username == username)) is not None:
         raise UserError(f"Nama pengguna {username!r} sudah dipakai.")
-    user = User(
-        username=username, full_name=full_name, role=role, pin_hash=hash_pin(pin), nip=nip
-    )
+    user = User(username=username, full_name=full_name, role=role, pin_hash=hash_pin(pin), nip=nip)
     session.add(user)
     session.flush()
     return _view(user)

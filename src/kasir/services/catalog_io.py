@@ -106,9 +106,11 @@ def _parse_row(
         ("stock", lambda: _int_field(get("stock") or "0", "Stok", maximum=10**9)),
         (
             "shelf_life_days",
-            lambda: _int_field(get("shelf_life_days"), "Masa simpan", minimum=1, maximum=36500)
-            if get("shelf_life_days")
-            else None,
+            lambda: (
+                _int_field(get("shelf_life_days"), "Masa simpan", minimum=1, maximum=36500)
+                if get("shelf_life_days")
+                else None
+            ),
         ),
         ("barcode", lambda: validate_ean13(get("barcode")) if get("barcode") else None),
     ]
@@ -161,7 +163,9 @@ def import_products(session: Session, lines: Iterable[str], source: str = "CSV")
     categories = dict(session.execute(select(Category.code, Category.id)).all())
     known_upts = dict(session.execute(select(Upt.code, Upt.id)).all())
     store_skus = set(session.scalars(select(Product.sku)))
-    store_barcodes = set(session.scalars(select(Product.barcode).where(Product.barcode.is_not(None))))
+    store_barcodes = set(
+        session.scalars(select(Product.barcode).where(Product.barcode.is_not(None)))
+    )
 
     problems: list[tuple[int, str]] = []
     rows: list[dict[str, Any]] = []
@@ -190,7 +194,9 @@ def import_products(session: Session, lines: Iterable[str], source: str = "CSV")
             if code in store_barcodes:
                 problems.append((line, f"barcode {code} sudah dipakai barang lain di toko"))
             elif code in seen_barcode:
-                problems.append((line, f"barcode {code} ganda (juga di baris {seen_barcode[code]})"))
+                problems.append(
+                    (line, f"barcode {code} ganda (juga di baris {seen_barcode[code]})")
+                )
             seen_barcode.setdefault(code, line)
         upt = parsed["upt_code"]
         if upt not in known_upts and upt not in new_upts:
@@ -201,14 +207,21 @@ def import_products(session: Session, lines: Iterable[str], source: str = "CSV")
             if kind not in UPT_KINDS:
                 problems.append((line, f"jenis UPT {kind!r} harus Lapas, Rutan atau LPKA"))
                 continue
-            new_upts[upt] = {"name": parsed["upt_name"], "kind": kind, "region": parsed["upt_region"]}
+            new_upts[upt] = {
+                "name": parsed["upt_name"],
+                "kind": kind,
+                "region": parsed["upt_region"],
+            }
         rows.append(parsed)
     if problems:
         raise ImportFailed(
-            f"Impor dibatalkan: {len(problems)} baris bermasalah, tidak ada yang disimpan.", problems
+            f"Impor dibatalkan: {len(problems)} baris bermasalah, tidak ada yang disimpan.",
+            problems,
         )
     if not rows:
-        raise ImportFailed("Impor dibatalkan: berkas tidak berisi barang.", [(1, "tidak ada baris data")])
+        raise ImportFailed(
+            "Impor dibatalkan: berkas tidak berisi barang.", [(1, "tidak ada baris data")]
+        )
 
     for code, upt in new_upts.items():
         obj = Upt(code=code, name=upt["name"], kind=upt["kind"], region=upt["region"])
@@ -240,13 +253,19 @@ def import_products(session: Session, lines: Iterable[str], source: str = "CSV")
     stocked = {r["sku"]: r["stock"] for r in rows if r["stock"]}
     if stocked:
         ids = dict(
-            session.execute(select(Product.sku, Product.id).where(Product.sku.in_(list(stocked))))
-            .all()
+            session.execute(
+                select(Product.sku, Product.id).where(Product.sku.in_(list(stocked)))
+            ).all()
         )
         session.execute(
             insert(StockMovement),
             [
-                {"product_id": ids[sku], "qty": qty, "kind": "adjust", "reference": f"Impor {source}"}
+                {
+                    "product_id": ids[sku],
+                    "qty": qty,
+                    "kind": "adjust",
+                    "reference": f"Impor {source}",
+                }
                 for sku, qty in stocked.items()
             ],
         )

@@ -69,7 +69,7 @@ def export_day(session: Session, day: dt.date, out_dir: Path) -> ExportResult:
         .outerjoin(original, original.id == Sale.original_sale_id)
         .where(Sale.business_date == day)
         .order_by(Counter.code, Sale.seq)
-    ).tuples().all()
+    ).all()
     sale_rows = [
         [
             s.receipt_number,
@@ -104,7 +104,7 @@ def export_day(session: Session, day: dt.date, out_dir: Path) -> ExportResult:
             .join(Sale, Sale.id == SaleLine.sale_id)
             .where(Sale.business_date == day)
             .order_by(Sale.counter_id, Sale.seq, SaleLine.line_no)
-        ).tuples()
+        )
     ]
     payment_rows = [
         [number, p.method, p.amount, p.change, p.reference or ""]
@@ -113,7 +113,7 @@ def export_day(session: Session, day: dt.date, out_dir: Path) -> ExportResult:
             .join(Sale, Sale.id == Payment.sale_id)
             .where(Sale.business_date == day)
             .order_by(Sale.counter_id, Sale.seq, Payment.id)
-        ).tuples()
+        )
     ]
     out_dir.mkdir(parents=True, exist_ok=True)
     files = (out_dir / "sales.csv", out_dir / "sale_lines.csv", out_dir / "payments.csv")

@@ -17,7 +17,7 @@ from decimal import Decimal
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from kasir.domain.payment import METHODS, METHOD_LABELS
+from kasir.domain.payment import METHOD_LABELS, METHODS
 from kasir.errors import NotAllowed, NotFound, ValidationError
 from kasir.money import round_half_up
 from kasir.services.auth import Approval, check_approval
@@ -60,7 +60,7 @@ def void_sale(
     *,
     now: dt.datetime | None = None,
 ) -> SaleView:
-    now = (now or utcnow()).astimezone(dt.timezone.utc)
+    now = (now or utcnow()).astimezone(dt.UTC)
     reason = _reason(reason, "void")
     sale = _load(session, receipt_number)
     if sale.kind != "sale":
@@ -112,13 +112,15 @@ def refund_sale(
     now: dt.datetime | None = None,
 ) -> SaleView:
     """Refund `items` (None: everything not yet refunded) of a sale as a new numbered document."""
-    now = (now or utcnow()).astimezone(dt.timezone.utc)
+    now = (now or utcnow()).astimezone(dt.UTC)
     reason = _reason(reason, "retur")
     if method not in METHODS:
         raise ValidationError(f"Metode pengembalian uang tidak dikenal: {method!r}.")
     original = _load(session, receipt_number)
     if original.kind != "sale":
-        raise NotAllowed(f"{original.receipt_number} sudah dokumen retur; retur tidak bisa diretur.")
+        raise NotAllowed(
+            f"{original.receipt_number} sudah dokumen retur; retur tidak bisa diretur."
+        )
     if original.status != "completed":
         raise NotAllowed(f"Struk {original.receipt_number} sudah di-void; tidak bisa diretur.")
     lines = {
@@ -141,7 +143,9 @@ def refund_sale(
         if isinstance(item.qty, bool) or not isinstance(item.qty, int) or item.qty <= 0:
             raise ValidationError("Jumlah retur harus bilangan bulat 1 atau lebih.")
         if item.line_no not in lines:
-            raise ValidationError(f"Baris {item.line_no} tidak ada di struk {original.receipt_number}.")
+            raise ValidationError(
+                f"Baris {item.line_no} tidak ada di struk {original.receipt_number}."
+            )
         wanted[item.line_no] = wanted.get(item.line_no, 0) + item.qty
     for line_no, qty in wanted.items():
         line = lines[line_no]

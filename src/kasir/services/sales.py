@@ -14,7 +14,6 @@ from kasir.store.models import Counter, Payment, Sale, SaleLine, User
 
 @dataclass(frozen=True)
 class SaleLineView:
-    id: int
     line_no: int
     product_id: int
     sku: str
@@ -114,7 +113,6 @@ def sale_view(session: Session, sale_id: int) -> SaleView:
         total=sale.total,
         lines=tuple(
             SaleLineView(
-                id=ln.id,
                 line_no=ln.line_no,
                 product_id=ln.product_id,
                 sku=ln.sku,
@@ -184,5 +182,5 @@ def refunded_qty_by_line(session: Session, sale_id: int) -> dict[int, int]:
             SaleLine.original_line_id.is_not(None),
         )
         .group_by(SaleLine.original_line_id)
-    ).tuples()
+    )
     return {int(line_id): int(qty) for line_id, qty in rows if line_id is not None}

@@ -25,9 +25,17 @@ from kasir.services import catalog
 from kasir.services.auth import Approval, check_approval
 from kasir.services.catalog import ProductView
 from kasir.services.sales import PaymentView, SaleLineView, SaleView
-from kasir.services.shifts import is_day_closed
 from kasir.settings import get_setting
-from kasir.store.models import Payment, Product, Sale, SaleLine, Shift, StockMovement, User
+from kasir.store.models import (
+    DayClose,
+    Payment,
+    Product,
+    Sale,
+    SaleLine,
+    Shift,
+    StockMovement,
+    User,
+)
 from kasir.store.sequences import format_receipt_number, next_receipt_seq
 from kasir.timeutil import business_date, utcnow
 
@@ -44,6 +52,7 @@ class Till:
     counter_id: int
     counter_code: str
     user_id: int
+    user_name: str = ""  # the cashier's full name, for receipts (looked up when empty)
 
 
 @dataclass(frozen=True)
@@ -150,7 +159,7 @@ def _line(cart: Cart, index: int) -> CartLine:
 def _stock_warnings(session: Session, cart: Cart, product_id: int) -> tuple[str, ...]:
     """Compare what the cart holds of a product with the recorded stock (setting `oversell`)."""
     wanted = sum(line.qty for line in cart.lines if line.product_id == product_id)
-    on_hand = session.execute(_STOCK_OF, {"pid": product_id}).scalar() or 0
+    on_hand = session.connection().execute(_STOCK_OF, {"pid": product_id}).scalar() or 0
     if wanted <= on_hand:
         return ()
     name = next(line.name for line in cart.lines if line.product_id == product_id)
@@ -160,9 +169,7 @@ def _stock_warnings(session: Session, cart: Cart, product_id: int) -> tuple[str,
     return (message,)
 
 
-def add_product(
-    session: Session, cart: Cart, product: ProductView, qty: int = 1
-) -> CartView:
+def add_product(session: Session, cart: Cart, product: ProductView, qty: int = 1) -> CartView:
     """Add `qty` of a product; the same product again adds to its line's quantity."""
     qty = check_qty(session, qty)
     if not product.active:
@@ -326,6 +333,10 @@ _SALE = Sale.__table__
 _LINE = SaleLine.__table__
 _PAYMENT = Payment.__table__
 _MOVEMENT = StockMovement.__table__
+_INSERT_SALE = _SALE.insert().returning(_SALE.c.id)
+_INSERT_LINES = _LINE.insert()
+_INSERT_PAYMENT = _PAYMENT.insert()
+_INSERT_MOVEMENT = _MOVEMENT.insert()
 _TAKE_STOCK = (
     update(Product.__table__)
     .where(Product.__table__.c.id == bindparam("pid"))
@@ -333,14 +344,26 @@ _TAKE_STOCK = (
 )
 
 
-def open_shift_for(session: Session, till: Till, now: dt.datetime) -> Shift:
-    """The till's open shift, checked for a closed or past day."""
-    shift = session.scalar(
-        select(Shift).where(Shift.counter_id == till.counter_id, Shift.status == "open")
-    )
-    if shift is None:
+_OPEN_SHIFT = select(
+    Shift.id,
+    Shift.business_date,
+    select(DayClose.id).where(DayClose.business_date == Shift.business_date).exists(),
+).where(Shift.counter_id == bindparam("cid"), Shift.status == "open")
+
+
+@dataclass(frozen=True)
+class OpenShift:
+    id: int
+    business_date: dt.date
+
+
+def open_shift_for(session: Session, till: Till, now: dt.datetime) -> OpenShift:
+    """The till's open shift, checked for a closed or past day (one query)."""
+    row = session.connection().execute(_OPEN_SHIFT, {"cid": till.counter_id}).first()
+    if row is None:
         raise NotAllowed(f"Meja {till.counter_code} belum membuka shift; buka shift dulu.")
-    if is_day_closed(session, shift.business_date):
+    shift = OpenShift(row[0], row[1])
+    if row[2]:
         raise NotAllowed(
             f"Hari {shift.business_date:%d-%m-%Y} sudah ditutup; transaksi tidak bisa dicatat."
         )
@@ -375,7 +398,7 @@ def move_stock(
         return
     conn.execute(_TAKE_STOCK, [{"pid": pid, "qty": -quantities[pid]} for pid in ids])
     conn.execute(
-        _MOVEMENT.insert(),
+        _INSERT_MOVEMENT,
         [
             {
                 "product_id": pid,
@@ -401,7 +424,7 @@ def checkout(
     now: dt.datetime | None = None,
 ) -> SaleView:
     """Record the sale whole: lines, payments, stock and receipt number, in one transaction."""
-    now = (now or utcnow()).astimezone(dt.timezone.utc)
+    now = (now or utcnow()).astimezone(dt.UTC)
     if not cart.lines:
         raise ValidationError("Keranjang kosong.")
     for line in cart.lines:
@@ -418,7 +441,7 @@ def checkout(
     seq, number = take_receipt_number(session, till, shift.business_date)
     sale_uuid = str(uuid.uuid4())
     sale_id = conn.execute(
-        _SALE.insert().returning(_SALE.c.id),
+        _INSERT_SALE,
         {
             "uuid": sale_uuid,
             "receipt_number": number,
@@ -462,12 +485,10 @@ def checkout(
         }
         for i, (line, priced) in enumerate(zip(cart.lines, totals.lines, strict=True))
     ]
-    line_ids = conn.execute(
-        _LINE.insert().returning(_LINE.c.id, sort_by_parameter_order=True), line_rows
-    ).scalars().all()
+    conn.execute(_INSERT_LINES, line_rows)
     if settled:
         conn.execute(
-            _PAYMENT.insert(),
+            _INSERT_PAYMENT,
             [
                 {
                     "sale_id": sale_id,
@@ -493,7 +514,7 @@ def checkout(
             raise InsufficientStock(
                 f"Stok {short[0]} tidak cukup (kurang {-short[1]}); penjualan dibatalkan."
             )
-    cashier = conn.execute(_CASHIER_NAME, {"uid": till.user_id}).scalar_one()
+    cashier = till.user_name or conn.execute(_CASHIER_NAME, {"uid": till.user_id}).scalar_one()
     return SaleView(
         id=sale_id,
         uuid=sale_uuid,
@@ -512,7 +533,6 @@ def checkout(
         total=totals.total,
         lines=tuple(
             SaleLineView(
-                id=line_id,
                 line_no=row["line_no"],
                 product_id=row["product_id"],
                 sku=row["sku"],
@@ -528,7 +548,7 @@ def checkout(
                 line_total=row["line_total"],
                 original_line_id=None,
             )
-            for line_id, row in zip(line_ids, line_rows, strict=True)
+            for row in line_rows
         ),
         payments=tuple(
             PaymentView(p.method, p.amount, p.tendered, p.change, p.reference) for p in settled

@@ -85,7 +85,7 @@ def open_shift(
             f"Meja {existing.counter_code} masih punya shift terbuka ({existing.cashier_name}); "
             "tutup dulu shift itu."
         )
-    now = (now or utcnow()).astimezone(dt.timezone.utc)
+    now = (now or utcnow()).astimezone(dt.UTC)
     day = day or business_date(now)
     if is_day_closed(session, day):
         raise NotAllowed(f"Hari {day:%d-%m-%Y} sudah ditutup; tidak bisa membuka shift baru.")
@@ -135,7 +135,7 @@ def close_shift(
     shift.expected_cash = expected_cash(session, shift_id)
     shift.counted_cash = counted_cash
     shift.status = "closed"
-    shift.closed_at = (now or utcnow()).astimezone(dt.timezone.utc)
+    shift.closed_at = (now or utcnow()).astimezone(dt.UTC)
     shift.closed_by_id = closed_by_id
     session.flush()
     return _view(session, shift)

@@ -9,8 +9,9 @@ its number back: no gaps.
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
-from sqlalchemy import Connection
+from sqlalchemy import Connection, bindparam
 from sqlalchemy.dialects import postgresql, sqlite
 
 from kasir.store.models import ReceiptSequence
@@ -18,14 +19,23 @@ from kasir.store.models import ReceiptSequence
 _TABLE = ReceiptSequence.__table__
 
 
-def next_receipt_seq(conn: Connection, counter_id: int, day: dt.date) -> int:
-    insert = postgresql.insert if conn.dialect.name == "postgresql" else sqlite.insert
-    stmt = insert(_TABLE).values(counter_id=counter_id, business_date=day, last_seq=1)
-    stmt = stmt.on_conflict_do_update(
+def _upsert(insert: Any) -> Any:
+    stmt = insert(_TABLE).values(
+        counter_id=bindparam("counter_id"), business_date=bindparam("day"), last_seq=1
+    )
+    return stmt.on_conflict_do_update(
         index_elements=[_TABLE.c.counter_id, _TABLE.c.business_date],
         set_={"last_seq": _TABLE.c.last_seq + 1},
     ).returning(_TABLE.c.last_seq)
-    seq = conn.execute(stmt).scalar_one()
+
+
+# Built once per dialect: the statement is compiled once and reused for every sale.
+_NEXT = {"postgresql": _upsert(postgresql.insert), "sqlite": _upsert(sqlite.insert)}
+
+
+def next_receipt_seq(conn: Connection, counter_id: int, day: dt.date) -> int:
+    stmt = _NEXT[conn.dialect.name]
+    seq = conn.execute(stmt, {"counter_id": counter_id, "day": day}).scalar_one()
     return int(seq)
 
 

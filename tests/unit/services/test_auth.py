@@ -85,7 +85,7 @@ def test_cashier_and_warehouse_pins_do_not_approve(
     demo_sqlite: sessionmaker[Session], username: str, pin: str
 ) -> None:
     with demo_sqlite() as s:
-        with pytest.raises(ApprovalRequired, match="PIN supervisor salah. Retur tidak disetujui"):
+        with pytest.raises(ApprovalRequired, match=r"PIN supervisor salah\. Retur tidak disetujui"):
             check_approval(s, Approval(pin), "Retur")
         with pytest.raises(ApprovalRequired):
             check_approval(s, Approval(pin, username), "Retur")
@@ -101,8 +101,9 @@ def test_approver_pin_with_another_name_is_refused(demo_sqlite: sessionmaker[Ses
 def test_missing_approval_is_required(
     demo_sqlite: sessionmaker[Session], approval: Approval | None
 ) -> None:
-    with demo_sqlite() as s, pytest.raises(
-        ApprovalRequired, match="Diskon memerlukan persetujuan supervisor"
+    with (
+        demo_sqlite() as s,
+        pytest.raises(ApprovalRequired, match="Diskon memerlukan persetujuan supervisor"),
     ):
         check_approval(s, approval, "Diskon")
 

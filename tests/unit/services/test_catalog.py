@@ -26,7 +26,11 @@ def test_find_by_barcode(demo: sessionmaker[Session]) -> None:
     with demo() as s:
         p = find_by_barcode(s, MAKARONI)
         assert (p.sku, p.name, p.category, p.price, p.upt_code) == (
-            "KUL-0001", "Makaroni Keju 250 g", "kuliner", 18000, "LPP-TGR"
+            "KUL-0001",
+            "Makaroni Keju 250 g",
+            "kuliner",
+            18000,
+            "LPP-TGR",
         )
         assert p.upt_name == "Lapas Perempuan Kelas IIA Tangerang"
         assert isinstance(p.price, int) and isinstance(p.stock_qty, int)

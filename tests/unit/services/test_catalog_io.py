@@ -124,15 +124,28 @@ def test_export_has_the_import_columns(demo_sqlite: sessionmaker[Session]) -> No
 
 
 def test_import_of_a_good_file(factory: sessionmaker[Session]) -> None:
-    rows = [good_row(1), good_row(2, upt_code="RTN-SRG", upt_name="Rutan Kelas IIB Serang",
-                                  upt_kind="", stock="0", active="0")]
+    rows = [
+        good_row(1),
+        good_row(
+            2,
+            upt_code="RTN-SRG",
+            upt_name="Rutan Kelas IIB Serang",
+            upt_kind="",
+            stock="0",
+            active="0",
+        ),
+    ]
     with factory.begin() as s:
         result = import_products(s, to_csv(rows))
     assert (result.products, result.new_upts) == (2, 2)
     with factory() as s:
         p1 = find_by_sku(s, "tst-0001")
         assert (p1.price, p1.cost, p1.stock_qty, p1.upt_code, p1.active) == (
-            15000, 9000, 10, "LPM-TGR", True
+            15000,
+            9000,
+            10,
+            "LPM-TGR",
+            True,
         )
         p2 = find_by_sku(s, "TST-0002")
         assert (p2.stock_qty, p2.active, p2.upt_code) == (0, False, "RTN-SRG")
@@ -145,8 +158,9 @@ def test_imported_stock_creates_a_stock_movement(factory: sessionmaker[Session])
         import_products(s, to_csv([good_row(1, stock="25"), good_row(2, stock="0")]), "baru.csv")
     with factory() as s:
         moves = s.execute(
-            select(Product.sku, StockMovement.qty, StockMovement.kind, StockMovement.reference)
-            .join(Product, Product.id == StockMovement.product_id)
+            select(
+                Product.sku, StockMovement.qty, StockMovement.kind, StockMovement.reference
+            ).join(Product, Product.id == StockMovement.product_id)
         ).all()
     assert [tuple(m) for m in moves] == [("TST-0001", 25, "adjust", "Impor baru.csv")]
 
@@ -205,7 +219,9 @@ def test_each_rule_names_the_line(
 
 def test_duplicate_barcode_within_the_file(factory: sessionmaker[Session]) -> None:
     code = good_row(1)["barcode"]
-    problems = import_problems(factory, to_csv([good_row(1), good_row(2), good_row(3, barcode=code)]))
+    problems = import_problems(
+        factory, to_csv([good_row(1), good_row(2), good_row(3, barcode=code)])
+    )
     assert problems == [(4, f"barcode {code} ganda (juga di baris 2)")]
 
 

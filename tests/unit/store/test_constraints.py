@@ -86,7 +86,9 @@ def test_good_rows_are_accepted(factory: sessionmaker[Session], base_ids: dict[s
         assert s.query(Sale).count() == 1
 
 
-def test_negative_price_is_refused(factory: sessionmaker[Session], base_ids: dict[str, int]) -> None:
+def test_negative_price_is_refused(
+    factory: sessionmaker[Session], base_ids: dict[str, int]
+) -> None:
     refused(factory, product(base_ids, price=-1))
     with factory() as s:
         assert s.query(Product).count() == 0
@@ -134,7 +136,9 @@ def test_second_open_shift_on_a_counter_is_refused(
     # Once the first shift is closed, a new one may open.
     with factory.begin() as s:
         s.get(Shift, base_ids["shift"]).status = "closed"  # type: ignore[union-attr]
-        s.add(Shift(counter_id=base_ids["counter"], cashier_id=base_ids["user"], business_date=TODAY))
+        s.add(
+            Shift(counter_id=base_ids["counter"], cashier_id=base_ids["user"], business_date=TODAY)
+        )
     with factory() as s:
         assert s.query(Shift).filter_by(status="open").count() == 1
 

@@ -1,0 +1,302 @@
+"""`make bench`: speed figures on a 50,000-product store. Prints a table, writes
+bench-results.json (name: value). Not part of the test suite.
+
+    python -m kasir.bench [--products N] [--out bench-results.json]
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import os
+import platform
+import random
+import sqlite3
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+from collections.abc import Callable
+from pathlib import Path
+
+from sqlalchemy import insert, select
+from sqlalchemy.orm import Session, sessionmaker
+
+from kasir.domain.cart import Cart
+from kasir.domain.ean13 import make_instore_ean13
+from kasir.domain.payment import PaymentInput
+from kasir.services import selling, shifts
+from kasir.services.auth import login
+from kasir.services.catalog import ensure_counter
+from kasir.services.demo import load_demo_data
+from kasir.simulate import simulate_day
+from kasir.store.engine import make_engine, make_session_factory
+from kasir.store.migrate import upgrade
+from kasir.store.models import Category, Product, Upt
+from kasir.text import fold
+
+WORDS = ("Keripik", "Kopi", "Tas", "Batik", "Kursi", "Madu", "Abon", "Sandal", "Rak", "Bolu")
+
+
+def build_store(path: Path, products: int) -> sessionmaker[Session]:
+    """A migrated store with the demo data plus generated products up to `products`."""
+    engine = make_engine(f"sqlite:///{path}")
+    upgrade(engine)
+    factory = make_session_factory(engine)
+    with factory.begin() as s:
+        load_demo_data(s)
+        have = s.scalar(select(Product.id).order_by(Product.id.desc()).limit(1)) or 0
+        cats = list(s.scalars(select(Category.id)))
+        upts = list(s.scalars(select(Upt.id)))
+        rng = random.Random(7)
+        rows = []
+        for i in range(have + 1, products + 1):
+            name = f"{rng.choice(WORDS)} Produk Uji {i:05d}"
+            rows.append(
+                {
+                    "sku": f"BEN-{i:06d}",
+                    "barcode": make_instore_ean13(21, i),
+                    "name": name,
+                    "search_name": fold(name),
+                    "category_id": rng.choice(cats),
+                    "unit": "pcs",
+                    "price": rng.randrange(5, 500) * 1000,
+                    "cost": 1000,
+                    "upt_id": rng.choice(upts),
+                    "stock_qty": 1000,
+                    "active": True,
+                }
+            )
+        if rows:
+            s.execute(insert(Product), rows)
+    return factory
+
+
+def percentile(values: list[float], pct: float) -> float:
+    ordered = sorted(values)
+    k = min(len(ordered) - 1, max(0, round(pct / 100 * (len(ordered) - 1))))
+    return ordered[k]
+
+
+def bench_lookup(factory: sessionmaker[Session], codes: list[str], n: int = 3000) -> float:
+    """Barcode to cart line, one unit of work per scan as at the counter: p99 in ms."""
+    rng = random.Random(1)
+    cart = Cart()
+    times = []
+    for _ in range(n):
+        if len(cart.lines) >= 15:
+            cart = Cart()
+        code = rng.choice(codes)
+        t0 = time.perf_counter()
+        with factory.begin() as s:
+            selling.add_by_barcode(s, cart, code)
+        times.append((time.perf_counter() - t0) * 1000)
+    return percentile(times, 99)
+
+
+def bench_checkout(
+    factory: sessionmaker[Session], codes: list[str], n: int = 200
+) -> tuple[float, float]:
+    """Median ms of a 10-line cash checkout through the services, and of bare sqlite3."""
+    rng = random.Random(2)
+    with factory.begin() as s:
+        user = login(s, "kasir1", "1111")
+        counter_id = ensure_counter(s, "KB1")
+        shifts.open_shift(s, counter_id, user.id, 0)
+    till = selling.Till(counter_id, "KB1", user.id)
+    times = []
+    for _ in range(n):
+        cart = Cart()
+        with factory.begin() as s:
+            for code in rng.sample(codes, 10):
+                selling.add_by_barcode(s, cart, code)
+            total = selling.view_cart(s, cart).total
+        t0 = time.perf_counter()
+        with factory.begin() as s:
+            selling.checkout(s, till, cart, [PaymentInput("tunai", total)])
+        times.append((time.perf_counter() - t0) * 1000)
+    url = factory.kw["bind"].url
+    return statistics.median(times), bench_bare_sqlite(str(url.database), n)
+
+
+def bench_bare_sqlite(path: str, n: int) -> float:
+    """The same rows in one transaction with bare sqlite3 and the same pragmas: median ms."""
+    conn = sqlite3.connect(path, isolation_level=None)
+    for pragma in ("journal_mode=WAL", "foreign_keys=ON", "synchronous=FULL", "busy_timeout=15000"):
+        conn.execute(f"PRAGMA {pragma}")
+    products = conn.execute("SELECT id, price FROM product LIMIT 500").fetchall()
+    counter_id = conn.execute("SELECT id FROM counter WHERE code='KB1'").fetchone()[0]
+    shift_id, cashier = conn.execute(
+        "SELECT id, cashier_id FROM shift WHERE counter_id=? AND status='open'", (counter_id,)
+    ).fetchone()
+    rng = random.Random(3)
+    day = dt.date(2099, 1, 1).isoformat()
+    times = []
+    for i in range(n):
+        picked = rng.sample(products, 10)
+        total = sum(p for _pid, p in picked)
+        now = dt.datetime.now(dt.UTC).isoformat(" ")
+        t0 = time.perf_counter()
+        conn.execute("BEGIN")
+        seq = conn.execute(
+            "INSERT INTO receipt_sequence (counter_id, business_date, last_seq) VALUES (?, ?, 1) "
+            "ON CONFLICT (counter_id, business_date) DO UPDATE SET last_seq = last_seq + 1 "
+            "RETURNING last_seq",
+            (counter_id, day),
+        ).fetchone()[0]
+        sale_id = conn.execute(
+            "INSERT INTO sale (uuid, receipt_number, kind, status, counter_id, shift_id, "
+            "cashier_id, business_date, seq, created_at, subtotal, line_discount_total, "
+            "order_discount, tax_total, total) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+            (
+                str(uuid.uuid4()),
+                f"BARE-{i}-{seq}",
+                "sale",
+                "completed",
+                counter_id,
+                shift_id,
+                cashier,
+                day,
+                seq,
+                now,
+                total,
+                0,
+                0,
+                0,
+                total,
+            ),
+        ).lastrowid
+        conn.executemany(
+            "INSERT INTO sale_line (sale_id, line_no, product_id, sku, barcode, name, upt_id, "
+            "upt_code, category, unit_price, list_price, cost, qty, line_discount, "
+            "order_discount_share, tax, line_total) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+            [
+                (
+                    sale_id,
+                    k + 1,
+                    pid,
+                    "SKU",
+                    "2100000000000",
+                    "Nama",
+                    1,
+                    "UPT",
+                    "kuliner",
+                    price,
+                    price,
+                    0,
+                    1,
+                    0,
+                    0,
+                    0,
+                    price,
+                )
+                for k, (pid, price) in enumerate(picked)
+            ],
+        )
+        conn.execute(
+            "INSERT INTO payment (sale_id, method, amount, tendered, change, reference) "
+            "VALUES (?,?,?,?,?,?)",
+            (sale_id, "tunai", total, total, 0, None),
+        )
+        conn.executemany(
+            "UPDATE product SET stock_qty = stock_qty - ? WHERE id = ?",
+            [(1, pid) for pid, _p in sorted(picked)],
+        )
+        conn.executemany(
+            "INSERT INTO stock_movement (product_id, qty, kind, sale_id, user_id, reference, "
+            "created_at) VALUES (?,?,?,?,?,?,?)",
+            [(pid, -1, "sale", sale_id, cashier, "BARE", now) for pid, _p in sorted(picked)],
+        )
+        conn.execute("COMMIT")
+        times.append((time.perf_counter() - t0) * 1000)
+    conn.execute("BEGIN")
+    conn.execute("DELETE FROM stock_movement WHERE reference='BARE'")
+    conn.execute(
+        "DELETE FROM payment WHERE sale_id IN (SELECT id FROM sale WHERE receipt_number LIKE 'BARE-%')"
+    )
+    conn.execute(
+        "DELETE FROM sale_line WHERE sale_id IN (SELECT id FROM sale WHERE receipt_number LIKE 'BARE-%')"
+    )
+    conn.execute("DELETE FROM sale WHERE receipt_number LIKE 'BARE-%'")
+    conn.execute("COMMIT")
+    conn.close()
+    return statistics.median(times)
+
+
+def bench_simulate(factory: sessionmaker[Session], sales: int = 600) -> float:
+    t0 = time.perf_counter()
+    result = simulate_day(factory, dt.date(2026, 11, 20), sales, ["KS1", "KS2"], seed=5)
+    return result.sales / (time.perf_counter() - t0)
+
+
+def bench_gui(db_path: Path) -> dict[str, float]:
+    """Window figures from a separate process (a fresh Qt, as a cashier starts it)."""
+    env = dict(os.environ, QT_QPA_PLATFORM=os.environ.get("QT_QPA_PLATFORM", "offscreen"))
+    try:
+        out = subprocess.run(
+            [sys.executable, "-m", "kasir.gui.bench", str(db_path)],
+            capture_output=True,
+            text=True,
+            env=env,
+            timeout=300,
+            check=True,
+        )
+    except (subprocess.SubprocessError, OSError) as exc:
+        print(f"GUI benchmark failed: {exc}", file=sys.stderr)
+        return {}
+    result: dict[str, float] = json.loads(out.stdout.strip().splitlines()[-1])
+    return result
+
+
+TARGETS: dict[str, tuple[str, Callable[[float], bool]]] = {
+    "lookup_p99_ms": ("< 2 ms", lambda v: v < 2),
+    "checkout_median_ms": ("(informative)", lambda v: True),
+    "checkout_bare_sqlite_median_ms": ("(baseline)", lambda v: True),
+    "checkout_ratio_vs_sqlite": ("<= 3", lambda v: v <= 3),
+    "simulate_sales_per_s": (">= 200", lambda v: v >= 200),
+    "scan_to_row_median_ms": ("< 50 ms", lambda v: v < 50),
+    "window_ready_s": ("< 2 s", lambda v: v < 2),
+}
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="kasir-bench")
+    parser.add_argument("--products", type=int, default=50_000)
+    parser.add_argument("--out", default="bench-results.json")
+    args = parser.parse_args(argv)
+    with tempfile.TemporaryDirectory(prefix="kasir-bench-") as tmp:
+        db_path = Path(tmp) / "bench.db"
+        print(f"Building a store with {args.products} products...", flush=True)
+        factory = build_store(db_path, args.products)
+        with factory.begin() as s:
+            codes = list(
+                s.scalars(
+                    select(Product.barcode).where(Product.active, Product.barcode.is_not(None))
+                )
+            )
+        results: dict[str, float] = {}
+        results["lookup_p99_ms"] = bench_lookup(factory, codes)
+        checkout_ms, bare_ms = bench_checkout(factory, codes)
+        results["checkout_median_ms"] = checkout_ms
+        results["checkout_bare_sqlite_median_ms"] = bare_ms
+        results["checkout_ratio_vs_sqlite"] = checkout_ms / bare_ms
+        results["simulate_sales_per_s"] = bench_simulate(factory)
+        factory.kw["bind"].dispose()
+        results.update(bench_gui(db_path))
+    results = {k: round(v, 3) for k, v in results.items()}
+    machine = f"{platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}"
+    print(f"\nKasir benchmark, {args.products} products ({machine})")
+    print(f"{'name':34} {'value':>10}  {'target':14} ok")
+    for name, value in results.items():
+        target, check = TARGETS.get(name, ("", lambda v: True))
+        print(f"{name:34} {value:>10.3f}  {target:14} {'yes' if check(value) else 'NO'}")
+    Path(args.out).write_text(json.dumps(results, indent=2) + "\n", encoding="utf-8")
+    print(f"\nwritten to {args.out}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
