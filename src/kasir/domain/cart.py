@@ -41,7 +41,8 @@ class Discount:
         elif self.kind == "percent":
             if not isinstance(self.value, Decimal):
                 raise TypeError("percent discount must be a Decimal")
-            if not Decimal(0) <= self.value <= Decimal(100):
+            # NaN would make the comparison raise InvalidOperation instead of refusing it.
+            if not self.value.is_finite() or not Decimal(0) <= self.value <= Decimal(100):
                 raise ValidationError("Diskon persen harus antara 0 dan 100.")
         else:
             raise ValidationError(f"Jenis diskon tidak dikenal: {self.kind!r}.")

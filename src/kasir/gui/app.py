@@ -1,26 +1,44 @@
-"""Start the GUI: open (and upgrade) the store, optionally load demo data, show the window."""
+"""Start the GUI: open (and upgrade) the store, log in, open the shift, show the counter."""
 
 from __future__ import annotations
 
 import logging
 import sys
+from dataclasses import dataclass
 
-from PySide6.QtWidgets import QApplication, QMessageBox
+from PySide6.QtCore import QObject
+from PySide6.QtWidgets import QApplication, QLabel, QMessageBox
 
 from kasir.config import Config
 from kasir.errors import KasirError
+from kasir.gui.login import LoginDialog, OpenShiftDialog
 from kasir.gui.main_window import MainWindow
 from kasir.gui.ops import Ops, describe_error
+from kasir.gui.sale.screen import SaleScreen
+from kasir.money import format_rupiah
+from kasir.services import sales, shifts
+from kasir.services.auth import UserView
 from kasir.services.catalog import ensure_counter
 from kasir.services.demo import has_data, load_demo_data
+from kasir.services.selling import Till
+from kasir.services.shifts import ShiftView
 from kasir.store.engine import describe_url, make_engine, make_session_factory
 from kasir.store.migrate import upgrade
+from kasir.timeutil import business_date, local
 
 log = logging.getLogger(__name__)
 
 
-def build_main_window(config: Config, *, demo: bool = False) -> MainWindow:
-    """Open the store and build the window (raises KasirError/SQLAlchemyError on failure)."""
+@dataclass(frozen=True)
+class Store:
+    ops: Ops
+    counter_id: int
+    counter_code: str
+    database: str  # short description for the status bar
+
+
+def open_store(config: Config, *, demo: bool = False) -> Store:
+    """Open the store, bring its schema up to date, and load the demo data when asked."""
     engine = make_engine(config.database_url)
     upgrade(engine)
     factory = make_session_factory(engine)
@@ -28,20 +46,113 @@ def build_main_window(config: Config, *, demo: bool = False) -> MainWindow:
         if demo and not has_data(session):
             load_demo_data(session)
             log.info("demo data loaded into %s", describe_url(config.database_url))
-        ensure_counter(session, config.counter)
-    ops = Ops(factory)
-    return MainWindow(ops, database=describe_url(config.database_url), counter=config.counter)
+        counter_id = ensure_counter(session, config.counter)
+    return Store(Ops(factory), counter_id, config.counter, describe_url(config.database_url))
+
+
+def build_main_window(config: Config, *, demo: bool = False) -> MainWindow:
+    """The main window with the catalog only (no login): for tools and screenshots."""
+    store = open_store(config, demo=demo)
+    return MainWindow(store.ops, database=store.database, counter=store.counter_code)
+
+
+class CounterApp(QObject):
+    """Log in, open the shift when the counter has none, then show the sale screen."""
+
+    def __init__(self, store: Store) -> None:
+        super().__init__()
+        self.store = store
+        self.ops = store.ops
+        self.window: MainWindow | None = None
+        self.sale_screen: SaleScreen | None = None
+        self.shift: ShiftView | None = None
+        self.user: UserView | None = None
+        self.shift_dialog: OpenShiftDialog | None = None
+        self.login = LoginDialog(self.ops, store.counter_code)
+        self.login.logged_in.connect(self.after_login)
+        self.ops.error.connect(self._error_before_window)
+
+    def start(self) -> None:
+        self.login.show()
+
+    def _error_before_window(self, message: str) -> None:
+        if self.window is None:
+            QMessageBox.warning(None, "Kasir", message)
+
+    def after_login(self, user: UserView) -> None:
+        self.user = user
+        shift = self.ops.run(lambda s: shifts.current_shift(s, self.store.counter_id))
+        if shift is not None:
+            self.show_counter(shift)
+            return
+        dialog = OpenShiftDialog(None, user, self.store.counter_code)
+        dialog.accepted.connect(lambda: self.open_shift(dialog.value))
+        dialog.rejected.connect(self.login.show)
+        self.shift_dialog = dialog
+        dialog.show()
+        dialog.edit.setFocus()
+
+    def open_shift(self, amount: object) -> None:
+        assert self.user is not None and isinstance(amount, int)
+        user_id = self.user.id
+        shift = self.ops.run(
+            lambda s: shifts.open_shift(s, self.store.counter_id, user_id, amount), changes="shift"
+        )
+        if shift is None:
+            self.login.show()
+            return
+        self.show_counter(shift)
+
+    def show_counter(self, shift: ShiftView) -> None:
+        assert self.user is not None
+        self.shift = shift
+        till = Till(
+            self.store.counter_id, self.store.counter_code, self.user.id, self.user.full_name
+        )
+        window = MainWindow(self.ops, database=self.store.database, counter=self.store.counter_code)
+        screen = SaleScreen(self.ops, till)
+        window.add_screen(screen, "Penjualan", first=True)
+        self.status_cashier = QLabel(f"Kasir: {self.user.full_name}")
+        self.status_shift = QLabel(
+            f"Shift #{shift.id} sejak {local(shift.opened_at):%H:%M} "
+            f"(modal {format_rupiah(shift.opening_float)})"
+        )
+        self.status_printer = QLabel("Printer: pratinjau saja (belum diatur)")
+        self.status_sales = QLabel()
+        for label in (
+            self.status_cashier,
+            self.status_shift,
+            self.status_printer,
+            self.status_sales,
+        ):
+            window.add_status(label)
+        self.ops.changed.connect(self.refresh_status)
+        self.window, self.sale_screen = window, screen
+        self.refresh_status("sale")
+        window.show()
+        screen.focus_scan()
+
+    def refresh_status(self, what: str) -> None:
+        if what != "sale" or self.window is None:
+            return
+        day = self.shift.business_date if self.shift else business_date()
+        summary = self.ops.run(lambda s: sales.counter_day_summary(s, self.store.counter_id, day))
+        if summary is not None:
+            self.status_sales.setText(
+                f"Hari ini: {summary.sales} penjualan, {format_rupiah(summary.total)}"
+            )
 
 
 def run_app(config: Config, *, demo: bool = False) -> int:
     app = QApplication.instance() or QApplication(sys.argv)
     app.setApplicationName("Kasir")
     try:
-        window = build_main_window(config, demo=demo)
+        store = open_store(config, demo=demo)
     except Exception as exc:
         if not isinstance(exc, KasirError):
             log.exception("start-up failed")
         QMessageBox.critical(None, "Kasir tidak dapat dibuka", describe_error(exc))
         return 1
-    window.show()
+    counter = CounterApp(store)
+    counter.start()
     return app.exec()

@@ -1,0 +1,170 @@
+"""Small keyboard-first dialogs shared by the screens: amounts, quantities, supervisor PIN."""
+
+from __future__ import annotations
+
+from decimal import Decimal, InvalidOperation
+
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QFont
+from PySide6.QtWidgets import (
+    QDialog,
+    QDialogButtonBox,
+    QGridLayout,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from kasir.domain.cart import Discount
+from kasir.errors import KasirError, ValidationError
+from kasir.money import parse_rupiah
+from kasir.services.auth import Approval
+
+
+def big_font(points: int = 16, bold: bool = False) -> QFont:
+    font = QFont()
+    font.setPointSize(points)
+    font.setBold(bold)
+    return font
+
+
+class PinPad(QWidget):
+    """Touch-sized digits for a PIN or amount field."""
+
+    def __init__(self, target: QLineEdit, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.target = target
+        grid = QGridLayout(self)
+        keys = ["7", "8", "9", "4", "5", "6", "1", "2", "3", "⌫", "0", "OK"]
+        for i, key in enumerate(keys):
+            button = QPushButton(key)
+            button.setMinimumSize(64, 52)
+            button.setFont(big_font(16))
+            button.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+            button.clicked.connect(lambda _=False, k=key: self._press(k))
+            grid.addWidget(button, i // 3, i % 3)
+
+    def _press(self, key: str) -> None:
+        if key == "⌫":
+            self.target.backspace()
+        elif key == "OK":
+            self.target.returnPressed.emit()
+        else:
+            self.target.insert(key)
+
+
+class InputDialog(QDialog):
+    """One line of input with a prompt and an error line; Enter accepts when `parse` agrees."""
+
+    def __init__(
+        self,
+        parent: QWidget | None,
+        title: str,
+        prompt: str,
+        text: str = "",
+        *,
+        password: bool = False,
+        pad: bool = False,
+    ) -> None:
+        super().__init__(parent)
+        self.setWindowTitle(title)
+        self.prompt = QLabel(prompt)
+        self.prompt.setWordWrap(True)
+        self.edit = QLineEdit(text)
+        self.edit.setFont(big_font(18))
+        self.edit.selectAll()
+        if password:
+            self.edit.setEchoMode(QLineEdit.EchoMode.Password)
+        self.error = QLabel()
+        self.error.setStyleSheet("color: #b00020;")
+        self.error.setWordWrap(True)
+        buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
+        )
+        buttons.button(QDialogButtonBox.StandardButton.Ok).setText("OK (Enter)")
+        buttons.button(QDialogButtonBox.StandardButton.Cancel).setText("Batal (Esc)")
+        buttons.accepted.connect(self._try_accept)
+        buttons.rejected.connect(self.reject)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.prompt)
+        layout.addWidget(self.edit)
+        if pad:
+            layout.addWidget(PinPad(self.edit))
+        layout.addWidget(self.error)
+        layout.addWidget(buttons)
+        self.edit.returnPressed.connect(self._try_accept)
+        self.value: object = None
+
+    def parse(self, text: str) -> object:
+        return text
+
+    def _try_accept(self) -> None:
+        try:
+            self.value = self.parse(self.edit.text())
+        except KasirError as exc:
+            self.error.setText(exc.message)
+            self.edit.selectAll()
+            self.edit.setFocus()
+            return
+        self.accept()
+
+
+class AmountDialog(InputDialog):
+    def parse(self, text: str) -> int:
+        return parse_rupiah(text)
+
+
+class QuantityDialog(InputDialog):
+    def parse(self, text: str) -> int:
+        text = text.strip()
+        if not text.isascii() or not text.isdigit():
+            raise ValidationError("Jumlah harus angka bulat, misalnya 3.")
+        return int(text)
+
+
+def parse_discount(text: str) -> Discount | None:
+    """'10%' is a percentage, '5000' or '5.000' an amount; empty or 0 removes the discount."""
+    text = text.strip().replace(" ", "")
+    if text in ("", "0", "0%"):
+        return None
+    if text.endswith("%"):
+        try:
+            value = Decimal(text[:-1].replace(",", "."))
+        except InvalidOperation:
+            raise ValidationError(f"Persen tidak valid: {text!r}. Contoh: 10%") from None
+        if not value.is_finite():
+            raise ValidationError(f"Persen tidak valid: {text!r}. Contoh: 10%")
+        return Discount("percent", value)
+    return Discount("amount", parse_rupiah(text))
+
+
+class DiscountDialog(InputDialog):
+    def parse(self, text: str) -> Discount | None:
+        return parse_discount(text)
+
+
+class SupervisorDialog(InputDialog):
+    """Asks for a supervisor's PIN; the service checks it."""
+
+    def __init__(self, parent: QWidget | None, reason: str) -> None:
+        super().__init__(
+            parent,
+            "Persetujuan supervisor",
+            f"{reason}\nSupervisor: ketik PIN lalu Enter.",
+            password=True,
+            pad=True,
+        )
+
+    def parse(self, text: str) -> Approval:
+        if not text.strip():
+            raise ValidationError("PIN supervisor wajib diisi.")
+        return Approval(pin=text.strip())
+
+    @classmethod
+    def ask(cls, parent: QWidget | None, reason: str) -> Approval | None:
+        dialog = cls(parent, reason)
+        if dialog.exec() == QDialog.DialogCode.Accepted and isinstance(dialog.value, Approval):
+            return dialog.value
+        return None

@@ -1,0 +1,104 @@
+"""Log in at the counter (username + PIN, PIN pad for touch) and open the shift if needed."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Signal
+from PySide6.QtWidgets import (
+    QComboBox,
+    QDialog,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from kasir.errors import KasirError
+from kasir.gui.dialogs import AmountDialog, PinPad, big_font
+from kasir.gui.ops import Ops, describe_error
+from kasir.services import auth
+from kasir.services.auth import UserView
+
+
+class LoginDialog(QDialog):
+    """Emits `logged_in(UserView)`; wrong PINs are said in the dialog, which stays open."""
+
+    logged_in = Signal(object)
+
+    def __init__(self, ops: Ops, counter_code: str, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.ops = ops
+        self.setWindowTitle(f"Kasir — Masuk — Meja {counter_code}")
+        title = QLabel(f"Masuk ke meja kasir {counter_code}")
+        title.setFont(big_font(18, bold=True))
+        self.user = QComboBox()
+        self.user.setEditable(True)
+        self.user.setFont(big_font(16))
+        users = ops.run(auth.list_users) or []
+        for u in users:
+            self.user.addItem(f"{u.username} — {u.full_name}", u.username)
+        self.user.setCurrentIndex(-1)
+        self.user.lineEdit().setPlaceholderText("Nama pengguna")
+        self.pin = QLineEdit()
+        self.pin.setEchoMode(QLineEdit.EchoMode.Password)
+        self.pin.setPlaceholderText("PIN")
+        self.pin.setFont(big_font(18))
+        self.error = QLabel()
+        self.error.setStyleSheet("color: #b00020;")
+        self.error.setWordWrap(True)
+        ok = QPushButton("Masuk (Enter)")
+        ok.setFont(big_font(14))
+        ok.setMinimumHeight(48)
+        ok.clicked.connect(self.try_login)
+        layout = QVBoxLayout(self)
+        layout.addWidget(title)
+        layout.addWidget(QLabel("Pengguna"))
+        layout.addWidget(self.user)
+        layout.addWidget(QLabel("PIN"))
+        layout.addWidget(self.pin)
+        layout.addWidget(PinPad(self.pin))
+        layout.addWidget(self.error)
+        layout.addWidget(ok)
+        self.user.lineEdit().returnPressed.connect(self.pin.setFocus)
+        self.pin.returnPressed.connect(self.try_login)
+        self.user.setFocus()
+
+    def username(self) -> str:
+        data = self.user.currentData()
+        text = self.user.currentText().strip()
+        if data and text == self.user.itemText(self.user.currentIndex()):
+            return str(data)
+        return text.split(" — ")[0].strip()
+
+    def try_login(self) -> None:
+        name, pin = self.username(), self.pin.text()
+        if not name:
+            self.error.setText("Pilih atau ketik nama pengguna.")
+            self.user.setFocus()
+            return
+        try:
+            user = self.ops.call(lambda s: auth.login(s, name, pin))
+        except KasirError as exc:
+            self.error.setText(exc.message)
+            self.pin.clear()
+            self.pin.setFocus()
+            return
+        except Exception as exc:
+            self.error.setText(describe_error(exc))
+            return
+        self.accept()
+        self.logged_in.emit(user)
+
+
+class OpenShiftDialog(AmountDialog):
+    """The opening float (modal awal di laci) for a new shift."""
+
+    def __init__(self, parent: QWidget | None, user: UserView, counter_code: str) -> None:
+        super().__init__(
+            parent,
+            "Buka shift",
+            f"{user.full_name}, meja {counter_code} belum punya shift terbuka.\n"
+            "Ketik modal awal (uang kembalian di laci), lalu Enter:",
+            "0",
+            pad=True,
+        )

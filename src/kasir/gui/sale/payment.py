@@ -1,0 +1,257 @@
+"""The payment dialog: cash with quick amounts and large change, QRIS, cards, transfer, split.
+
+Enter confirms the obvious choice: the amount field starts at what is still due, in cash, so
+an exact cash payment is just Enter. An amount below what is due is kept as a part payment
+(split) and the dialog asks for the rest.
+"""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Callable
+
+import qrcode
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QKeySequence, QPixmap, QShortcut
+from PySide6.QtWidgets import (
+    QButtonGroup,
+    QDialog,
+    QGridLayout,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QListWidget,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from kasir.domain.payment import METHOD_LABELS, METHODS, NEEDS_REFERENCE, PaymentInput
+from kasir.errors import KasirError, ValidationError
+from kasir.gui.dialogs import big_font
+from kasir.money import format_number, format_rupiah, parse_rupiah
+
+QUICK_NOTES = (5_000, 10_000, 20_000, 50_000, 100_000)
+
+
+def quick_amounts(due: int) -> list[int]:
+    """Uang pas, then the next round amounts a customer is likely to hand over."""
+    amounts = [due]
+    for note in QUICK_NOTES:
+        rounded = -(-due // note) * note
+        if rounded > due and rounded not in amounts:
+            amounts.append(rounded)
+    return amounts[:5]
+
+
+def qr_pixmap(payload: str, box: int = 5) -> QPixmap:
+    qr = qrcode.QRCode(border=2, box_size=box)
+    qr.add_data(payload)
+    qr.make(fit=True)
+    buffer = io.BytesIO()
+    qr.make_image().save(buffer, format="PNG")
+    pixmap = QPixmap()
+    pixmap.loadFromData(buffer.getvalue(), "PNG")
+    return pixmap
+
+
+class PaymentDialog(QDialog):
+    """Emits `paid(list[PaymentInput])` when the payments cover the total."""
+
+    paid = Signal(object)
+
+    def __init__(
+        self,
+        parent: QWidget | None,
+        total: int,
+        qris_payload: Callable[[int], str] | None,
+    ) -> None:
+        super().__init__(parent)
+        self.setWindowTitle("Pembayaran")
+        self.total = total
+        self.qris_payload = qris_payload
+        self.payments: list[PaymentInput] = []
+        self.method = "tunai"
+
+        self.total_label = QLabel(f"Total {format_rupiah(total)}")
+        self.total_label.setFont(big_font(22, bold=True))
+        self.due_label = QLabel()
+        self.due_label.setFont(big_font(16))
+        self.change_label = QLabel()
+        self.change_label.setFont(big_font(28, bold=True))
+        self.change_label.setStyleSheet("color: #0b6e2e;")
+
+        methods = QHBoxLayout()
+        self.method_buttons = QButtonGroup(self)
+        for i, method in enumerate(METHODS, start=1):
+            button = QPushButton(f"F{i} {METHOD_LABELS[method]}")
+            button.setCheckable(True)
+            button.setMinimumHeight(48)
+            button.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+            button.clicked.connect(lambda _=False, m=method: self.set_method(m))
+            self.method_buttons.addButton(button, i)
+            methods.addWidget(button)
+            shortcut = QShortcut(QKeySequence(f"F{i}"), self)
+            shortcut.activated.connect(lambda m=method: self.set_method(m))
+
+        self.amount = QLineEdit()
+        self.amount.setFont(big_font(22))
+        self.amount.textChanged.connect(self._update_change)
+        self.amount.returnPressed.connect(self.confirm)
+        self.reference = QLineEdit()
+        self.reference.setFont(big_font(14))
+        self.reference.returnPressed.connect(self.confirm)
+        self.reference_label = QLabel()
+        self.quick = QHBoxLayout()
+        self.qr_label = QLabel()
+        self.qr_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.paid_list = QListWidget()
+        self.paid_list.setMaximumHeight(90)
+        self.paid_list.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        self.error = QLabel()
+        self.error.setStyleSheet("color: #b00020;")
+        self.error.setWordWrap(True)
+        confirm = QPushButton("Bayar (Enter)")
+        confirm.setMinimumHeight(52)
+        confirm.setFont(big_font(14, bold=True))
+        confirm.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        confirm.clicked.connect(self.confirm)
+        cancel = QPushButton("Batal (Esc)")
+        cancel.setMinimumHeight(52)
+        cancel.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        cancel.clicked.connect(self.reject)
+
+        form = QGridLayout()
+        form.addWidget(QLabel("Jumlah"), 0, 0)
+        form.addWidget(self.amount, 0, 1)
+        form.addWidget(self.reference_label, 1, 0)
+        form.addWidget(self.reference, 1, 1)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.total_label)
+        layout.addWidget(self.due_label)
+        layout.addLayout(methods)
+        layout.addLayout(form)
+        layout.addLayout(self.quick)
+        layout.addWidget(self.qr_label)
+        layout.addWidget(self.change_label)
+        layout.addWidget(self.paid_list)
+        layout.addWidget(self.error)
+        buttons = QHBoxLayout()
+        buttons.addWidget(cancel)
+        buttons.addWidget(confirm)
+        layout.addLayout(buttons)
+        self.set_method("tunai")
+
+    @property
+    def due(self) -> int:
+        return self.total - sum(min(p.amount, self.total) for p in self.payments)
+
+    def _remaining(self) -> int:
+        return max(0, self.total - sum(p.amount for p in self.payments))
+
+    def set_method(self, method: str) -> None:
+        self.method = method
+        self.method_buttons.button(METHODS.index(method) + 1).setChecked(True)
+        needs = method in NEEDS_REFERENCE
+        self.reference_label.setText(
+            NEEDS_REFERENCE.get(method, "referensi (opsional)").capitalize()
+        )
+        self.reference.setEnabled(method != "tunai")
+        self.reference.clear()
+        self.amount.setText(format_number(self._remaining()))
+        self._fill_quick(method == "tunai")
+        self._show_qr()
+        self.error.clear()
+        self._update_due()
+        if needs:
+            self.reference.setFocus()
+        else:
+            self.amount.setFocus()
+            self.amount.selectAll()
+
+    def _fill_quick(self, show: bool) -> None:
+        while self.quick.count():
+            item = self.quick.takeAt(0)
+            if item.widget():
+                item.widget().deleteLater()
+        if not show:
+            return
+        for i, value in enumerate(quick_amounts(self._remaining())):
+            label = "Uang pas" if i == 0 else format_number(value)
+            button = QPushButton(label)
+            button.setMinimumHeight(48)
+            button.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+            button.clicked.connect(lambda _=False, v=value: self._quick(v))
+            self.quick.addWidget(button)
+
+    def _quick(self, value: int) -> None:
+        self.amount.setText(format_number(value))
+        self.confirm()
+
+    def _show_qr(self) -> None:
+        if self.method != "qris":
+            self.qr_label.clear()
+            self.qr_label.hide()
+            return
+        self.qr_label.show()
+        if self.qris_payload is None:
+            self.qr_label.setText(
+                "QRIS statis belum diatur (Pengaturan). Minta pelanggan scan QR statis."
+            )
+            return
+        try:
+            payload = self.qris_payload(self._remaining())
+        except KasirError as exc:
+            self.qr_label.setText(exc.message)
+            return
+        self.qr_label.setPixmap(qr_pixmap(payload))
+        self.qr_label.setToolTip(payload)
+
+    def _amount(self) -> int:
+        return parse_rupiah(self.amount.text())
+
+    def _update_due(self) -> None:
+        self.due_label.setText(f"Sisa yang harus dibayar: {format_rupiah(self._remaining())}")
+        self._update_change()
+
+    def _update_change(self) -> None:
+        try:
+            amount = self._amount()
+        except KasirError:
+            self.change_label.setText("")
+            return
+        remaining = self._remaining()
+        if self.method == "tunai" and amount > remaining:
+            self.change_label.setText(f"Kembali {format_rupiah(amount - remaining)}")
+        else:
+            self.change_label.setText("")
+
+    def confirm(self) -> None:
+        """Enter: take the typed payment; finish when the total is covered."""
+        try:
+            amount = self._amount()
+            if amount <= 0:
+                raise ValidationError("Jumlah harus lebih dari 0.")
+            remaining = self._remaining()
+            if self.method != "tunai" and amount > remaining:
+                raise ValidationError(
+                    f"{METHOD_LABELS[self.method]} tidak boleh melebihi sisa "
+                    f"{format_rupiah(remaining)}; hanya tunai yang ada kembalian."
+                )
+            reference = self.reference.text().strip() or None
+            if self.method in NEEDS_REFERENCE and reference is None:
+                raise ValidationError(f"{NEEDS_REFERENCE[self.method].capitalize()} wajib diisi.")
+        except KasirError as exc:
+            self.error.setText(exc.message)
+            return
+        self.payments.append(PaymentInput(self.method, amount, reference))
+        self.paid_list.addItem(
+            f"{METHOD_LABELS[self.method]}: {format_rupiah(amount)}"
+            + (f" (ref {reference})" if reference else "")
+        )
+        if sum(p.amount for p in self.payments) >= self.total:
+            self.accept()
+            self.paid.emit(list(self.payments))
+            return
+        # A part payment: ask for the rest, in cash by default.
+        self.set_method("tunai")

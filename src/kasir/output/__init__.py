@@ -1,0 +1,1 @@
+"""What leaves the store: receipts, labels, reports. Imports no Qt."""
