@@ -14,12 +14,12 @@ from collections import Counter as Tally
 from dataclasses import dataclass
 from decimal import Decimal
 
-from sqlalchemy import bindparam, select, update
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
 from kasir.domain.cart import Cart, CartLine, CartTotals, Discount, price_cart
 from kasir.domain.payment import PaymentInput, settle
-from kasir.errors import InsufficientStock, NotAllowed, ValidationError
+from kasir.errors import ApprovalRequired, InsufficientStock, NotAllowed, ValidationError
 from kasir.money import ensure_rupiah, format_rupiah
 from kasir.services import catalog
 from kasir.services.auth import Approval, check_approval
@@ -36,6 +36,7 @@ from kasir.store.models import (
     StockMovement,
     User,
 )
+from kasir.store.bulk import add_to_column, insert_many
 from kasir.store.sequences import format_receipt_number, next_receipt_seq
 from kasir.timeutil import business_date, utcnow
 
@@ -306,6 +307,28 @@ def set_order_discount(
     return view_cart(session, cart)
 
 
+def _check_approvals(session: Session, cart: Cart) -> None:
+    """An unapproved amount discount can grow past the limit after it was set (the quantity
+    went down, a line was removed): checked again at checkout."""
+    for line in cart.lines:
+        if (
+            line.discount is not None
+            and line.approved_by is None
+            and _needs_approval(session, line.discount, line.gross)
+        ):
+            raise ApprovalRequired(
+                f"Diskon {line.discount.label()} untuk {line.name} melebihi batas; "
+                "minta persetujuan supervisor."
+            )
+    if cart.order_discount is not None and cart.order_discount_approved_by is None:
+        base = sum(line.net for line in cart.lines)
+        if _needs_approval(session, cart.order_discount, base):
+            raise ApprovalRequired(
+                f"Diskon transaksi {cart.order_discount.label()} melebihi batas; "
+                "minta persetujuan supervisor."
+            )
+
+
 def override_price(
     session: Session, cart: Cart, index: int, price: int, approval: Approval | None
 ) -> CartView:
@@ -334,15 +357,8 @@ _LINE = SaleLine.__table__
 _PAYMENT = Payment.__table__
 _MOVEMENT = StockMovement.__table__
 _INSERT_SALE = _SALE.insert().returning(_SALE.c.id)
-_INSERT_LINES = _LINE.insert()
 _INSERT_PAYMENT = _PAYMENT.insert()
-_INSERT_MOVEMENT = _MOVEMENT.insert()
-_TAKE_STOCK = (
-    update(Product.__table__)
-    .where(Product.__table__.c.id == bindparam("pid"))
-    .values(stock_qty=Product.__table__.c.stock_qty - bindparam("qty"))
-)
-
+_PRODUCT = Product.__table__
 
 _OPEN_SHIFT = select(
     Shift.id,
@@ -396,9 +412,10 @@ def move_stock(
     ids = sorted(pid for pid, q in quantities.items() if q)
     if not ids:
         return
-    conn.execute(_TAKE_STOCK, [{"pid": pid, "qty": -quantities[pid]} for pid in ids])
-    conn.execute(
-        _INSERT_MOVEMENT,
+    add_to_column(conn, _PRODUCT, "stock_qty", [(pid, quantities[pid]) for pid in ids])
+    insert_many(
+        conn,
+        _MOVEMENT,
         [
             {
                 "product_id": pid,
@@ -429,6 +446,7 @@ def checkout(
         raise ValidationError("Keranjang kosong.")
     for line in cart.lines:
         check_qty(session, line.qty)
+    _check_approvals(session, cart)
     totals = price_cart(cart, _tax_rate(session))
     settled = settle(totals.total, payments)
     shift = open_shift_for(session, till, now)
@@ -485,7 +503,7 @@ def checkout(
         }
         for i, (line, priced) in enumerate(zip(cart.lines, totals.lines, strict=True))
     ]
-    conn.execute(_INSERT_LINES, line_rows)
+    insert_many(conn, _LINE, line_rows)
     if settled:
         conn.execute(
             _INSERT_PAYMENT,

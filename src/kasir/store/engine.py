@@ -28,7 +28,8 @@ def _sqlite_on_connect(dbapi_connection: Any, _record: Any) -> None:
 
 
 def _sqlite_on_begin(conn: Any) -> None:
-    conn.exec_driver_sql("BEGIN")
+    # Straight to the driver: this runs for every unit of work, scans included.
+    conn.connection.driver_connection.execute("BEGIN")
 
 
 def describe_url(url: str) -> str:
