@@ -175,6 +175,25 @@ def cmd_qris(args: argparse.Namespace, config: Config) -> int:
     return 0
 
 
+def cmd_settings(args: argparse.Namespace, config: Config) -> int:
+    from kasir.settings import SETTINGS, get_all, parse_text, set_setting
+
+    factory = _open_store(config)
+    with factory.begin() as session:
+        if args.key is not None:
+            if args.value is None:
+                raise KasirError("Berikan nilai: kasir settings KUNCI NILAI")
+            known = {s.key for s in SETTINGS}
+            if args.key not in known:
+                raise KasirError(f"Pengaturan {args.key!r} tidak ada ({', '.join(sorted(known))}).")
+            set_setting(session, args.key, parse_text(args.key, args.value))
+        values = get_all(session)
+    for sdef in SETTINGS:
+        if args.key in (None, sdef.key):
+            print(f"{sdef.key} = {values[sdef.key]!s}    # {sdef.description}")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="kasir",
@@ -213,6 +232,11 @@ def build_parser() -> argparse.ArgumentParser:
     p_export = p_sub.add_parser("export", help="tulis seluruh katalog ke CSV")
     p_export.add_argument("file", metavar="FILE.csv")
     p_export.set_defaults(func=cmd_products_export)
+
+    settings = sub.add_parser("settings", help="tampilkan atau ubah pengaturan toko")
+    settings.add_argument("key", nargs="?", metavar="KUNCI")
+    settings.add_argument("value", nargs="?", metavar="NILAI")
+    settings.set_defaults(func=cmd_settings)
 
     sim = sub.add_parser("simulate", help="jalankan hari penjualan realistis (demo, uji beban)")
     sim.add_argument("--date", type=_date, required=True, metavar="YYYY-MM-DD")

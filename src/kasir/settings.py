@@ -27,6 +27,12 @@ def _nonneg_int(value: object) -> int:
     return value
 
 
+def _positive_int(value: object) -> int:
+    if _nonneg_int(value) == 0:
+        raise ValidationError("Nilai harus 1 atau lebih.")
+    return int(value)  # type: ignore[call-overload]
+
+
 def _percent(value: object) -> Decimal:
     try:
         dec = Decimal(str(value))
@@ -83,7 +89,7 @@ SETTINGS: tuple[SettingDef, ...] = (
     ),
     SettingDef(
         "store_address",
-        "Jl. Veteran No. 2, Buaran Indah, Kota Tangerang",
+        "Kel. Buaran Indah, Kota Tangerang, Banten",
         "Alamat toko di struk",
         _text,
     ),
@@ -107,7 +113,7 @@ SETTINGS: tuple[SettingDef, ...] = (
         _choice("warn", "refuse"),
     ),
     SettingDef(
-        "max_line_qty", 9999, "Jumlah terbesar per baris (mencegah salah ketik)", _nonneg_int
+        "max_line_qty", 9999, "Jumlah terbesar per baris (mencegah salah ketik)", _positive_int
     ),
     SettingDef(
         "qris_static",
@@ -128,6 +134,18 @@ def definition(key: str) -> SettingDef:
 
 
 _CACHE_KEY = "kasir.settings"
+
+
+def parse_text(key: str, text: str) -> Any:
+    """A value typed on the command line, in the type the setting declares."""
+    default = definition(key).default
+    if isinstance(default, bool):
+        return text.strip().lower() in ("1", "ya", "true", "yes")
+    if isinstance(default, int):
+        if not text.strip().isdigit():
+            raise ValidationError(f"{key} harus bilangan bulat, bukan {text!r}.")
+        return int(text.strip())
+    return text
 
 
 def get_setting(session: Session, key: str) -> Any:
