@@ -284,11 +284,12 @@ def main(argv: list[str] | None = None) -> int:
         print(f"Building a store with {args.products} products...", flush=True)
         factory = build_store(db_path, args.products)
         with factory.begin() as s:
-            codes = list(
-                s.scalars(
+            codes = [
+                str(code)
+                for code in s.scalars(
                     select(Product.barcode).where(Product.active, Product.barcode.is_not(None))
                 )
-            )
+            ]
         results: dict[str, float] = {}
         results["lookup_p99_ms"] = bench_lookup(factory, codes)
         checkout_ms, bare_ms = bench_checkout(factory, codes)

@@ -89,7 +89,7 @@ def simulate_day(
                 Product.active, Product.barcode.is_not(None)
             )
         ).all()
-        barcodes = [code for code, _price in catalog_rows]
+        barcodes = [str(code) for code, _price in catalog_rows]
         # Shoppers pick snacks and coffee far more often than a teak cupboard.
         weights = list(accumulate(1 / max(price, 1_000) ** 0.9 for _code, price in catalog_rows))
         cashiers = list(s.scalars(select(User.id).where(User.active, User.role == "kasir")))

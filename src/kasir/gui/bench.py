@@ -45,9 +45,8 @@ def main(argv: list[str]) -> int:
     app.processEvents()
     print("READY", flush=True)
 
-    codes = store.ops.call(
-        lambda s: list(s.scalars(select(Product.barcode).where(Product.active, Product.barcode.is_not(None))))
-    )
+    query = select(Product.barcode).where(Product.active, Product.barcode.is_not(None))
+    codes = [str(c) for c in store.ops.call(lambda s: list(s.scalars(query)))]
     rng = random.Random(4)
     times = []
     for i in range(SCANS):

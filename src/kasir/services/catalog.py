@@ -6,8 +6,9 @@ A scan is one indexed query; the catalog is never loaded into memory to sell.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
-from sqlalchemy import Select, and_, bindparam, func, select
+from sqlalchemy import and_, bindparam, func, select
 from sqlalchemy.orm import Session
 
 from kasir.domain.ean13 import is_valid_ean13
@@ -50,7 +51,7 @@ _COLUMNS = (
 )
 
 
-def _base() -> Select[tuple[object, ...]]:
+def _base() -> Any:  # a Select of the ProductView columns
     return (
         select(*_COLUMNS)
         .join(Category, Category.id == Product.category_id)

@@ -24,7 +24,7 @@ from kasir.services.auth import Approval, check_approval
 from kasir.services.sales import SaleView, normalise_receipt_number, refunded_qty_by_line, sale_view
 from kasir.services.selling import Till, move_stock, open_shift_for, take_receipt_number
 from kasir.services.shifts import is_day_closed
-from kasir.store.models import Payment, Sale, SaleLine
+from kasir.store.models import Payment, Sale, SaleLine, table_of
 from kasir.timeutil import utcnow
 
 
@@ -172,7 +172,7 @@ def refund_sale(
     total = sum(r[6] for r in rows)
     seq, number = take_receipt_number(session, till, shift.business_date)
     refund_id = conn.execute(
-        Sale.__table__.insert().returning(Sale.__table__.c.id),
+        table_of(Sale).insert().returning(table_of(Sale).c.id),
         {
             "uuid": str(uuid.uuid4()),
             "receipt_number": number,
@@ -195,7 +195,7 @@ def refund_sale(
         },
     ).scalar_one()
     conn.execute(
-        SaleLine.__table__.insert(),
+        table_of(SaleLine).insert(),
         [
             {
                 "sale_id": refund_id,

@@ -26,6 +26,7 @@ from kasir.services.auth import Approval, check_approval
 from kasir.services.catalog import ProductView
 from kasir.services.sales import PaymentView, SaleLineView, SaleView
 from kasir.settings import get_setting
+from kasir.store.bulk import add_to_column, insert_many
 from kasir.store.models import (
     DayClose,
     Payment,
@@ -35,8 +36,8 @@ from kasir.store.models import (
     Shift,
     StockMovement,
     User,
+    table_of,
 )
-from kasir.store.bulk import add_to_column, insert_many
 from kasir.store.sequences import format_receipt_number, next_receipt_seq
 from kasir.timeutil import business_date, utcnow
 
@@ -352,13 +353,13 @@ def override_price(
 
 # --- checkout ------------------------------------------------------------------------------
 
-_SALE = Sale.__table__
-_LINE = SaleLine.__table__
-_PAYMENT = Payment.__table__
-_MOVEMENT = StockMovement.__table__
+_SALE = table_of(Sale)
+_LINE = table_of(SaleLine)
+_PAYMENT = table_of(Payment)
+_MOVEMENT = table_of(StockMovement)
 _INSERT_SALE = _SALE.insert().returning(_SALE.c.id)
 _INSERT_PAYMENT = _PAYMENT.insert()
-_PRODUCT = Product.__table__
+_PRODUCT = table_of(Product)
 
 _OPEN_SHIFT = select(
     Shift.id,

@@ -14,9 +14,9 @@ from typing import Any
 from sqlalchemy import Connection, bindparam
 from sqlalchemy.dialects import postgresql, sqlite
 
-from kasir.store.models import ReceiptSequence
+from kasir.store.models import ReceiptSequence, table_of
 
-_TABLE = ReceiptSequence.__table__
+_TABLE = table_of(ReceiptSequence)
 
 
 def _upsert(insert: Any) -> Any:
