@@ -58,6 +58,23 @@ def cmd_db_upgrade(args: argparse.Namespace, config: Config) -> int:
     return 0
 
 
+def cmd_db_check(args: argparse.Namespace, config: Config) -> int:
+    from kasir.services.integrity import check_store
+
+    factory = _open_store(config)
+    with factory.begin() as session:
+        result = check_store(session)
+    for problem in result.problems:
+        print(f"MASALAH: {problem}")
+    if result.problems:
+        print(f"{len(result.problems)} masalah ditemukan.", file=sys.stderr)
+        return 1
+    print(
+        f"OK: {result.sales} transaksi dan {result.products} barang diperiksa, tidak ada masalah."
+    )
+    return 0
+
+
 def cmd_demo_data(args: argparse.Namespace, config: Config) -> int:
     from kasir.services.demo import load_demo_data
 
@@ -217,6 +234,10 @@ def build_parser() -> argparse.ArgumentParser:
     db_sub.add_parser("upgrade", help="perbarui skema ke versi terbaru").set_defaults(
         func=cmd_db_upgrade
     )
+
+    db_sub.add_parser(
+        "check", help="periksa nomor struk tanpa celah, stok dan total transaksi"
+    ).set_defaults(func=cmd_db_check)
 
     sub.add_parser("demo-data", help="muat katalog, pengguna dan kasir demo").set_defaults(
         func=cmd_demo_data

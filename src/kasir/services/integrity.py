@@ -1,0 +1,110 @@
+"""`kasir db check`: the invariants the store must keep, checked on the data itself.
+
+- receipt numbers of each counter and day run 1..N without gaps, and the sequence row says N;
+- every product's on-hand stock equals the sum of its stock movements;
+- every sale's lines add up to its total, and its payments (less change) pay exactly that.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from kasir.store.models import (
+    Counter,
+    Payment,
+    Product,
+    ReceiptSequence,
+    Sale,
+    SaleLine,
+    StockMovement,
+)
+
+
+@dataclass(frozen=True)
+class CheckResult:
+    sales: int
+    products: int
+    problems: tuple[str, ...]
+
+
+def _sequences(session: Session) -> list[str]:
+    problems = []
+    rows = session.execute(
+        select(
+            Counter.code, Sale.business_date, func.count(), func.min(Sale.seq), func.max(Sale.seq)
+        )
+        .join(Counter, Counter.id == Sale.counter_id)
+        .group_by(Counter.code, Sale.business_date)
+    ).all()
+    last = {
+        (code, day): seq
+        for code, day, seq in session.execute(
+            select(Counter.code, ReceiptSequence.business_date, ReceiptSequence.last_seq).join(
+                Counter, Counter.id == ReceiptSequence.counter_id
+            )
+        ).all()
+    }
+    for code, day, count, low, high in rows:
+        if low != 1 or high != count:
+            problems.append(
+                f"Meja {code} {day:%d-%m-%Y}: nomor struk tidak urut 1..{count} "
+                f"(terendah {low}, tertinggi {high})"
+            )
+        if last.get((code, day)) != high:
+            problems.append(
+                f"Meja {code} {day:%d-%m-%Y}: urutan tersimpan {last.get((code, day))}, "
+                f"struk terakhir {high}"
+            )
+    return problems
+
+
+def _stock(session: Session) -> list[str]:
+    moved = (
+        select(StockMovement.product_id, func.sum(StockMovement.qty).label("qty"))
+        .group_by(StockMovement.product_id)
+        .subquery()
+    )
+    rows = session.execute(
+        select(Product.sku, Product.stock_qty, func.coalesce(moved.c.qty, 0))
+        .outerjoin(moved, moved.c.product_id == Product.id)
+        .where(Product.stock_qty != func.coalesce(moved.c.qty, 0))
+    ).all()
+    return [f"Stok {sku}: tercatat {qty}, jumlah mutasi {total}" for sku, qty, total in rows]
+
+
+def _totals(session: Session) -> list[str]:
+    lines = (
+        select(SaleLine.sale_id, func.sum(SaleLine.line_total).label("total"))
+        .group_by(SaleLine.sale_id)
+        .subquery()
+    )
+    paid = (
+        select(Payment.sale_id, func.sum(Payment.amount).label("total"))
+        .group_by(Payment.sale_id)
+        .subquery()
+    )
+    rows = session.execute(
+        select(Sale.receipt_number, Sale.total, lines.c.total, func.coalesce(paid.c.total, 0))
+        .outerjoin(lines, lines.c.sale_id == Sale.id)
+        .outerjoin(paid, paid.c.sale_id == Sale.id)
+        .where(
+            (func.coalesce(lines.c.total, 0) != Sale.total)
+            | (func.coalesce(paid.c.total, 0) != Sale.total)
+        )
+    ).all()
+    return [
+        f"Struk {number}: total {total}, jumlah baris {line_sum}, dibayar {paid_sum}"
+        for number, total, line_sum, paid_sum in rows
+    ]
+
+
+def check_store(session: Session) -> CheckResult:
+    problems = _sequences(session) + _stock(session) + _totals(session)
+    return CheckResult(
+        sales=session.scalar(select(func.count()).select_from(Sale)) or 0,
+        products=session.scalar(select(func.count()).select_from(Product)) or 0,
+        problems=tuple(problems),
+    )
