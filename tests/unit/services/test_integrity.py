@@ -28,7 +28,9 @@ def test_gap_stock_and_total_problems_are_found(demo_sqlite: sessionmaker[Sessio
     with demo_sqlite.begin() as s:
         s.execute(text("UPDATE sale SET seq = 99 WHERE receipt_number = 'K01-20261120-0005'"))
         s.execute(text("UPDATE product SET stock_qty = stock_qty + 7 WHERE sku = 'KUL-0001'"))
-        s.execute(text("UPDATE sale SET total = total + 1 WHERE receipt_number = 'K01-20261120-0002'"))
+        s.execute(
+            text("UPDATE sale SET total = total + 1 WHERE receipt_number = 'K01-20261120-0002'")
+        )
     with demo_sqlite.begin() as s:
         problems = check_store(s).problems
     joined = "\n".join(problems)
