@@ -29,3 +29,4 @@ def setup_logging(level: int = logging.INFO) -> None:
     handler._kasir = True  # type: ignore[attr-defined]
     root.addHandler(handler)
     root.setLevel(level)
+    logging.getLogger("alembic").setLevel(logging.WARNING)  # one line per migration step is noise

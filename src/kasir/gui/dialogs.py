@@ -8,8 +8,8 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QFont
 from PySide6.QtWidgets import (
     QDialog,
-    QDialogButtonBox,
     QGridLayout,
+    QHBoxLayout,
     QLabel,
     QLineEdit,
     QPushButton,
@@ -80,20 +80,26 @@ class InputDialog(QDialog):
         self.error = QLabel()
         self.error.setStyleSheet("color: #b00020;")
         self.error.setWordWrap(True)
-        buttons = QDialogButtonBox(
-            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
-        )
-        buttons.button(QDialogButtonBox.StandardButton.Ok).setText("OK (Enter)")
-        buttons.button(QDialogButtonBox.StandardButton.Cancel).setText("Batal (Esc)")
-        buttons.accepted.connect(self._try_accept)
-        buttons.rejected.connect(self.reject)
+        # Plain buttons, not a QDialogButtonBox: that makes OK the dialog's default button, so
+        # Enter in the field (returnPressed) and the default button would both run it.
+        ok = QPushButton("OK (Enter)")
+        cancel = QPushButton("Batal (Esc)")
+        for button in (cancel, ok):
+            button.setAutoDefault(False)
+            button.setMinimumHeight(40)
+        ok.clicked.connect(self._try_accept)
+        cancel.clicked.connect(self.reject)
+        buttons = QHBoxLayout()
+        buttons.addStretch(1)
+        buttons.addWidget(cancel)
+        buttons.addWidget(ok)
         layout = QVBoxLayout(self)
         layout.addWidget(self.prompt)
         layout.addWidget(self.edit)
         if pad:
             layout.addWidget(PinPad(self.edit))
         layout.addWidget(self.error)
-        layout.addWidget(buttons)
+        layout.addLayout(buttons)
         self.edit.returnPressed.connect(self._try_accept)
         self.value: object = None
 

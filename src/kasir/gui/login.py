@@ -49,6 +49,7 @@ class LoginDialog(QDialog):
         ok = QPushButton("Masuk (Enter)")
         ok.setFont(big_font(14))
         ok.setMinimumHeight(48)
+        ok.setAutoDefault(False)  # Enter is the PIN field's; a default button would try twice
         ok.clicked.connect(self.try_login)
         layout = QVBoxLayout(self)
         layout.addWidget(title)

@@ -118,7 +118,7 @@ def test_cash_on_a_total_already_paid_is_refused() -> None:
 def test_paying_less_is_refused_with_the_missing_amount(
     case: tuple[int, list[PaymentInput]], short: int
 ) -> None:
-    paid, payments = case
+    _paid, payments = case
     total = sum(p.amount for p in payments) + short
     assume(total > 0)
     with pytest.raises(PaymentError) as info:

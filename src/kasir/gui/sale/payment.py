@@ -44,6 +44,11 @@ def quick_amounts(due: int) -> list[int]:
     return amounts[:5]
 
 
+def _first_upper(text: str) -> str:
+    """'kode approval EDC' -> 'Kode approval EDC' (str.capitalize would give 'edc')."""
+    return text[:1].upper() + text[1:]
+
+
 def qr_pixmap(payload: str, box: int = 5) -> QPixmap:
     qr = qrcode.QRCode(border=2, box_size=box)
     qr.add_data(payload)
@@ -96,7 +101,7 @@ class PaymentDialog(QDialog):
 
         self.amount = QLineEdit()
         self.amount.setFont(big_font(22))
-        self.amount.textChanged.connect(self._update_change)
+        self.amount.textChanged.connect(self._amount_changed)
         self.amount.returnPressed.connect(self.confirm)
         self.reference = QLineEdit()
         self.reference.setFont(big_font(14))
@@ -108,6 +113,7 @@ class PaymentDialog(QDialog):
         self.paid_list = QListWidget()
         self.paid_list.setMaximumHeight(90)
         self.paid_list.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        self.paid_list.hide()  # shown once a part payment is taken (split)
         self.error = QLabel()
         self.error.setStyleSheet("color: #b00020;")
         self.error.setWordWrap(True)
@@ -154,11 +160,11 @@ class PaymentDialog(QDialog):
         self.method_buttons.button(METHODS.index(method) + 1).setChecked(True)
         needs = method in NEEDS_REFERENCE
         self.reference_label.setText(
-            NEEDS_REFERENCE.get(method, "referensi (opsional)").capitalize()
+            _first_upper(NEEDS_REFERENCE.get(method, "referensi (opsional)"))
         )
         self.reference.setEnabled(method != "tunai")
         self.reference.clear()
-        self.amount.setText(format_number(self._remaining()))
+        self.amount.setText(format_number(self._remaining()))  # also draws the QR for it
         self._fill_quick(method == "tunai")
         self._show_qr()
         self.error.clear()
@@ -189,8 +195,10 @@ class PaymentDialog(QDialog):
         self.confirm()
 
     def _show_qr(self) -> None:
+        """QRIS: the code for the amount in the field (a part payment gets its own amount)."""
         if self.method != "qris":
             self.qr_label.clear()
+            self.qr_label.setToolTip("")
             self.qr_label.hide()
             return
         self.qr_label.show()
@@ -200,12 +208,24 @@ class PaymentDialog(QDialog):
             )
             return
         try:
-            payload = self.qris_payload(self._remaining())
+            amount = self._amount()
+            if not 0 < amount <= self._remaining():
+                raise ValidationError(
+                    f"Ketik jumlah QRIS 1 sampai {format_rupiah(self._remaining())}."
+                )
+            payload = self.qris_payload(amount)
         except KasirError as exc:
+            self.qr_label.clear()
+            self.qr_label.setToolTip("")
             self.qr_label.setText(exc.message)
             return
         self.qr_label.setPixmap(qr_pixmap(payload))
         self.qr_label.setToolTip(payload)
+
+    def _amount_changed(self) -> None:
+        self._update_change()
+        if self.method == "qris":
+            self._show_qr()
 
     def _amount(self) -> int:
         return parse_rupiah(self.amount.text())
@@ -240,7 +260,7 @@ class PaymentDialog(QDialog):
                 )
             reference = self.reference.text().strip() or None
             if self.method in NEEDS_REFERENCE and reference is None:
-                raise ValidationError(f"{NEEDS_REFERENCE[self.method].capitalize()} wajib diisi.")
+                raise ValidationError(f"{_first_upper(NEEDS_REFERENCE[self.method])} wajib diisi.")
         except KasirError as exc:
             self.error.setText(exc.message)
             return
@@ -249,6 +269,7 @@ class PaymentDialog(QDialog):
             f"{METHOD_LABELS[self.method]}: {format_rupiah(amount)}"
             + (f" (ref {reference})" if reference else "")
         )
+        self.paid_list.show()
         if sum(p.amount for p in self.payments) >= self.total:
             self.accept()
             self.paid.emit(list(self.payments))

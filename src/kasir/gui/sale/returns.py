@@ -73,6 +73,9 @@ class ReturnsDialog(QDialog):
         for button in (self.void_button, self.refund_button):
             button.setMinimumHeight(48)
             button.setEnabled(False)
+            # Not a default button: Enter in the number field loads the receipt, it must not
+            # also void it (nor Enter in the reason both refund and void).
+            button.setAutoDefault(False)
         self.void_button.clicked.connect(lambda: self._request("void"))
         self.refund_button.clicked.connect(lambda: self._request("refund"))
         buttons = QHBoxLayout()

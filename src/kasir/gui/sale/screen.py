@@ -38,7 +38,7 @@ from kasir.gui.dialogs import (
     SupervisorDialog,
     big_font,
 )
-from kasir.gui.ops import Ops
+from kasir.gui.ops import Ops, describe_error
 from kasir.gui.sale.cart_model import CartTableModel
 from kasir.gui.sale.parked import ParkedDialog
 from kasir.gui.sale.payment import PaymentDialog
@@ -110,16 +110,22 @@ class SaleScreen(QWidget):
         self.total_label.setAlignment(Qt.AlignmentFlag.AlignRight)
         self.detail_label = QLabel()
         self.detail_label.setAlignment(Qt.AlignmentFlag.AlignRight)
+        # After a cash sale: the change to hand back, large, until the next item is scanned.
+        self.change_label = QLabel()
+        self.change_label.setFont(big_font(24, bold=True))
+        self.change_label.setStyleSheet("color: #0b6e2e;")
+        self.change_label.setAlignment(Qt.AlignmentFlag.AlignRight)
         self.receipt = QPlainTextEdit()
         self.receipt.setReadOnly(True)
         self.receipt.setFocusPolicy(Qt.FocusPolicy.NoFocus)
         self.receipt.setStyleSheet("font-family: monospace; background: #fffef8;")
         self.receipt.setPlaceholderText("Pratinjau struk terakhir")
-        self.receipt.setMinimumWidth(330)
+        self.receipt.setMinimumWidth(370)  # room for a large total and change, no jumping
 
         right = QVBoxLayout()
         right.addWidget(self.total_label)
         right.addWidget(self.detail_label)
+        right.addWidget(self.change_label)
         right.addWidget(QLabel("Struk terakhir (pratinjau):"))
         right.addWidget(self.receipt, 1)
         left = QVBoxLayout()
@@ -165,6 +171,11 @@ class SaleScreen(QWidget):
         return super().eventFilter(watched, event)
 
     def focus_scan(self) -> None:
+        """Back to the scan field, and to this window: a closing dialog does not always hand
+        the activation back (no window manager on a kiosk, the offscreen platform)."""
+        window = self.window()
+        if window.isVisible() and not window.isActiveWindow():
+            window.activateWindow()
         self.scan.setFocus()
 
     def say(self, text: str, *, error: bool = False) -> None:
@@ -173,6 +184,11 @@ class SaleScreen(QWidget):
         if error:
             QApplication.beep()
 
+    def _failed(self, exc: Exception) -> None:
+        """A problem the cashier cannot fix here (database, bug): logged, shown, keep selling."""
+        self.ops.report(exc)
+        self.say(describe_error(exc), error=True)
+
     def _call(self, fn: Callable[[Session], T]) -> T | None:
         """Run a service call; a problem is said on screen and the cart stays as it was."""
         try:
@@ -180,43 +196,68 @@ class SaleScreen(QWidget):
         except KasirError as exc:
             self.say(exc.message, error=True)
         except Exception as exc:
-            self.ops.report(exc)
-            self.say("Gagal: " + str(exc.__class__.__name__) + ". Coba lagi.", error=True)
+            self._failed(exc)
         return None
 
     def _approved(
-        self, fn: Callable[[Session, Approval | None], T], done: Callable[[T], None]
+        self,
+        fn: Callable[[Session, Approval | None], T],
+        done: Callable[[T], None],
+        tell: Callable[[str], None] | None = None,
     ) -> None:
-        """Call `fn`; when the service asks for a supervisor, ask for the PIN and call again."""
-        try:
-            result = self.ops.call(lambda s: fn(s, None))
-        except ApprovalRequired as exc:
-            dialog = SupervisorDialog(self, exc.message)
-            self._open(dialog)
+        """Call `fn`; when the service asks for a supervisor, ask for the PIN and call again.
 
-            def retry() -> None:
-                approval = dialog.value
-                assert isinstance(approval, Approval)
-                again = self._call(lambda s: fn(s, approval))
-                if again is not None:
-                    done(again)
+        A refusal (wrong PIN, a rule) is said with `tell` (default: the screen's message)."""
+        say = tell or (lambda text: self.say(text, error=True))
 
-            dialog.accepted.connect(retry)
-            return
-        except KasirError as exc:
-            self.say(exc.message, error=True)
-            return
-        except Exception as exc:
-            self.ops.report(exc)
-            return
-        done(result)
+        def attempt(approval: Approval | None) -> None:
+            try:
+                result = self.ops.call(lambda s: fn(s, approval))
+            except ApprovalRequired as exc:
+                if approval is None:
+                    self._ask_supervisor(exc.message, attempt)
+                else:
+                    say(exc.message)  # wrong PIN, or not a supervisor: refused
+                return
+            except KasirError as exc:
+                say(exc.message)
+                return
+            except Exception as exc:
+                self.ops.report(exc)
+                say(describe_error(exc))
+                return
+            done(result)
+
+        attempt(None)
+
+    def _ask_supervisor(self, reason: str, then: Callable[[Approval], None]) -> None:
+        # On top of the dialog that asked (void/refund), so closing it goes back there.
+        parent = self.dialog if self.dialog is not None and self.dialog.isVisible() else self
+        dialog = SupervisorDialog(parent, reason)
+
+        def approved() -> None:
+            assert isinstance(dialog.value, Approval)
+            then(dialog.value)
+
+        dialog.accepted.connect(approved)
+        self._open(dialog)
 
     def _open(self, dialog: QDialog) -> None:
+        """Open `dialog` without blocking; a dialog still open under it becomes current again
+        when it closes (the supervisor's PIN over the void/refund dialog)."""
+        below = self.dialog if self.dialog is not None and self.dialog.isVisible() else None
         self.dialog = dialog
-        dialog.finished.connect(self._dialog_closed)
+        dialog.finished.connect(lambda _result: self._dialog_closed(dialog, below))
         dialog.open()
 
-    def _dialog_closed(self, _result: int = 0) -> None:
+    def _dialog_closed(self, dialog: QDialog, below: QDialog | None) -> None:
+        if self.dialog is not dialog:
+            # Qt emits accepted() before finished(): a dialog opened from an accepted() handler
+            # (the supervisor's PIN after a big discount) is already current; leave it so.
+            return
+        if below is not None and below.isVisible():
+            self.dialog = below
+            return
         self.dialog = None
         self.focus_scan()
 
@@ -229,6 +270,7 @@ class SaleScreen(QWidget):
         total = view.total if view else 0
         self.total_label.setText(format_rupiah(total))
         if view and view.lines:
+            self.change_label.clear()
             parts = [f"{view.item_count} barang", f"{len(view.lines)} baris"]
             if view.discount_total:
                 parts.append(f"hemat {format_rupiah(view.discount_total)}")
@@ -268,7 +310,7 @@ class SaleScreen(QWidget):
             self.say(exc.message, error=True)
             return
         except Exception as exc:
-            self.ops.report(exc)
+            self._failed(exc)
             return
         self._show(view)
         line = view.lines[view.last_index] if view.last_index is not None else None
@@ -442,6 +484,7 @@ class SaleScreen(QWidget):
         change = f" Kembali {format_rupiah(sale.change)}." if sale.change else ""
         self.say(f"Lunas: {sale.receipt_number}, {format_rupiah(sale.total)}.{change}")
         self.new_sale()
+        self.change_label.setText(f"Kembali {format_rupiah(sale.change)}" if sale.change else "")
 
     def after_document(self, sale: SaleView) -> None:
         """A sale or refund is committed: show its receipt and tell the others."""
@@ -488,6 +531,9 @@ class SaleScreen(QWidget):
             else:
                 self.say(f"Retur {doc.receipt_number}: kembalikan {format_rupiah(-doc.total)}.")
 
-        self._approved(act, done)
-        if dialog.isVisible():
-            dialog.error.setText(self.message.text() if self.message.styleSheet() else "")
+        def refused(text: str) -> None:
+            dialog.error.setText(text)  # said where the cashier is looking
+            self.say(text, error=True)
+
+        dialog.error.clear()
+        self._approved(act, done, refused)
