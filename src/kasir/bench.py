@@ -38,6 +38,8 @@ from kasir.store.migrate import upgrade
 from kasir.store.models import Category, Product, Upt
 from kasir.text import fold
 
+Figure = float  # a benchmark figure: milliseconds, seconds or a rate; never money
+
 WORDS = ("Keripik", "Kopi", "Tas", "Batik", "Kursi", "Madu", "Abon", "Sandal", "Rak", "Bolu")
 
 
@@ -75,13 +77,13 @@ def build_store(path: Path, products: int) -> sessionmaker[Session]:
     return factory
 
 
-def percentile(values: list[float], pct: float) -> float:
+def percentile(values: list[float], pct: float) -> Figure:
     ordered = sorted(values)
     k = min(len(ordered) - 1, max(0, round(pct / 100 * (len(ordered) - 1))))
     return ordered[k]
 
 
-def bench_lookup(factory: sessionmaker[Session], codes: list[str], n: int = 3000) -> float:
+def bench_lookup(factory: sessionmaker[Session], codes: list[str], n: int = 3000) -> Figure:
     """Barcode to cart line, one unit of work per scan as at the counter: p99 in ms."""
     rng = random.Random(1)
     cart = Cart()
@@ -97,7 +99,7 @@ def bench_lookup(factory: sessionmaker[Session], codes: list[str], n: int = 3000
     return percentile(times, 99)
 
 
-def bench_search(factory: sessionmaker[Session], n: int = 200) -> float:
+def bench_search(factory: sessionmaker[Session], n: int = 200) -> Figure:
     """Name search (case- and accent-insensitive substring) on the whole catalog: median ms."""
     words = ["kopi", "Keripik", "batik tulis", "rak", "uji 4", "madu", "zzz"]
     times = []
@@ -134,7 +136,7 @@ def bench_checkout(
     return statistics.median(times), bench_bare_sqlite(str(url.database), n)
 
 
-def bench_bare_sqlite(path: str, n: int) -> float:
+def bench_bare_sqlite(path: str, n: int) -> Figure:
     """The same rows in one transaction with bare sqlite3 and the same pragmas: median ms."""
     conn = sqlite3.connect(path, isolation_level=None)
     for pragma in ("journal_mode=WAL", "foreign_keys=ON", "synchronous=FULL", "busy_timeout=15000"):
@@ -226,19 +228,16 @@ def bench_bare_sqlite(path: str, n: int) -> float:
         times.append((time.perf_counter() - t0) * 1000)
     conn.execute("BEGIN")
     conn.execute("DELETE FROM stock_movement WHERE reference='BARE'")
-    conn.execute(
-        "DELETE FROM payment WHERE sale_id IN (SELECT id FROM sale WHERE receipt_number LIKE 'BARE-%')"
-    )
-    conn.execute(
-        "DELETE FROM sale_line WHERE sale_id IN (SELECT id FROM sale WHERE receipt_number LIKE 'BARE-%')"
-    )
+    bare_sales = "SELECT id FROM sale WHERE receipt_number LIKE 'BARE-%'"
+    conn.execute(f"DELETE FROM payment WHERE sale_id IN ({bare_sales})")
+    conn.execute(f"DELETE FROM sale_line WHERE sale_id IN ({bare_sales})")
     conn.execute("DELETE FROM sale WHERE receipt_number LIKE 'BARE-%'")
     conn.execute("COMMIT")
     conn.close()
     return statistics.median(times)
 
 
-def bench_simulate(factory: sessionmaker[Session], sales: int = 600) -> float:
+def bench_simulate(factory: sessionmaker[Session], sales: int = 600) -> Figure:
     t0 = time.perf_counter()
     result = simulate_day(factory, dt.date(2026, 11, 20), sales, ["KS1", "KS2"], seed=5)
     return result.sales / (time.perf_counter() - t0)
