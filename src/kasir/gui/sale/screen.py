@@ -153,7 +153,7 @@ class SaleScreen(QWidget):
 
     # --- plumbing ---------------------------------------------------------------------------
 
-    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
         """Function keys typed in the scan field run their action at once.
 
         Handled here rather than with window shortcuts so that they work as soon as the scan

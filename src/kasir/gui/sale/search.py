@@ -56,7 +56,7 @@ class SearchDialog(QDialog):
         if rows:
             self.table.selectRow(0)
 
-    def keyPressEvent(self, event) -> None:  # type: ignore[no-untyped-def]  # noqa: N802
+    def keyPressEvent(self, event) -> None:  # type: ignore[no-untyped-def]
         if event.key() in (Qt.Key.Key_Down, Qt.Key.Key_Up) and self.edit.hasFocus():
             row = self.table.currentIndex().row()
             row += 1 if event.key() == Qt.Key.Key_Down else -1
