@@ -18,15 +18,15 @@ import time
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
-from PySide6.QtCore import Qt  # noqa: E402
-from PySide6.QtTest import QTest  # noqa: E402
-from PySide6.QtWidgets import QApplication  # noqa: E402
-from sqlalchemy import select  # noqa: E402
+from PySide6.QtCore import Qt
+from PySide6.QtTest import QTest
+from PySide6.QtWidgets import QApplication
+from sqlalchemy import select
 
-from kasir.config import Config  # noqa: E402
-from kasir.gui.app import CounterApp, open_store  # noqa: E402
-from kasir.services import auth, shifts  # noqa: E402
-from kasir.store.models import Product  # noqa: E402
+from kasir.config import Config
+from kasir.gui.app import CounterApp, open_store
+from kasir.services import auth, shifts
+from kasir.store.models import Product
 
 SCANS = 400
 

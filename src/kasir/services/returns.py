@@ -165,8 +165,10 @@ def refund_sale(
         already = done.get(line.id, 0)
         amount = refund_amount(line.line_total, line.qty, already, qty)
         gross = qty * line.unit_price
-        line_disc = refund_amount(line.line_discount, line.qty, already, qty)
         share = refund_amount(line.order_discount_share, line.qty, already, qty)
+        # Derived, so that each refund row adds up (gross - discounts = amount) and, over all
+        # the refunds of a line, the discounts add up to the sale's exactly.
+        line_disc = gross - share - amount
         tax = refund_amount(line.tax, line.qty, already, qty)
         rows.append((n, line, qty, gross, line_disc, share, amount, tax))
     total = sum(r[6] for r in rows)

@@ -28,8 +28,12 @@ def _sqlite_on_connect(dbapi_connection: Any, _record: Any) -> None:
 
 
 def _sqlite_on_begin(conn: Any) -> None:
+    # IMMEDIATE: take the write lock at BEGIN, where the busy timeout applies. A DEFERRED
+    # transaction that reads and then writes fails at once with "database is locked" when
+    # another connection committed in between (the busy handler cannot help it). Readers are
+    # never blocked in WAL mode; one unit of work waits for another's few milliseconds.
     # Straight to the driver: this runs for every unit of work, scans included.
-    conn.connection.driver_connection.execute("BEGIN")
+    conn.connection.driver_connection.execute("BEGIN IMMEDIATE")
 
 
 def describe_url(url: str) -> str:

@@ -1,0 +1,126 @@
+"""Park and recall a cart; a parked cart survives a restart of the app."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session, sessionmaker
+
+from kasir.domain.cart import Cart, Discount
+from kasir.domain.payment import PaymentInput
+from kasir.errors import NotFound, ValidationError
+from kasir.services.auth import Approval
+from kasir.services.parking import list_parked, park_cart, recall_cart
+from kasir.services.selling import (
+    Till,
+    add_by_barcode,
+    checkout,
+    override_price,
+    set_line_discount,
+    set_order_discount,
+    view_cart,
+)
+from kasir.services.shifts import open_shift
+from kasir.store.engine import make_engine, make_session_factory
+from kasir.store.models import Counter, ParkedCart, Sale, User
+
+Factory = sessionmaker[Session]
+NOW = dt.datetime(2026, 11, 22, 3, 0, tzinfo=dt.UTC)
+MAKARONI = "2000000100012"
+KERIPIK = "2000000100043"
+SPV = Approval("2222")
+
+
+def make_till(s: Session, counter: str = "K01", user: str = "kasir1") -> Till:
+    counter_id = s.scalar(select(Counter.id).where(Counter.code == counter))
+    person = s.scalar(select(User).where(User.username == user))
+    assert counter_id is not None and person is not None
+    return Till(counter_id, counter, person.id, person.full_name)
+
+
+def full_cart(s: Session) -> Cart:
+    cart = Cart()
+    add_by_barcode(s, cart, MAKARONI, 3)
+    add_by_barcode(s, cart, KERIPIK)
+    set_line_discount(s, cart, 0, Discount("percent", Decimal("12.5")), SPV)
+    override_price(s, cart, 1, 19_500, SPV)
+    set_order_discount(s, cart, Discount("amount", 2_000))
+    return cart
+
+
+def test_park_list_recall(demo: Factory) -> None:
+    with demo.begin() as s:
+        till = make_till(s)
+        cart = full_cart(s)
+        view = view_cart(s, cart)
+        parked = park_cart(s, till, cart, "  Ibu   baju merah ")
+        other = park_cart(s, make_till(s, "K02", "kasir2"), full_cart(s), "K02")
+    assert (parked.label, parked.item_count, parked.total) == ("Ibu baju merah", 4, view.total)
+    assert view.total == 3 * 18_000 - 6_750 + 19_500 - 2_000
+    with demo() as s:
+        assert [p.id for p in list_parked(s, till.counter_id)] == [parked.id]
+        k02 = make_till(s, "K02", "kasir2").counter_id
+        assert [p.id for p in list_parked(s, k02)] == [other.id]  # each counter its own
+    with demo.begin() as s:
+        back = recall_cart(s, parked.id)
+        assert view_cart(s, back) == view_cart(s, cart)
+    assert back.lines == cart.lines  # discounts, override and approvals included
+    assert back.order_discount == cart.order_discount
+    assert back.order_discount_approved_by == cart.order_discount_approved_by
+    with demo() as s:
+        assert list_parked(s, till.counter_id) == []
+    with pytest.raises(NotFound), demo.begin() as s:
+        recall_cart(s, parked.id)
+
+
+def test_recalled_cart_checks_out(demo: Factory) -> None:
+    with demo.begin() as s:
+        till = make_till(s)
+        open_shift(s, till.counter_id, till.user_id, 0, now=NOW)
+        parked = park_cart(s, till, full_cart(s))
+    with demo.begin() as s:
+        cart = recall_cart(s, parked.id)
+        sale = checkout(s, till, cart, [PaymentInput("tunai", parked.total)], now=NOW)
+    assert sale.total == parked.total
+    with demo() as s:
+        assert s.scalar(select(func.count()).select_from(ParkedCart)) == 0
+        assert s.scalar(select(Sale.total)) == parked.total
+
+
+def test_empty_cart_cannot_be_parked(demo: Factory) -> None:
+    with pytest.raises(ValidationError), demo.begin() as s:
+        park_cart(s, make_till(s), Cart())
+    with demo() as s:
+        assert s.scalar(select(func.count()).select_from(ParkedCart)) == 0
+
+
+def test_parked_cart_survives_a_restart(demo_sqlite: Factory, tmp_path: Path) -> None:
+    with demo_sqlite.begin() as s:
+        till = make_till(s)
+        cart = full_cart(s)
+        parked = park_cart(s, till, cart, "nanti")
+    url = demo_sqlite.kw["bind"].url
+    demo_sqlite.kw["bind"].dispose()  # the app is closed
+
+    engine = make_engine(url.render_as_string(hide_password=False))
+    try:
+        factory = make_session_factory(engine)
+        with factory() as s:
+            [listed] = list_parked(s, till.counter_id)
+        assert (listed.id, listed.label, listed.total, listed.item_count) == (
+            parked.id,
+            "nanti",
+            parked.total,
+            4,
+        )
+        assert listed.parked_at.replace(tzinfo=dt.UTC) == parked.parked_at.replace(tzinfo=dt.UTC)
+        with factory.begin() as s:
+            back = recall_cart(s, parked.id)
+        assert back.lines == cart.lines
+        assert back.order_discount == cart.order_discount
+    finally:
+        engine.dispose()
