@@ -45,7 +45,7 @@ class SettledPayment:
 
 
 def settle(total: int, payments: list[PaymentInput]) -> list[SettledPayment]:
-    """Check `payments` against `total` and work out the change; PaymentError when they don't fit."""
+    """Check `payments` against `total` and work out the change (PaymentError if they don't)."""
     ensure_rupiah(total, "total")
     cash_tendered = 0
     non_cash: list[SettledPayment] = []

@@ -38,7 +38,9 @@ class LoginDialog(QDialog):
         for u in users:
             self.user.addItem(f"{u.username} — {u.full_name}", u.username)
         self.user.setCurrentIndex(-1)
-        self.user.lineEdit().setPlaceholderText("Nama pengguna")
+        self.user_edit = self.user.lineEdit()
+        assert self.user_edit is not None  # an editable combo box always has one
+        self.user_edit.setPlaceholderText("Nama pengguna")
         self.pin = QLineEdit()
         self.pin.setEchoMode(QLineEdit.EchoMode.Password)
         self.pin.setPlaceholderText("PIN")
@@ -60,7 +62,7 @@ class LoginDialog(QDialog):
         layout.addWidget(PinPad(self.pin))
         layout.addWidget(self.error)
         layout.addWidget(ok)
-        self.user.lineEdit().returnPressed.connect(self.pin.setFocus)
+        self.user_edit.returnPressed.connect(self.pin.setFocus)
         self.pin.returnPressed.connect(self.try_login)
         self.user.setFocus()
 

@@ -171,7 +171,7 @@ def counter_day_summary(session: Session, counter_id: int, day: dt.date) -> DayS
 
 
 def refunded_qty_by_line(session: Session, sale_id: int) -> dict[int, int]:
-    """Quantity already refunded per original line id (positive numbers), voided refunds excluded."""
+    """Quantity already refunded per original line id (positive), voided refunds excluded."""
     rows = session.execute(
         select(SaleLine.original_line_id, func.sum(-SaleLine.qty))
         .join(Sale, Sale.id == SaleLine.sale_id)

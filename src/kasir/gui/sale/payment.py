@@ -178,8 +178,9 @@ class PaymentDialog(QDialog):
     def _fill_quick(self, show: bool) -> None:
         while self.quick.count():
             item = self.quick.takeAt(0)
-            if item.widget():
-                item.widget().deleteLater()
+            widget = item.widget() if item is not None else None
+            if widget is not None:
+                widget.deleteLater()
         if not show:
             return
         for i, value in enumerate(quick_amounts(self._remaining())):

@@ -13,8 +13,6 @@ from typing import Any, TypeVar
 from PySide6.QtCore import QEvent, QObject, Qt, Signal
 from PySide6.QtGui import QKeyEvent, QKeySequence
 from PySide6.QtWidgets import (
-    QApplication,
-    QDialog,
     QGridLayout,
     QHBoxLayout,
     QHeaderView,
@@ -30,16 +28,16 @@ from sqlalchemy.orm import Session
 
 from kasir.domain.cart import Cart
 from kasir.domain.qris import make_dynamic
-from kasir.errors import ApprovalRequired, KasirError, NotFound
+from kasir.errors import KasirError, NotFound
 from kasir.gui.dialogs import (
     AmountDialog,
     DiscountDialog,
     QuantityDialog,
-    SupervisorDialog,
     big_font,
 )
-from kasir.gui.ops import Ops, describe_error
+from kasir.gui.ops import Ops
 from kasir.gui.sale.cart_model import CartTableModel
+from kasir.gui.sale.host import ServiceScreen
 from kasir.gui.sale.parked import ParkedDialog
 from kasir.gui.sale.payment import PaymentDialog
 from kasir.gui.sale.returns import ReturnRequest, ReturnsDialog
@@ -70,25 +68,23 @@ ACTIONS = (
 )
 
 
-class SaleScreen(QWidget):
+class SaleScreen(ServiceScreen):
     """Emits `sale_done(SaleView)` after each committed sale or refund."""
 
     sale_done = Signal(object)
 
     def __init__(self, ops: Ops, till: Till, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.ops = ops
+        super().__init__(ops, parent)
         self.till = till
         self.cart = Cart()
         self.view: CartView | None = None
         self.last_sale: SaleView | None = None
-        self.dialog: QDialog | None = None  # the dialog open now, if any (for tests too)
 
         self.scan = QLineEdit()
         self.scan.setFont(big_font(20))
         self.scan.setPlaceholderText("Pindai barcode atau ketik nama/SKU, lalu Enter")
         self.scan.returnPressed.connect(self.on_scan)
-        self.message = QLabel("Siap. Pindai barang pertama.")
+        self.message.setText("Siap. Pindai barang pertama.")
         self.message.setWordWrap(True)
         self.message.setFont(big_font(12))
 
@@ -178,94 +174,13 @@ class SaleScreen(QWidget):
             window.activateWindow()
         self.scan.setFocus()
 
-    def say(self, text: str, *, error: bool = False) -> None:
-        self.message.setText(text)
-        self.message.setStyleSheet("color: #b00020; font-weight: bold;" if error else "")
-        if error:
-            QApplication.beep()
-
-    def _failed(self, exc: Exception) -> None:
-        """A problem the cashier cannot fix here (database, bug): logged, shown, keep selling."""
-        self.ops.report(exc)
-        self.say(describe_error(exc), error=True)
-
-    def _call(self, fn: Callable[[Session], T]) -> T | None:
-        """Run a service call; a problem is said on screen and the cart stays as it was."""
-        try:
-            return self.ops.call(fn)
-        except KasirError as exc:
-            self.say(exc.message, error=True)
-        except Exception as exc:
-            self._failed(exc)
-        return None
-
-    def _approved(
-        self,
-        fn: Callable[[Session, Approval | None], T],
-        done: Callable[[T], None],
-        tell: Callable[[str], None] | None = None,
-    ) -> None:
-        """Call `fn`; when the service asks for a supervisor, ask for the PIN and call again.
-
-        A refusal (wrong PIN, a rule) is said with `tell` (default: the screen's message)."""
-        say = tell or (lambda text: self.say(text, error=True))
-
-        def attempt(approval: Approval | None) -> None:
-            try:
-                result = self.ops.call(lambda s: fn(s, approval))
-            except ApprovalRequired as exc:
-                if approval is None:
-                    self._ask_supervisor(exc.message, attempt)
-                else:
-                    say(exc.message)  # wrong PIN, or not a supervisor: refused
-                return
-            except KasirError as exc:
-                say(exc.message)
-                return
-            except Exception as exc:
-                self.ops.report(exc)
-                say(describe_error(exc))
-                return
-            done(result)
-
-        attempt(None)
-
-    def _ask_supervisor(self, reason: str, then: Callable[[Approval], None]) -> None:
-        # On top of the dialog that asked (void/refund), so closing it goes back there.
-        parent = self.dialog if self.dialog is not None and self.dialog.isVisible() else self
-        dialog = SupervisorDialog(parent, reason)
-
-        def approved() -> None:
-            assert isinstance(dialog.value, Approval)
-            then(dialog.value)
-
-        dialog.accepted.connect(approved)
-        self._open(dialog)
-
-    def _open(self, dialog: QDialog) -> None:
-        """Open `dialog` without blocking; a dialog still open under it becomes current again
-        when it closes (the supervisor's PIN over the void/refund dialog)."""
-        below = self.dialog if self.dialog is not None and self.dialog.isVisible() else None
-        self.dialog = dialog
-        dialog.finished.connect(lambda _result: self._dialog_closed(dialog, below))
-        dialog.open()
-
-    def _dialog_closed(self, dialog: QDialog, below: QDialog | None) -> None:
-        if self.dialog is not dialog:
-            # Qt emits accepted() before finished(): a dialog opened from an accepted() handler
-            # (the supervisor's PIN after a big discount) is already current; leave it so.
-            return
-        if below is not None and below.isVisible():
-            self.dialog = below
-            return
-        self.dialog = None
-        self.focus_scan()
-
     def _show(self, view: CartView | None) -> None:
         self.view = view
         self.model.set_view(view)
+        # The last touched line is highlighted by the model; a row the cashier touched or
+        # clicked is the selection, and a change in the cart clears it.
+        self.table.clearSelection()
         if view and view.last_index is not None:
-            self.table.selectRow(view.last_index)
             self.table.scrollTo(self.model.index(view.last_index, 0))
         total = view.total if view else 0
         self.total_label.setText(format_rupiah(total))
