@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, fields
+from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, aliased
 
 from kasir.errors import NotFound, ValidationError
-from kasir.store.models import Counter, Payment, Sale, SaleLine, User
+from kasir.store.models import Counter, Payment, Sale, SaleLine, User, table_of
 
 
 @dataclass(frozen=True)
@@ -28,6 +30,14 @@ class SaleLineView:
     order_discount_share: int
     line_total: int
     original_line_id: int | None
+
+    @classmethod
+    def of(cls, row: Mapping[Any, Any]) -> SaleLineView:
+        """From a sale_line row (as a mapping of column name to value)."""
+        return cls(**{name: row[name] for name in _LINE_FIELDS})
+
+
+_LINE_FIELDS = tuple(f.name for f in fields(SaleLineView))
 
 
 @dataclass(frozen=True)
@@ -89,9 +99,9 @@ def sale_view(session: Session, sale_id: int) -> SaleView:
     if row is None:
         raise NotFound(f"Transaksi #{sale_id} tidak ada.")
     sale, counter_code, cashier, original_receipt = row
-    lines = session.scalars(
-        select(SaleLine).where(SaleLine.sale_id == sale_id).order_by(SaleLine.line_no)
-    )
+    lines = session.execute(
+        select(table_of(SaleLine)).where(SaleLine.sale_id == sale_id).order_by(SaleLine.line_no)
+    ).mappings()
     payments = session.scalars(
         select(Payment).where(Payment.sale_id == sale_id).order_by(Payment.id)
     )
@@ -111,25 +121,7 @@ def sale_view(session: Session, sale_id: int) -> SaleView:
         order_discount=sale.order_discount,
         tax_total=sale.tax_total,
         total=sale.total,
-        lines=tuple(
-            SaleLineView(
-                line_no=ln.line_no,
-                product_id=ln.product_id,
-                sku=ln.sku,
-                barcode=ln.barcode,
-                name=ln.name,
-                upt_code=ln.upt_code,
-                category=ln.category,
-                qty=ln.qty,
-                unit_price=ln.unit_price,
-                list_price=ln.list_price,
-                line_discount=ln.line_discount,
-                order_discount_share=ln.order_discount_share,
-                line_total=ln.line_total,
-                original_line_id=ln.original_line_id,
-            )
-            for ln in lines
-        ),
+        lines=tuple(SaleLineView.of(line) for line in lines),
         payments=tuple(
             PaymentView(p.method, p.amount, p.tendered, p.change, p.reference) for p in payments
         ),

@@ -550,25 +550,7 @@ def checkout(
         order_discount=totals.order_discount,
         tax_total=totals.tax_total,
         total=totals.total,
-        lines=tuple(
-            SaleLineView(
-                line_no=row["line_no"],
-                product_id=row["product_id"],
-                sku=row["sku"],
-                barcode=row["barcode"],
-                name=row["name"],
-                upt_code=row["upt_code"],
-                category=row["category"],
-                qty=row["qty"],
-                unit_price=row["unit_price"],
-                list_price=row["list_price"],
-                line_discount=row["line_discount"],
-                order_discount_share=row["order_discount_share"],
-                line_total=row["line_total"],
-                original_line_id=None,
-            )
-            for row in line_rows
-        ),
+        lines=tuple(SaleLineView.of(row) for row in line_rows),
         payments=tuple(
             PaymentView(p.method, p.amount, p.tendered, p.change, p.reference) for p in settled
         ),

@@ -10,7 +10,18 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import func, select
-from sqlalchemy.orm import Session, sessionmaker
+from store_helpers import (
+    KASIR_PIN,
+    KERIPIK,
+    MAKARONI,
+    NOW,
+    SPV,
+    Factory,
+    make_till,
+    open_till,
+    snapshot,
+    stock_of,
+)
 
 from kasir.domain.cart import Cart, Discount
 from kasir.domain.payment import PaymentInput
@@ -25,13 +36,9 @@ from kasir.services.auth import Approval
 from kasir.services.returns import RefundItem, refund_amount, refund_sale, void_sale
 from kasir.services.sales import get_sale
 from kasir.services.selling import Till, add_by_barcode, checkout, set_order_discount
-from kasir.services.shifts import close_shift, expected_cash, open_shift
+from kasir.services.shifts import close_shift, expected_cash
 from kasir.store.models import (
-    Counter,
-    ParkedCart,
     Payment,
-    Product,
-    ReceiptSequence,
     Sale,
     SaleLine,
     Shift,
@@ -39,31 +46,8 @@ from kasir.store.models import (
     User,
 )
 
-Factory = sessionmaker[Session]
-
-NOW = dt.datetime(2026, 11, 22, 3, 0, tzinfo=dt.UTC)  # 10:00 in Jakarta
 LATER = NOW + dt.timedelta(hours=2)
-MAKARONI = "2000000100012"  # KUL-0001, Rp 18.000
-KERIPIK = "2000000100043"  # KUL-0004, Rp 20.000
 BOLU = "2000000100050"  # KUL-0005, Rp 15.000
-SPV = Approval("2222")
-KASIR_PIN = Approval("1111")
-
-
-def make_till(s: Session, counter: str = "K01", user: str = "kasir1") -> Till:
-    counter_id = s.scalar(select(Counter.id).where(Counter.code == counter))
-    person = s.scalar(select(User).where(User.username == user))
-    assert counter_id is not None and person is not None
-    return Till(counter_id, counter, person.id, person.full_name)
-
-
-def open_till(
-    factory: Factory, counter: str = "K01", user: str = "kasir1", now: dt.datetime = NOW
-) -> Till:
-    with factory.begin() as s:
-        till = make_till(s, counter, user)
-        open_shift(s, till.counter_id, till.user_id, 200_000, now=now)
-    return till
 
 
 def current_shift_id(factory: Factory, till: Till) -> int:
@@ -73,32 +57,6 @@ def current_shift_id(factory: Factory, till: Till) -> int:
         )
     assert shift_id is not None
     return shift_id
-
-
-def stock_of(factory: Factory, barcode: str) -> int:
-    with factory() as s:
-        qty = s.scalar(select(Product.stock_qty).where(Product.barcode == barcode))
-    assert qty is not None
-    return qty
-
-
-def snapshot(factory: Factory) -> dict[str, Any]:
-    with factory() as s:
-
-        def count(model: Any) -> int:
-            return s.scalar(select(func.count()).select_from(model)) or 0
-
-        return {
-            "sale": count(Sale),
-            "sale_line": count(SaleLine),
-            "payment": count(Payment),
-            "stock_movement": count(StockMovement),
-            "shift": count(Shift),
-            "parked": count(ParkedCart),
-            "receipt_seq": s.scalar(select(func.coalesce(func.sum(ReceiptSequence.last_seq), 0))),
-            "stock": s.execute(select(Product.id, Product.stock_qty).order_by(Product.id)).all(),
-            "status": s.execute(select(Sale.id, Sale.status).order_by(Sale.id)).all(),
-        }
 
 
 def sell(

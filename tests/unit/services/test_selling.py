@@ -12,7 +12,22 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import func, select, update
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm import Session
+from store_helpers import (
+    KASIR_PIN,
+    KERIPIK,
+    MAKARONI,
+    NOW,
+    SPV,
+    WRONG_PIN,
+    Factory,
+    cash,
+    make_till,
+    open_till,
+    snapshot,
+    stock_of,
+    user_id,
+)
 
 from kasir.domain.cart import Cart, Discount, inclusive_tax
 from kasir.domain.ean13 import is_valid_ean13
@@ -46,9 +61,7 @@ from kasir.services.selling import (
 from kasir.services.shifts import close_shift, open_shift
 from kasir.settings import set_setting
 from kasir.store.models import (
-    Counter,
     DayClose,
-    ParkedCart,
     Payment,
     Product,
     ReceiptSequence,
@@ -56,78 +69,15 @@ from kasir.store.models import (
     SaleLine,
     Shift,
     StockMovement,
-    User,
 )
 
-Factory = sessionmaker[Session]
-
-NOW = dt.datetime(2026, 11, 22, 3, 0, tzinfo=dt.UTC)  # 10:00 in Jakarta
 DAY = dt.date(2026, 11, 22)
-MAKARONI = "2000000100012"  # KUL-0001 Makaroni Keju 250 g, Rp 18.000, cost 11.000, stock 62
-KERIPIK = "2000000100043"  # KUL-0004 Keripik Bawang 250 g, Rp 20.000, stock 63
 LAST_ONE = "2000000300061"  # FUR-0006, Rp 1.850.000, stock 1
 NONE_LEFT = "2000000100104"  # KUL-0010, Rp 65.000, stock 0
 INACTIVE = "2000000100210"  # KUL-0021, active = 0
-SPV = Approval("2222")
-WRONG_PIN = Approval("9999")
-KASIR_PIN = Approval("1111")  # kasir1's own PIN: a cashier cannot approve
 
 
 # --- helpers ---------------------------------------------------------------------------------
-
-
-def make_till(s: Session, counter: str = "K01", user: str = "kasir1") -> Till:
-    counter_id = s.scalar(select(Counter.id).where(Counter.code == counter))
-    person = s.scalar(select(User).where(User.username == user))
-    assert counter_id is not None and person is not None
-    return Till(counter_id, counter, person.id, person.full_name)
-
-
-def open_till(
-    factory: Factory, counter: str = "K01", user: str = "kasir1", now: dt.datetime = NOW
-) -> Till:
-    with factory.begin() as s:
-        till = make_till(s, counter, user)
-        open_shift(s, till.counter_id, till.user_id, 200_000, now=now)
-    return till
-
-
-def user_id(factory: Factory, username: str) -> int:
-    with factory() as s:
-        uid = s.scalar(select(User.id).where(User.username == username))
-    assert uid is not None
-    return uid
-
-
-def stock_of(factory: Factory, barcode: str) -> int:
-    with factory() as s:
-        qty = s.scalar(select(Product.stock_qty).where(Product.barcode == barcode))
-    assert qty is not None
-    return qty
-
-
-def snapshot(factory: Factory) -> dict[str, Any]:
-    """Everything a sale writes: compared before/after a refused action."""
-    with factory() as s:
-
-        def count(model: Any) -> int:
-            return s.scalar(select(func.count()).select_from(model)) or 0
-
-        return {
-            "sale": count(Sale),
-            "sale_line": count(SaleLine),
-            "payment": count(Payment),
-            "stock_movement": count(StockMovement),
-            "shift": count(Shift),
-            "parked": count(ParkedCart),
-            "receipt_seq": s.scalar(select(func.coalesce(func.sum(ReceiptSequence.last_seq), 0))),
-            "stock_sum": s.scalar(select(func.sum(Product.stock_qty))),
-            "stock": s.execute(select(Product.id, Product.stock_qty).order_by(Product.id)).all(),
-        }
-
-
-def cash(amount: int) -> list[PaymentInput]:
-    return [PaymentInput("tunai", amount)]
 
 
 def sell(

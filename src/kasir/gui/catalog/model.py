@@ -4,42 +4,22 @@ from __future__ import annotations
 
 from typing import Any
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
+from PySide6.QtCore import Qt
 
+from kasir.gui.table_model import Index, RowsTableModel
 from kasir.money import format_number
 from kasir.services.catalog import ProductView
 
-_Index = QModelIndex | QPersistentModelIndex
 HEADERS = ("SKU", "Barcode", "Nama barang", "Kategori", "Harga (Rp)", "Stok", "UPT asal")
 
 
-class ProductTableModel(QAbstractTableModel):
-    def __init__(self) -> None:
-        super().__init__()
-        self._rows: list[ProductView] = []
-
-    def set_rows(self, rows: list[ProductView]) -> None:
-        self.beginResetModel()
-        self._rows = list(rows)
-        self.endResetModel()
+class ProductTableModel(RowsTableModel[ProductView]):
+    HEADERS = HEADERS
 
     def product_at(self, row: int) -> ProductView:
-        return self._rows[row]
+        return self.row_at(row)
 
-    def rowCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self._rows)
-
-    def columnCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(HEADERS)
-
-    def headerData(
-        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
-    ) -> Any:
-        if role == Qt.ItemDataRole.DisplayRole and orientation == Qt.Orientation.Horizontal:
-            return HEADERS[section]
-        return None
-
-    def data(self, index: _Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         if not index.isValid():
             return None
         p = self._rows[index.row()]

@@ -4,21 +4,22 @@ from __future__ import annotations
 
 from typing import Any
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
+from PySide6.QtCore import Qt
 from PySide6.QtGui import QBrush, QColor, QFont
 
+from kasir.gui.table_model import Index, RowsTableModel
 from kasir.money import format_number
 from kasir.services.selling import CartLineView, CartView
 
-_Index = QModelIndex | QPersistentModelIndex
 HEADERS = ("Nama barang", "Jml", "Harga", "Diskon", "Subtotal")
 _HIGHLIGHT = QColor("#fff3b0")
 
 
-class CartTableModel(QAbstractTableModel):
+class CartTableModel(RowsTableModel[CartLineView]):
+    HEADERS = HEADERS
+
     def __init__(self) -> None:
         super().__init__()
-        self._lines: tuple[CartLineView, ...] = ()
         self._last: int | None = None
         self._bold = QFont()
         self._bold.setBold(True)
@@ -26,35 +27,21 @@ class CartTableModel(QAbstractTableModel):
     def set_view(self, view: CartView | None) -> None:
         lines = view.lines if view else ()
         last = view.last_index if view else None
-        if len(lines) == len(self._lines) and lines:
+        if len(lines) == len(self._rows) and lines:
             # Same shape: update the values in place (keeps selection, cheap repaint).
-            self._lines, self._last = lines, last
+            self._rows, self._last = lines, last
             self.dataChanged.emit(self.index(0, 0), self.index(len(lines) - 1, len(HEADERS) - 1))
             return
-        self.beginResetModel()
-        self._lines, self._last = lines, last
-        self.endResetModel()
+        self._last = last
+        self.set_rows(lines)
 
     def line_at(self, row: int) -> CartLineView:
-        return self._lines[row]
+        return self.row_at(row)
 
-    def rowCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self._lines)
-
-    def columnCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(HEADERS)
-
-    def headerData(
-        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
-    ) -> Any:
-        if role == Qt.ItemDataRole.DisplayRole and orientation == Qt.Orientation.Horizontal:
-            return HEADERS[section]
-        return None
-
-    def data(self, index: _Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         if not index.isValid():
             return None
-        line = self._lines[index.row()]
+        line = self._rows[index.row()]
         col = index.column()
         if role == Qt.ItemDataRole.DisplayRole:
             discount = line.line_discount + line.order_share
