@@ -114,10 +114,10 @@ class CounterApp(QObject):
         window.add_screen(screen, "Penjualan", first=True)
         self.status_cashier = QLabel(f"Kasir: {self.user.full_name}")
         self.status_shift = QLabel(
-            f"Shift #{shift.id} sejak {local(shift.opened_at):%H:%M} "
-            f"(modal {format_rupiah(shift.opening_float)})"
+            f"Shift #{shift.id} {local(shift.opened_at):%H:%M}, "
+            f"modal {format_rupiah(shift.opening_float)}"
         )
-        self.status_printer = QLabel("Printer: pratinjau saja (belum diatur)")
+        self.status_printer = QLabel("Printer: pratinjau saja")
         self.status_sales = QLabel()
         for label in (
             self.status_cashier,
