@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication, QPushButton
@@ -11,8 +13,9 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from kasir.gui.app import CounterApp
 from kasir.gui.dialogs import PinPad
-from kasir.services import auth
+from kasir.services import auth, sales, shifts
 from kasir.services.auth import UserView
+from kasir.timeutil import business_date
 
 WAIT_MS = 3000
 
@@ -169,3 +172,56 @@ def test_second_login_finds_the_open_shift(qtbot: QtBot, counter_app: CounterApp
         if again.window is not None:
             again.window.close()
             again.window.deleteLater()
+
+
+def test_a_shift_left_open_yesterday_is_closed_first(qtbot: QtBot, counter_app: CounterApp) -> None:
+    """Nobody is stuck: the drawer of yesterday's shift is counted and closed, then today's
+    shift opens, and selling is on today's date."""
+    ops = counter_app.ops
+    yesterday = business_date() - dt.timedelta(days=1)
+    old = ops.call(
+        lambda s: shifts.open_shift(
+            s,
+            counter_app.store.counter_id,
+            auth.login(s, "kasir2", "1212").id,
+            150_000,
+            day=yesterday,
+        )
+    )
+    type_user(qtbot, counter_app, "kasir1")
+    qtbot.keyClicks(counter_app.login.pin, "1111")
+    qtbot.keyClick(counter_app.login.pin, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: counter_app.close_dialog is not None, timeout=WAIT_MS)
+    closing = counter_app.close_dialog
+    assert closing is not None
+    assert f"Shift #{old.id} (Rudi Hartono)" in closing.prompt.text()
+    closing.edit.selectAll()
+    qtbot.keyClicks(closing.edit, "140.000")
+    qtbot.keyClick(closing.edit, Qt.Key.Key_Return)
+
+    qtbot.waitUntil(lambda: counter_app.shift_dialog is not None, timeout=WAIT_MS)
+    opening = counter_app.shift_dialog
+    assert opening is not None
+    assert "selisih kas -Rp 10.000" in opening.prompt.text()
+    opening.edit.selectAll()
+    qtbot.keyClicks(opening.edit, "200000")
+    qtbot.keyClick(opening.edit, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: counter_app.sale_screen is not None, timeout=WAIT_MS)
+    assert counter_app.shift is not None and counter_app.shift.business_date == business_date()
+
+    closed = ops.call(lambda s: shifts.shift_view(s, old.id))
+    assert (closed.status, closed.expected_cash, closed.counted_cash) == (
+        "closed",
+        150_000,
+        140_000,
+    )
+    screen = counter_app.sale_screen
+    assert screen is not None
+    qtbot.keyClicks(screen.scan, "2000000100012")
+    qtbot.keyClick(screen.scan, Qt.Key.Key_Return)
+    qtbot.keyClick(screen.scan, Qt.Key.Key_F9)
+    qtbot.waitUntil(lambda: screen.dialog is not None, timeout=WAIT_MS)
+    qtbot.keyClick(screen.dialog.amount, Qt.Key.Key_Return)  # type: ignore[union-attr]
+    qtbot.waitUntil(lambda: screen.last_sale is not None, timeout=WAIT_MS)
+    sale = ops.call(lambda s: sales.get_sale(s, screen.last_sale.receipt_number))  # type: ignore[union-attr]
+    assert sale.business_date == business_date()

@@ -11,6 +11,7 @@ from PySide6.QtWidgets import QApplication, QLabel, QMessageBox
 
 from kasir.config import Config
 from kasir.errors import KasirError
+from kasir.gui.dialogs import AmountDialog
 from kasir.gui.login import LoginDialog, OpenShiftDialog
 from kasir.gui.main_window import MainWindow
 from kasir.gui.ops import Ops, describe_error
@@ -68,6 +69,7 @@ class CounterApp(QObject):
         self.shift: ShiftView | None = None
         self.user: UserView | None = None
         self.shift_dialog: OpenShiftDialog | None = None
+        self.close_dialog: AmountDialog | None = None
         self.login = LoginDialog(self.ops, store.counter_code)
         self.login.logged_in.connect(self.after_login)
         self.ops.error.connect(self._error_before_window)
@@ -79,18 +81,52 @@ class CounterApp(QObject):
         if self.window is None:
             QMessageBox.warning(None, "Kasir", message)
 
-    def after_login(self, user: UserView) -> None:
+    def after_login(self, user: UserView, note: str = "") -> None:
         self.user = user
         shift = self.ops.run(lambda s: shifts.current_shift(s, self.store.counter_id))
+        if shift is not None and shift.business_date < business_date():
+            self.ask_close_stale(shift)
+            return
         if shift is not None:
             self.show_counter(shift)
             return
-        dialog = OpenShiftDialog(None, user, self.store.counter_code)
+        dialog = OpenShiftDialog(None, user, self.store.counter_code, note)
         dialog.accepted.connect(lambda: self.open_shift(dialog.value))
         dialog.rejected.connect(self.login.show)
         self.shift_dialog = dialog
         dialog.show()
         dialog.edit.setFocus()
+
+    def ask_close_stale(self, shift: ShiftView) -> None:
+        """A shift left open on an earlier day: count the drawer and close it, then go on.
+
+        Sales are recorded on the shift's business day, so a new day needs a new shift."""
+        dialog = AmountDialog(
+            None,
+            "Tutup shift lama",
+            f"Shift #{shift.id} ({shift.cashier_name}) dari tanggal "
+            f"{shift.business_date:%d-%m-%Y} masih terbuka.\n"
+            "Hitung uang di laci, ketik jumlahnya, lalu Enter untuk menutup shift itu:",
+            pad=True,
+        )
+        dialog.accepted.connect(lambda: self.close_stale(shift, dialog.value))
+        dialog.rejected.connect(self.login.show)
+        self.close_dialog = dialog
+        dialog.show()
+        dialog.edit.setFocus()
+
+    def close_stale(self, shift: ShiftView, counted: object) -> None:
+        assert self.user is not None and isinstance(counted, int)
+        user = self.user
+        closed = self.ops.run(
+            lambda s: shifts.close_shift(s, shift.id, counted, user.id), changes="shift"
+        )
+        if closed is None:
+            self.login.show()
+            return
+        difference = closed.difference or 0
+        note = f"Shift #{closed.id} ditutup (selisih kas {format_rupiah(difference)}).\n"
+        self.after_login(user, note)
 
     def open_shift(self, amount: object) -> None:
         assert self.user is not None and isinstance(amount, int)

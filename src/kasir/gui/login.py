@@ -96,11 +96,13 @@ class LoginDialog(QDialog):
 class OpenShiftDialog(AmountDialog):
     """The opening float (modal awal di laci) for a new shift."""
 
-    def __init__(self, parent: QWidget | None, user: UserView, counter_code: str) -> None:
+    def __init__(
+        self, parent: QWidget | None, user: UserView, counter_code: str, note: str = ""
+    ) -> None:
         super().__init__(
             parent,
             "Buka shift",
-            f"{user.full_name}, meja {counter_code} belum punya shift terbuka.\n"
+            f"{note}{user.full_name}, meja {counter_code} belum punya shift terbuka.\n"
             "Ketik modal awal (uang kembalian di laci), lalu Enter:",
             "0",
             pad=True,

@@ -55,6 +55,13 @@ def _view(session: Session, shift: Shift) -> ShiftView:
     )
 
 
+def shift_view(session: Session, shift_id: int) -> ShiftView:
+    shift = session.get(Shift, shift_id)
+    if shift is None:
+        raise NotFound(f"Shift #{shift_id} tidak ada.")
+    return _view(session, shift)
+
+
 def is_day_closed(session: Session, day: dt.date) -> bool:
     return session.scalar(select(DayClose.id).where(DayClose.business_date == day)) is not None
 
