@@ -79,6 +79,14 @@ class Discount:
         return cls("amount", int(data["value"]))
 
 
+def _dec_out(value: Decimal | None) -> str | None:
+    return None if value is None else str(value)
+
+
+def _dec_in(value: str | None) -> Decimal | None:
+    return None if value is None else Decimal(value)
+
+
 @dataclass
 class CartLine:
     """One product in the cart, with the catalogue snapshot taken when it was scanned."""
@@ -96,7 +104,10 @@ class CartLine:
     qty: int
     unit_price: int
     discount: Discount | None = None
-    approved_by: int | None = None  # supervisor who approved a price override / big discount
+    price_approved_by: int | None = None  # supervisor who approved a price override
+    # A discount above the limit: who approved it, and up to what percentage of the line.
+    discount_approved_by: int | None = None
+    discount_approved_pct: Decimal | None = None
 
     @property
     def gross(self) -> int:
@@ -118,6 +129,7 @@ class Cart:
     lines: list[CartLine] = field(default_factory=list)
     order_discount: Discount | None = None
     order_discount_approved_by: int | None = None
+    order_discount_approved_pct: Decimal | None = None
     last_index: int | None = None  # the line touched last (highlighted in the window)
 
     def to_json(self) -> dict[str, Any]:
@@ -125,11 +137,13 @@ class Cart:
         for line in self.lines:
             data = asdict(line)
             data["discount"] = line.discount.to_json() if line.discount else None
+            data["discount_approved_pct"] = _dec_out(line.discount_approved_pct)
             lines.append(data)
         return {
             "lines": lines,
             "order_discount": self.order_discount.to_json() if self.order_discount else None,
             "order_discount_approved_by": self.order_discount_approved_by,
+            "order_discount_approved_pct": _dec_out(self.order_discount_approved_pct),
         }
 
     @classmethod
@@ -138,11 +152,13 @@ class Cart:
         for raw in data["lines"]:
             raw = dict(raw)
             raw["discount"] = Discount.from_json(raw.get("discount"))
+            raw["discount_approved_pct"] = _dec_in(raw.get("discount_approved_pct"))
             lines.append(CartLine(**raw))
         return cls(
             lines=lines,
             order_discount=Discount.from_json(data.get("order_discount")),
             order_discount_approved_by=data.get("order_discount_approved_by"),
+            order_discount_approved_pct=_dec_in(data.get("order_discount_approved_pct")),
             last_index=len(lines) - 1 if lines else None,
         )
 

@@ -251,7 +251,7 @@ def remove_line(session: Session, cart: Cart, index: int) -> CartView:
     cart.last_index = min(index, len(cart.lines) - 1) if cart.lines else None
     if not cart.lines:
         cart.order_discount = None
-        cart.order_discount_approved_by = None
+        cart.order_discount_approved_by = cart.order_discount_approved_pct = None
     return view_cart(session, cart)
 
 
@@ -263,9 +263,13 @@ def _check_discount_fits(line: CartLine) -> None:
         )
 
 
-def _needs_approval(session: Session, discount: Discount, base: int) -> bool:
+def _needs_approval(
+    session: Session, discount: Discount, base: int, approved_pct: Decimal | None = None
+) -> bool:
+    """True when `discount` of `base` is above the limit and above what was approved."""
     limit: Decimal = get_setting(session, "discount_approval_pct")
-    return discount.percent_of_base(base) > limit
+    pct = discount.percent_of_base(base)
+    return pct > limit and (approved_pct is None or pct > approved_pct)
 
 
 def set_line_discount(
@@ -282,9 +286,13 @@ def set_line_discount(
             raise ValidationError(
                 f"Diskon {discount.label()} melebihi harga baris {format_rupiah(line.gross)}."
             )
-        if _needs_approval(session, discount, line.gross):
-            line.approved_by = check_approval(session, approval, f"Diskon {discount.label()}").id
+    approver, approved_pct = None, None
+    if discount is not None and _needs_approval(session, discount, line.gross):
+        approver = check_approval(session, approval, f"Diskon {discount.label()}").id
+        approved_pct = discount.percent_of_base(line.gross)
+    # An approval belongs to the discount it was given for: a new discount starts without one.
     line.discount = discount
+    line.discount_approved_by, line.discount_approved_pct = approver, approved_pct
     cart.last_index = index
     return view_cart(session, cart)
 
@@ -293,37 +301,37 @@ def set_order_discount(
     session: Session, cart: Cart, discount: Discount | None, approval: Approval | None = None
 ) -> CartView:
     """A discount on the whole sale, shared over the lines; big ones need a supervisor."""
+    base = sum(line.net for line in cart.lines)
     if discount is not None:
         if not cart.lines:
             raise ValidationError("Keranjang kosong; tidak ada yang bisa didiskon.")
-        base = sum(line.net for line in cart.lines)
         if discount.amount_of(base) > base:
             raise ValidationError(
                 f"Diskon {discount.label()} melebihi total {format_rupiah(base)}."
             )
-        if _needs_approval(session, discount, base):
-            approver = check_approval(session, approval, f"Diskon transaksi {discount.label()}")
-            cart.order_discount_approved_by = approver.id
+    approver, approved_pct = None, None
+    if discount is not None and _needs_approval(session, discount, base):
+        approver = check_approval(session, approval, f"Diskon transaksi {discount.label()}").id
+        approved_pct = discount.percent_of_base(base)
     cart.order_discount = discount
+    cart.order_discount_approved_by, cart.order_discount_approved_pct = approver, approved_pct
     return view_cart(session, cart)
 
 
 def _check_approvals(session: Session, cart: Cart) -> None:
-    """An unapproved amount discount can grow past the limit after it was set (the quantity
-    went down, a line was removed): checked again at checkout."""
+    """An amount discount can grow past the limit, or past what was approved, after it was
+    set (the quantity went down, a line was removed): checked again at checkout."""
     for line in cart.lines:
-        if (
-            line.discount is not None
-            and line.approved_by is None
-            and _needs_approval(session, line.discount, line.gross)
+        if line.discount is not None and _needs_approval(
+            session, line.discount, line.gross, line.discount_approved_pct
         ):
             raise ApprovalRequired(
                 f"Diskon {line.discount.label()} untuk {line.name} melebihi batas; "
                 "minta persetujuan supervisor."
             )
-    if cart.order_discount is not None and cart.order_discount_approved_by is None:
+    if cart.order_discount is not None:
         base = sum(line.net for line in cart.lines)
-        if _needs_approval(session, cart.order_discount, base):
+        if _needs_approval(session, cart.order_discount, base, cart.order_discount_approved_pct):
             raise ApprovalRequired(
                 f"Diskon transaksi {cart.order_discount.label()} melebihi batas; "
                 "minta persetujuan supervisor."
@@ -346,7 +354,7 @@ def override_price(
     except ValidationError:
         line.unit_price = old
         raise
-    line.approved_by = approver.id
+    line.price_approved_by = approver.id
     cart.last_index = index
     return view_cart(session, cart)
 

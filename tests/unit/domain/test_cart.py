@@ -207,12 +207,16 @@ def test_discount_bounds_are_accepted() -> None:
 @given(carts())
 def test_cart_json_round_trip(cart: Cart) -> None:
     for i, line in enumerate(cart.lines):
-        line.approved_by = 3 if i % 2 else None
+        line.price_approved_by = 3 if i % 2 else None
+        line.discount_approved_by = 4 if line.discount else None
+        line.discount_approved_pct = Decimal("12.5") if line.discount else None
     cart.order_discount_approved_by = 3 if cart.order_discount else None
+    cart.order_discount_approved_pct = Decimal("33.33") if cart.order_discount else None
     data = json.loads(json.dumps(cart.to_json()))  # what is stored: plain JSON text
     back = Cart.from_json(data)
     assert back.lines == cart.lines
     assert back.order_discount == cart.order_discount
+    assert back.order_discount_approved_pct == cart.order_discount_approved_pct
     assert back.order_discount_approved_by == cart.order_discount_approved_by
     assert back.to_json() == cart.to_json()
     assert price_cart(back, Decimal(11)) == price_cart(cart, Decimal(11))

@@ -409,7 +409,7 @@ def test_discount_within_the_limit_needs_no_approval(demo: Factory) -> None:
         assert v.total == 162_000
         v = set_order_discount(s, cart, Discount("amount", 16_200))  # 10% of 162.000
         assert (v.order_discount, v.total, v.discount_total) == (16_200, 145_800, 34_200)
-        assert cart.lines[0].approved_by is None
+        assert cart.lines[0].discount_approved_by is None
         assert cart.order_discount_approved_by is None
 
 
@@ -433,10 +433,46 @@ def test_discount_above_the_limit_needs_a_supervisor(demo: Factory, which: str) 
             assert view_cart(s, cart).total == 180_000
         v = apply(s, SPV)
         assert v.total == 180_000 - 18_018
-        approved = cart.lines[0].approved_by if which == "line" else cart.order_discount_approved_by
+        line = cart.lines[0]
+        approved = line.discount_approved_by if which == "line" else cart.order_discount_approved_by
         assert approved == spv_id
         # The manager may approve too.
         apply(s, Approval("3333", "manajer"))
+
+
+def test_an_approval_covers_its_own_discount_only(demo: Factory) -> None:
+    """An approved discount does not let a later, bigger one through, nor one that grows
+    past what was approved when lines are removed; a price approval is not a discount one."""
+    till = open_till(demo)
+    cart = Cart()
+    with demo.begin() as s:
+        add_by_barcode(s, cart, MAKARONI, 4)  # 72.000
+        add_by_barcode(s, cart, KERIPIK, 1)  # 20.000
+        set_order_discount(s, cart, Discount("percent", Decimal(15)), SPV)  # approved 15%
+        set_order_discount(s, cart, Discount("amount", 9_000))  # 9,8%: no PIN needed now
+        assert cart.order_discount_approved_by is None
+        remove_line(s, cart, 0)  # Rp 9.000 of Rp 20.000 is now 45%
+        with pytest.raises(ApprovalRequired):
+            checkout(s, till, cart, cash(11_000), now=NOW)
+    with demo.begin() as s:
+        set_order_discount(s, cart, Discount("amount", 9_000), SPV)  # approved at 45%
+        assert cart.order_discount_approved_pct == Decimal(45)
+        set_quantity(s, cart, 0, 1)
+        sale = checkout(s, till, cart, cash(11_000), now=NOW)
+    assert sale.total == 11_000
+
+    cart = Cart()
+    with demo.begin() as s:
+        add_by_barcode(s, cart, MAKARONI, 2)
+        override_price(s, cart, 0, 10_000, SPV)
+        with pytest.raises(ApprovalRequired):  # the price approval does not cover a discount
+            set_line_discount(s, cart, 0, Discount("percent", Decimal(50)))
+        set_line_discount(s, cart, 0, Discount("amount", 2_000))  # 10%: fine
+        set_line_discount(s, cart, 0, Discount("amount", 2_000))
+        assert cart.lines[0].discount_approved_by is None
+        set_quantity(s, cart, 0, 1)  # Rp 2.000 of Rp 10.000 is 20%
+        with pytest.raises(ApprovalRequired):
+            checkout(s, till, cart, cash(8_000), now=NOW)
 
 
 def test_order_discount_approval_is_recorded_on_the_sale(demo: Factory) -> None:
@@ -497,7 +533,7 @@ def test_override_price_always_needs_a_supervisor(demo: Factory) -> None:
         v = override_price(s, cart, 0, 15_000, SPV)
         assert (v.lines[0].unit_price, v.lines[0].list_price, v.total) == (15_000, 18_000, 15_000)
         assert v.lines[0].price_overridden
-        assert cart.lines[0].approved_by == supervisor
+        assert cart.lines[0].price_approved_by == supervisor
         # Scanning the product again starts a line at the catalogue price.
         v = add_by_barcode(s, cart, MAKARONI)
         assert [(ln.unit_price, ln.qty) for ln in v.lines] == [(15_000, 1), (18_000, 1)]
