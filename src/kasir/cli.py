@@ -11,6 +11,7 @@ import logging
 import sys
 import time
 from collections.abc import Callable, Sequence
+from typing import NoReturn
 from pathlib import Path
 
 from sqlalchemy.exc import SQLAlchemyError
@@ -211,8 +212,28 @@ def cmd_settings(args: argparse.Namespace, config: Config) -> int:
     return 0
 
 
+_ARGPARSE_WORDS = (
+    ("the following arguments are required", "argumen wajib belum diberikan"),
+    ("unrecognized arguments", "argumen tidak dikenal"),
+    ("invalid choice", "pilihan tidak dikenal"),
+    ("expected one argument", "perlu satu nilai"),
+    ("not allowed with argument", "tidak boleh bersama"),
+    ("argument ", "argumen "),
+    ("choose from", "pilih dari"),
+)
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse with Kasir's one-line, Indonesian error (exit code 2, as argparse)."""
+
+    def error(self, message: str) -> NoReturn:
+        for english, indonesian in _ARGPARSE_WORDS:
+            message = message.replace(english, indonesian)
+        self.exit(2, f"kasir: {message}. Lihat 'kasir --help'.\n")
+
+
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = _Parser(
         prog="kasir",
         description="Kasir: aplikasi kasir Kawasan Terintegrasi UMKM Pemasyarakatan.",
     )

@@ -135,7 +135,28 @@ def test_simulate_bad_arguments(args: list[str], capsys: pytest.CaptureFixture[s
     with pytest.raises(SystemExit) as exit_info:
         main(["simulate", *args])
     assert exit_info.value.code == 2
-    assert "Traceback" not in capsys.readouterr().err
+    err = capsys.readouterr().err
+    assert err.startswith("kasir: argumen ") and err.count("\n") == 1
+    assert "Traceback" not in err and "usage" not in err
+
+
+@pytest.mark.parametrize(
+    ("args", "said"),
+    [
+        (["simulate", "--date", DAY], "argumen wajib belum diberikan: --sales"),
+        (["nosuch"], "pilihan tidak dikenal: 'nosuch'"),
+        (["products"], "argumen wajib belum diberikan"),
+        (["--sales"], "argumen tidak dikenal"),
+    ],
+)
+def test_command_line_mistakes_are_one_indonesian_line(
+    args: list[str], said: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    with pytest.raises(SystemExit) as exit_info:
+        main(args)
+    err = capsys.readouterr().err
+    assert exit_info.value.code == 2
+    assert err.startswith("kasir: ") and said in err and err.count("\n") == 1
 
 
 def test_qris_from_the_setting_and_given(

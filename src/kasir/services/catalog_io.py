@@ -63,7 +63,8 @@ class ImportResult:
 
 def _int_field(raw: str, label: str, *, minimum: int = 0, maximum: int = MAX_PRICE) -> int:
     text = raw.strip()
-    if not (text.isascii() and text.isdigit()):  # int() would choke on '²', accept '１５'
+    digits = text[1:] if minimum < 0 and text.startswith("-") else text
+    if not (digits.isascii() and digits.isdigit()):  # int() would choke on '²', accept '１５'
         raise ValidationError(f"{label} harus bilangan bulat (tanpa titik/koma), bukan {raw!r}")
     value = int(text)
     if not minimum <= value <= maximum:
@@ -103,7 +104,9 @@ def _parse_row(
     checks: list[tuple[str, Any]] = [
         ("price", lambda: _int_field(get("price"), "Harga")),
         ("cost", lambda: _int_field(get("cost") or "0", "Harga pokok")),
-        ("stock", lambda: _int_field(get("stock") or "0", "Stok", maximum=10**9)),
+        # Stock may be below zero: selling past the recorded stock is allowed (oversell=warn)
+        # and an export must import back as it was.
+        ("stock", lambda: _int_field(get("stock") or "0", "Stok", minimum=-(10**9), maximum=10**9)),
         (
             "shelf_life_days",
             lambda: (

@@ -1,7 +1,9 @@
 """The accountant's export of one business day: sales.csv, sale_lines.csv, payments.csv.
 
 Amounts are whole Rupiah; refunds are negative. Voided sales are included with their status so
-the receipt numbers have no gaps; their amounts are as rung up.
+the receipt numbers have no gaps; their amounts are as rung up, and their lines and payments are
+listed too: join on receipt_number and leave out status `voided` to sum the takings. All three
+files are in the same order (counter, receipt sequence).
 """
 
 from __future__ import annotations
@@ -102,8 +104,9 @@ def export_day(session: Session, day: dt.date, out_dir: Path) -> ExportResult:
         for ln, number in session.execute(
             select(SaleLine, Sale.receipt_number)
             .join(Sale, Sale.id == SaleLine.sale_id)
+            .join(Counter, Counter.id == Sale.counter_id)
             .where(Sale.business_date == day)
-            .order_by(Sale.counter_id, Sale.seq, SaleLine.line_no)
+            .order_by(Counter.code, Sale.seq, SaleLine.line_no)
         )
     ]
     payment_rows = [
@@ -111,8 +114,9 @@ def export_day(session: Session, day: dt.date, out_dir: Path) -> ExportResult:
         for p, number in session.execute(
             select(Payment, Sale.receipt_number)
             .join(Sale, Sale.id == Payment.sale_id)
+            .join(Counter, Counter.id == Sale.counter_id)
             .where(Sale.business_date == day)
-            .order_by(Sale.counter_id, Sale.seq, Payment.id)
+            .order_by(Counter.code, Sale.seq, Payment.id)
         )
     ]
     out_dir.mkdir(parents=True, exist_ok=True)

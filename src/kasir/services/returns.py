@@ -17,7 +17,7 @@ from decimal import Decimal
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from kasir.domain.payment import METHOD_LABELS, METHODS
+from kasir.domain.payment import METHOD_LABELS, METHODS, NEEDS_REFERENCE
 from kasir.errors import NotAllowed, NotFound, ValidationError
 from kasir.money import round_half_up
 from kasir.services.auth import Approval, check_approval
@@ -72,6 +72,11 @@ def void_sale(
         raise NotAllowed(
             f"Struk {sale.receipt_number} bukan transaksi hari ini; pakai retur, bukan void."
         )
+    if sale.counter_id != till.counter_id or sale.shift_id != shift.id:
+        # The money is in another drawer (or a counted one): it goes back as a refund.
+        raise NotAllowed(
+            f"Struk {sale.receipt_number} dari meja atau shift lain; pakai retur, bukan void."
+        )
     if refunded_qty_by_line(session, sale.id):
         raise NotAllowed(f"Struk {sale.receipt_number} sudah punya retur; void tidak bisa.")
     approver = check_approval(session, approval, f"Void struk {sale.receipt_number}")
@@ -116,6 +121,11 @@ def refund_sale(
     reason = _reason(reason, "retur")
     if method not in METHODS:
         raise ValidationError(f"Metode pengembalian uang tidak dikenal: {method!r}.")
+    reference = (reference or "").strip() or None
+    if method in NEEDS_REFERENCE and reference is None:
+        raise ValidationError(
+            f"Uang kembali lewat {METHOD_LABELS[method]}: {NEEDS_REFERENCE[method]} wajib diisi."
+        )
     original = _load(session, receipt_number)
     if original.kind != "sale":
         raise NotAllowed(
@@ -163,12 +173,12 @@ def refund_sale(
     for n, (line_no, qty) in enumerate(sorted(wanted.items()), start=1):
         line = lines[line_no]
         already = done.get(line.id, 0)
-        amount = refund_amount(line.line_total, line.qty, already, qty)
         gross = qty * line.unit_price
+        line_disc = refund_amount(line.line_discount, line.qty, already, qty)
         share = refund_amount(line.order_discount_share, line.qty, already, qty)
         # Derived, so that each refund row adds up (gross - discounts = amount) and, over all
-        # the refunds of a line, the discounts add up to the sale's exactly.
-        line_disc = gross - share - amount
+        # the refunds of a line, amounts and discounts add up to the sale's exactly.
+        amount = gross - line_disc - share
         tax = refund_amount(line.tax, line.qty, already, qty)
         rows.append((n, line, qty, gross, line_disc, share, amount, tax))
     total = sum(r[6] for r in rows)
@@ -230,7 +240,7 @@ def refund_sale(
                 amount=-total,
                 tendered=-total,
                 change=0,
-                reference=(reference or "").strip() or None,
+                reference=reference,
             )
         )
         session.flush()

@@ -176,3 +176,17 @@ def refunded_qty_by_line(session: Session, sale_id: int) -> dict[int, int]:
         .group_by(SaleLine.original_line_id)
     )
     return {int(line_id): int(qty) for line_id, qty in rows if line_id is not None}
+
+
+def refundable_qty(session: Session, receipt_number: str) -> dict[int, int]:
+    """What can still be refunded of a sale: line number -> quantity sold minus refunded."""
+    sale = get_sale(session, receipt_number)
+    if sale.kind != "sale":
+        return {}
+    ids = dict(
+        session.execute(
+            select(SaleLine.line_no, SaleLine.id).where(SaleLine.sale_id == sale.id)
+        ).all()
+    )
+    done = refunded_qty_by_line(session, sale.id)
+    return {line.line_no: line.qty - done.get(ids[line.line_no], 0) for line in sale.lines}

@@ -200,7 +200,25 @@ BAD_ROWS: list[tuple[str, dict[str, str], str]] = [
     ("long SKU", {"sku": "S" * 33}, "SKU"),
     ("long unit", {"unit": "u" * 17}, "satuan"),
     ("long UPT code", {"upt_code": "U" * 33}, "kode UPT"),
+    ("decimal stock", {"stock": "2.5"}, "Stok"),
+    ("double minus stock", {"stock": "--3"}, "Stok"),
 ]
+
+
+def test_stock_below_zero_survives_the_round_trip(
+    demo_sqlite: sessionmaker[Session], factory: sessionmaker[Session]
+) -> None:
+    """Selling past the recorded stock (oversell=warn) leaves it below zero: an export of such
+    a store imports back as it was."""
+    with demo_sqlite.begin() as s:
+        s.execute(text("UPDATE product SET stock_qty = -14 WHERE sku = 'KUL-0001'"))
+        exported = export_products(s)
+    assert ",-14," in exported
+    with factory.begin() as s:
+        import_products(s, io.StringIO(exported, newline=""))
+    with factory() as s:
+        assert export_products(s) == exported
+        assert s.scalar(select(Product.stock_qty).where(Product.sku == "KUL-0001")) == -14
 
 
 @pytest.mark.parametrize(

@@ -160,6 +160,54 @@ def test_void_needs_an_open_shift(demo: Factory) -> None:
         void_sale(s, till, number, "batal", SPV, now=LATER)
 
 
+def test_void_only_on_the_counter_and_shift_that_took_the_money(demo: Factory) -> None:
+    """The drawer that took the cash gives it back: another counter, or a later shift on the
+    same counter, refunds instead, so every shift's cash count stays right."""
+    k01 = open_till(demo)
+    k02 = open_till(demo, "K02", "kasir2")
+    number = sell(demo, k02, [(MAKARONI, 2)])
+    with pytest.raises(NotAllowed, match="meja atau shift lain"), demo.begin() as s:
+        void_sale(s, k01, number, "salah input", SPV, now=LATER)
+    with demo.begin() as s:
+        closed = close_shift(s, current_shift_id(demo, k02), 236_000, k02.user_id, now=LATER)
+    assert closed.difference == 0
+    later = open_till(demo, "K02", "kasir2", now=LATER)
+    with pytest.raises(NotAllowed, match="meja atau shift lain"), demo.begin() as s:
+        void_sale(s, later, number, "salah input", SPV, now=LATER)
+    with demo() as s:
+        assert get_sale(s, number).status == "completed"
+        assert expected_cash(s, closed.id) == 236_000  # the closed count still holds
+
+
+def test_refund_paid_back_by_card_or_qris_needs_its_reference(demo: Factory) -> None:
+    till = open_till(demo)
+    number = sell(demo, till, [(MAKARONI, 1)])
+    for method in ("qris", "debit", "kredit"):
+        with pytest.raises(ValidationError, match="wajib diisi"), demo.begin() as s:
+            refund_sale(s, till, number, None, "rusak", SPV, method=method, now=LATER)
+    with demo.begin() as s:
+        refund = refund_sale(s, till, number, None, "rusak", SPV, method="transfer", now=LATER)
+    assert refund.payments[0].method == "transfer" and refund.payments[0].reference is None
+
+
+def test_refund_rows_add_up_with_non_negative_discounts(demo: Factory) -> None:
+    """2 x 18.000 with a Rp 1 order discount: each refunded unit carries a whole-rupiah share
+    of the discount that is never negative, and its row adds up."""
+    till = open_till(demo)
+    number = sell(demo, till, [(MAKARONI, 2)], order_discount=Discount("amount", 1))
+    for _ in range(2):
+        with demo.begin() as s:
+            refund = refund_sale(s, till, number, [RefundItem(1, 1)], "rusak", SPV, now=LATER)
+        (row,) = refund.lines
+        assert row.line_discount <= 0 and row.order_discount_share <= 0
+        gross = row.qty * row.unit_price
+        assert gross - row.line_discount - row.order_discount_share == row.line_total
+    with demo() as s:
+        refunds = [get_sale(s, f"K01-20261122-{n:04d}") for n in (2, 3)]
+    assert sum(r.total for r in refunds) == -35_999
+    assert sum(r.order_discount for r in refunds) == -1
+
+
 # --- refund ------------------------------------------------------------------------------------
 
 
