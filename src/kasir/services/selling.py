@@ -281,11 +281,10 @@ def set_line_discount(
 ) -> CartView:
     """A discount on one line; above the approval limit it needs a supervisor's PIN."""
     line = _line(cart, index)
-    if discount is not None:
-        if discount.amount_of(line.gross) > line.gross:
-            raise ValidationError(
-                f"Diskon {discount.label()} melebihi harga baris {format_rupiah(line.gross)}."
-            )
+    if discount is not None and discount.amount_of(line.gross) > line.gross:
+        raise ValidationError(
+            f"Diskon {discount.label()} melebihi harga baris {format_rupiah(line.gross)}."
+        )
     approver, approved_pct = None, None
     if discount is not None and _needs_approval(session, discount, line.gross):
         approver = check_approval(session, approval, f"Diskon {discount.label()}").id
