@@ -44,6 +44,10 @@ class NotAllowed(UserError):
     """The action is refused by a business rule (closed day, no open shift, refund a refund...)."""
 
 
+class StaleShift(NotAllowed):
+    """The counter's open shift belongs to an earlier business day: close it, open a new one."""
+
+
 class InsufficientStock(UserError):
     """Selling more than is on hand while the store refuses overselling."""
 

@@ -43,7 +43,8 @@ def close_counter(app: CounterApp) -> None:
     """Close every window the app opened (qtbot only knows about the login dialog)."""
     screen = app.sale_screen
     if screen is not None and screen.dialog is not None:
-        screen.dialog.reject()
+        # done(), not reject(): the payment dialog asks twice before dropping payments.
+        screen.dialog.done(QDialog.DialogCode.Rejected)
     for widget in (app.shift_dialog, app.window):
         if widget is not None:
             widget.close()

@@ -12,12 +12,16 @@ from sqlalchemy import text
 from sqlalchemy.orm import Session, sessionmaker
 
 from kasir.gui.app import CounterApp
-from kasir.gui.dialogs import PinPad
+from kasir.gui.dialogs import AmountDialog, PinPad
+from kasir.gui.main_window import MainWindow
+from kasir.gui.sale.parked import ParkedDialog
+from kasir.gui.sale.screen import SaleScreen
 from kasir.services import auth, sales, shifts
 from kasir.services.auth import UserView
 from kasir.timeutil import business_date
 
 WAIT_MS = 3000
+MAKARONI = "2000000100012"  # Rp 18.000
 
 
 def type_user(qtbot: QtBot, app: CounterApp, username: str) -> None:
@@ -225,3 +229,155 @@ def test_a_shift_left_open_yesterday_is_closed_first(qtbot: QtBot, counter_app: 
     qtbot.waitUntil(lambda: screen.last_sale is not None, timeout=WAIT_MS)
     sale = ops.call(lambda s: sales.get_sale(s, screen.last_sale.receipt_number))  # type: ignore[union-attr]
     assert sale.business_date == business_date()
+
+
+# --- F12 Keluar: the next cashier ----------------------------------------------------------------
+
+
+def log_in_as(qtbot: QtBot, app: CounterApp, username: str, pin: str) -> None:
+    qtbot.waitUntil(app.login.isVisible, timeout=WAIT_MS)
+    type_user(qtbot, app, username)
+    qtbot.keyClicks(app.login.pin, pin)
+    qtbot.keyClick(app.login.pin, Qt.Key.Key_Return)
+
+
+def shown(app: CounterApp) -> tuple[SaleScreen, MainWindow]:
+    """The sale screen and window shown now (they change at every login)."""
+    assert app.sale_screen is not None and app.window is not None
+    return app.sale_screen, app.window
+
+
+def type_amount(qtbot: QtBot, dialog: AmountDialog | None, amount: str) -> None:
+    assert dialog is not None
+    dialog.edit.selectAll()
+    qtbot.keyClicks(dialog.edit, amount)
+    qtbot.keyClick(dialog.edit, Qt.Key.Key_Return)
+
+
+def test_f12_is_refused_while_the_cart_has_lines(
+    qtbot: QtBot, counter_app: CounterApp, screen: SaleScreen
+) -> None:
+    qtbot.keyClicks(screen.scan, MAKARONI)
+    qtbot.keyClick(screen.scan, Qt.Key.Key_Return)
+    qtbot.keyClick(screen.scan, Qt.Key.Key_F12)
+    assert screen.message.text() == (
+        "Keranjang masih berisi: simpan (F8) atau selesaikan dulu, lalu F12 untuk keluar."
+    )
+    assert counter_app.window is not None and counter_app.window.isVisible()
+    assert not counter_app.login.isVisible()
+    assert screen.model.rowCount() == 1
+
+
+def test_f12_then_another_cashier_counts_and_closes_the_shift(
+    qtbot: QtBot, counter_app: CounterApp, screen: SaleScreen
+) -> None:
+    """Two cashiers never share one shift: kasir2 counts kasir1's drawer, then opens their own."""
+    window = counter_app.window
+    assert window is not None
+    first_shift = counter_app.shift
+    assert first_shift is not None
+    buttons = {b.text().split("\n")[0]: b for b in screen.findChildren(QPushButton)}
+    assert buttons["F12"].text() == "F12\nKeluar"
+    qtbot.keyClick(screen.scan, Qt.Key.Key_F12)
+    qtbot.waitUntil(counter_app.login.isVisible, timeout=WAIT_MS)
+    assert not window.isVisible() and counter_app.window is None
+    login = counter_app.login
+    assert login.user.currentText() == "" and login.pin.text() == "" and login.error.text() == ""
+
+    log_in_as(qtbot, counter_app, "kasir2", "1212")
+    qtbot.waitUntil(lambda: counter_app.close_dialog is not None, timeout=WAIT_MS)
+    closing = counter_app.close_dialog
+    assert closing is not None
+    assert (
+        f"Shift #{first_shift.id} (Siti Rahmawati) masih terbuka di meja ini"
+        in closing.prompt.text()
+    )
+    assert "Hitung uang di laci" in closing.prompt.text()
+    assert counter_app.sale_screen is None, "kasir2 does not join kasir1's shift"
+    type_amount(qtbot, closing, "200.000")
+    qtbot.waitUntil(lambda: counter_app.shift_dialog is not None, timeout=WAIT_MS)
+    opening = counter_app.shift_dialog
+    assert opening is not None and "selisih kas Rp 0" in opening.prompt.text()
+    type_amount(qtbot, opening, "150.000")
+    qtbot.waitUntil(lambda: counter_app.sale_screen is not None, timeout=WAIT_MS)
+
+    shift = counter_app.shift
+    assert shift is not None and shift.id != first_shift.id
+    assert shift.cashier_name == "Rudi Hartono" and shift.opening_float == 150_000
+    fresh, window = shown(counter_app)
+    assert fresh is not screen and fresh.till.user_name == "Rudi Hartono"
+    status = [label.text() for label in window.status_labels]
+    assert "Kasir: Rudi Hartono" in status
+    closed = counter_app.ops.call(lambda s: shifts.shift_view(s, first_shift.id))
+    assert (closed.status, closed.counted_cash, closed.difference) == ("closed", 200_000, 0)
+
+
+def test_f12_then_the_same_cashier_keeps_the_shift(
+    qtbot: QtBot, counter_app: CounterApp, screen: SaleScreen
+) -> None:
+    first_shift = counter_app.shift
+    assert first_shift is not None
+    qtbot.keyClick(screen.scan, Qt.Key.Key_F12)
+    log_in_as(qtbot, counter_app, "kasir1", "1111")
+    qtbot.waitUntil(lambda: counter_app.sale_screen is not None, timeout=WAIT_MS)
+    assert counter_app.close_dialog is None and counter_app.shift_dialog is None
+    assert counter_app.shift is not None and counter_app.shift.id == first_shift.id
+    _fresh, window = shown(counter_app)
+    counter_app.ops.error.emit("Coba")  # the old window is gone; the new one says it
+    assert window.statusBar().currentMessage() == "Coba"
+
+
+def test_paying_on_a_shift_of_yesterday_logs_out_and_keeps_the_cart(
+    qtbot: QtBot,
+    counter_app: CounterApp,
+    screen: SaleScreen,
+    demo_sqlite: sessionmaker[Session],
+) -> None:
+    """The shift turned out to be of an earlier day (left open past midnight): the cashier is
+    not stuck. The cart is parked, the login asks again, the old shift is counted and closed,
+    and F8 brings the cart back for today's shift."""
+    old = counter_app.shift
+    assert old is not None
+    yesterday = business_date() - dt.timedelta(days=1)
+    with demo_sqlite.begin() as s:
+        s.execute(
+            text("UPDATE shift SET business_date = :d WHERE id = :id"),
+            {"d": yesterday, "id": old.id},
+        )
+    for code in (MAKARONI, MAKARONI):
+        qtbot.keyClicks(screen.scan, code)
+        qtbot.keyClick(screen.scan, Qt.Key.Key_Return)
+    qtbot.keyClick(screen.scan, Qt.Key.Key_F9)
+    qtbot.keyClick(screen.dialog.amount, Qt.Key.Key_Return)  # type: ignore[union-attr]
+
+    qtbot.waitUntil(counter_app.login.isVisible, timeout=WAIT_MS)
+    assert counter_app.window is None
+    note = counter_app.login.error.text()
+    assert note.startswith(f"Shift ini dibuka tanggal {yesterday:%d-%m-%Y}")
+    assert "Keranjang disimpan; tekan F8" in note
+
+    log_in_as(qtbot, counter_app, "kasir1", "1111")
+    qtbot.waitUntil(lambda: counter_app.close_dialog is not None, timeout=WAIT_MS)
+    closing = counter_app.close_dialog
+    assert closing is not None
+    assert f"dari tanggal {yesterday:%d-%m-%Y} masih terbuka" in closing.prompt.text()
+    type_amount(qtbot, closing, "200.000")
+    qtbot.waitUntil(lambda: counter_app.shift_dialog is not None, timeout=WAIT_MS)
+    type_amount(qtbot, counter_app.shift_dialog, "200.000")
+    qtbot.waitUntil(lambda: counter_app.sale_screen is not None, timeout=WAIT_MS)
+    fresh = counter_app.sale_screen
+    assert fresh is not None
+    assert fresh.message.text() == "Siap. Ada 1 transaksi disimpan; F8 untuk mengambil."
+
+    qtbot.keyClick(fresh.scan, Qt.Key.Key_F8)
+    parked = fresh.dialog
+    assert isinstance(parked, ParkedDialog)
+    qtbot.keyClick(parked.list, Qt.Key.Key_Return)
+    assert fresh.model.rowCount() == 1 and fresh.total_label.text() == "Rp 36.000"
+    qtbot.keyClick(fresh.scan, Qt.Key.Key_F9)
+    qtbot.keyClick(fresh.dialog.amount, Qt.Key.Key_Return)  # type: ignore[union-attr]
+    assert fresh.last_sale is not None
+    sale = counter_app.ops.call(lambda s: sales.get_sale(s, fresh.last_sale.receipt_number))  # type: ignore[union-attr]
+    assert (sale.total, sale.business_date) == (36_000, business_date())
+    with demo_sqlite() as s:
+        assert s.scalar(text("SELECT count(*) FROM sale")) == 1

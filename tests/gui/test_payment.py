@@ -4,15 +4,17 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QPushButton
 from pytestqt.qtbot import QtBot
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
 from kasir.domain.qris import payload_amount
 from kasir.gui.sale.payment import PaymentDialog, quick_amounts
 from kasir.gui.sale.screen import SaleScreen
-from kasir.services import sales
+from kasir.services import sales, selling
 from kasir.services.sales import SaleView
 
 WAIT_MS = 3000
@@ -171,9 +173,9 @@ def test_qris_without_a_static_code_says_so(
     screen: SaleScreen,
     monkeypatch,  # type: ignore[no-untyped-def]
 ) -> None:
-    from kasir.gui.sale import screen as screen_module
+    from kasir.gui.sale import checkout as checkout_module
 
-    monkeypatch.setattr(screen_module, "get_all", lambda _s: {"qris_static": ""})
+    monkeypatch.setattr(checkout_module, "get_all", lambda _s: {"qris_static": ""})
     dialog = open_payment(qtbot, screen, MAKARONI)
     qtbot.keyClick(dialog.amount, Qt.Key.Key_F2)
     assert dialog.qr_label.pixmap().isNull()
@@ -219,3 +221,165 @@ def test_esc_cancels_payment_and_keeps_the_cart(qtbot: QtBot, screen: SaleScreen
     assert screen.model.rowCount() == 2
     assert screen.last_sale is None
     qtbot.waitUntil(screen.scan.hasFocus, timeout=WAIT_MS)
+
+
+# --- nothing to pay -------------------------------------------------------------------------------
+
+
+def test_price_changed_to_0_is_completed_by_f9(
+    qtbot: QtBot, screen: SaleScreen, demo_sqlite: sessionmaker[Session]
+) -> None:
+    """A free item (price 0, approved by the supervisor): F9 stores the sale, no payment."""
+    qtbot.keyClicks(screen.scan, MAKARONI)
+    qtbot.keyClick(screen.scan, Qt.Key.Key_Return)
+    qtbot.keyClick(screen.scan, Qt.Key.Key_F7)
+    price = screen.dialog
+    assert price is not None and price.windowTitle() == "Ubah harga"
+    qtbot.keyClicks(price.edit, "0")  # type: ignore[attr-defined]
+    qtbot.keyClick(price.edit, Qt.Key.Key_Return)  # type: ignore[attr-defined]
+    supervisor = screen.dialog
+    assert supervisor is not None
+    qtbot.keyClicks(supervisor.edit, "2222")  # type: ignore[attr-defined]
+    qtbot.keyClick(supervisor.edit, Qt.Key.Key_Return)  # type: ignore[attr-defined]
+    assert screen.total_label.text() == "Rp 0"
+
+    qtbot.keyClick(screen.scan, Qt.Key.Key_F9)
+    assert screen.dialog is None
+    sale = stored(demo_sqlite, screen)
+    assert (sale.total, sale.payments, sale.status) == (0, (), "completed")
+    assert [(ln.name, ln.unit_price) for ln in sale.lines] == [("Makaroni Keju 250 g", 0)]
+    assert screen.message.text() == f"Lunas: {sale.receipt_number}, Rp 0."
+    assert screen.model.rowCount() == 0
+
+
+def test_full_discount_is_completed_by_f9(
+    qtbot: QtBot, screen: SaleScreen, demo_sqlite: sessionmaker[Session]
+) -> None:
+    qtbot.keyClicks(screen.scan, NASTAR)
+    qtbot.keyClick(screen.scan, Qt.Key.Key_Return)
+    qtbot.keyClick(screen.scan, Qt.Key.Key_F6, Qt.KeyboardModifier.ShiftModifier)
+    discount = screen.dialog
+    assert discount is not None
+    qtbot.keyClicks(discount.edit, "100%")  # type: ignore[attr-defined]
+    qtbot.keyClick(discount.edit, Qt.Key.Key_Return)  # type: ignore[attr-defined]
+    supervisor = screen.dialog
+    assert supervisor is not None
+    qtbot.keyClicks(supervisor.edit, "2222")  # type: ignore[attr-defined]
+    qtbot.keyClick(supervisor.edit, Qt.Key.Key_Return)  # type: ignore[attr-defined]
+    assert screen.total_label.text() == "Rp 0"
+    qtbot.keyClick(screen.scan, Qt.Key.Key_F9)
+    sale = stored(demo_sqlite, screen)
+    assert (sale.total, sale.order_discount, sale.payments) == (0, 85_000, ())
+
+
+def test_dialog_with_nothing_due_finishes_on_enter(qtbot: QtBot) -> None:
+    dialog = PaymentDialog(None, 0, None)
+    qtbot.addWidget(dialog)
+    dialog.open()
+    assert "Total Rp 0" in dialog.error.text()
+    with qtbot.waitSignal(dialog.paid, timeout=WAIT_MS) as blocker:
+        qtbot.keyClick(dialog.amount, Qt.Key.Key_Return)
+    assert blocker.args == [[]]
+    assert not dialog.isVisible()
+
+
+# --- payments taken are never lost silently -------------------------------------------------------
+
+
+def take_qris_part(qtbot: QtBot, dialog: PaymentDialog, amount: str, reference: str) -> None:
+    qtbot.keyClick(dialog.amount, Qt.Key.Key_F2)
+    set_amount(qtbot, dialog, amount)
+    qtbot.keyClicks(dialog.reference, reference)
+    qtbot.keyClick(dialog.reference, Qt.Key.Key_Return)
+    assert dialog.isVisible() and dialog.paid_list.count() >= 1
+
+
+def test_esc_after_a_part_payment_asks_a_second_time(
+    qtbot: QtBot, screen: SaleScreen, demo_sqlite: sessionmaker[Session]
+) -> None:
+    dialog = open_payment(qtbot, screen, MAKARONI, NASTAR)  # Rp 103.000
+    take_qris_part(qtbot, dialog, "60.000", "QR-1")
+    qtbot.keyClick(dialog.amount, Qt.Key.Key_Escape)
+    assert dialog.isVisible() and screen.dialog is dialog, "the QRIS payment is not dropped"
+    assert dialog.error.text() == (
+        "Sudah diterima Rp 60.000. Tekan Esc sekali lagi untuk membatalkan semua pembayaran."
+    )
+    assert dialog.paid_list.count() == 1
+    qtbot.keyClick(dialog.amount, Qt.Key.Key_Escape)
+    assert not dialog.isVisible() and screen.dialog is None
+    assert screen.message.text() == "Pembayaran Rp 60.000 dibatalkan."
+    assert screen.model.rowCount() == 2 and screen.last_sale is None
+
+    again = open_payment(qtbot, screen)
+    assert again.paid_list.count() == 0 and again.amount.text() == "103.000"
+    qtbot.keyClick(again.amount, Qt.Key.Key_Return)
+    sale = stored(demo_sqlite, screen)
+    assert [(p.method, p.amount) for p in sale.payments] == [("tunai", 103_000)]
+
+
+def test_a_failed_checkout_keeps_the_payments_taken(
+    qtbot: QtBot,
+    monkeypatch: pytest.MonkeyPatch,
+    screen: SaleScreen,
+    demo_sqlite: sessionmaker[Session],
+) -> None:
+    def locked(*_args: object, **_kwargs: object) -> object:
+        raise OperationalError("INSERT INTO sale", {}, Exception("database is locked"))
+
+    monkeypatch.setattr(selling, "checkout", locked)
+    dialog = open_payment(qtbot, screen, MAKARONI, NASTAR)  # Rp 103.000
+    take_qris_part(qtbot, dialog, "60.000", "QR-1")
+    qtbot.keyClick(dialog.amount, Qt.Key.Key_Return)  # the rest in cash: the checkout fails
+    assert screen.dialog is None and screen.last_sale is None
+    assert "Database sedang tidak dapat dipakai" in screen.message.text()
+    assert "Pembayaran Rp 103.000 yang sudah diterima tetap dicatat" in screen.message.text()
+
+    # Not parked (the payments belong to this cart); the database is back: F9, Enter.
+    qtbot.keyClick(screen.scan, Qt.Key.Key_F8)
+    assert "Sudah diterima Rp 103.000" in screen.message.text()
+    assert screen.model.rowCount() == 2
+    monkeypatch.undo()
+    again = open_payment(qtbot, screen)
+    assert [again.paid_list.item(i).text() for i in range(again.paid_list.count())] == [
+        "QRIS: Rp 60.000 (ref QR-1)",
+        "Tunai: Rp 43.000",
+    ]
+    assert again.due_label.text() == "Sisa yang harus dibayar: Rp 0"
+    assert again.error.text() == "Pembayaran sudah cukup. Tekan Enter untuk menyelesaikan."
+    qtbot.keyClick(again.amount, Qt.Key.Key_Return)
+    assert screen.dialog is None
+    sale = stored(demo_sqlite, screen)
+    assert {(p.method, p.amount, p.reference) for p in sale.payments} == {
+        ("qris", 60_000, "QR-1"),
+        ("tunai", 43_000, None),
+    }
+    assert screen.pending == []
+
+
+def test_cancelling_the_cart_drops_the_payments_taken_after_asking(
+    qtbot: QtBot,
+    monkeypatch: pytest.MonkeyPatch,
+    screen: SaleScreen,
+    demo_sqlite: sessionmaker[Session],
+) -> None:
+    def locked(*_args: object, **_kwargs: object) -> object:
+        raise OperationalError("INSERT INTO sale", {}, Exception("database is locked"))
+
+    monkeypatch.setattr(selling, "checkout", locked)
+    dialog = open_payment(qtbot, screen, MAKARONI)
+    qtbot.keyClick(dialog.amount, Qt.Key.Key_Return)  # cash 18.000; the checkout fails
+    monkeypatch.undo()
+    qtbot.keyClick(screen.scan, Qt.Key.Key_Escape)
+    assert screen.model.rowCount() == 1, "the first Esc only warns"
+    assert screen.message.text() == (
+        "Sudah diterima Rp 18.000. Tekan Esc sekali lagi untuk membatalkan transaksi dan "
+        "semua pembayaran."
+    )
+    qtbot.keyClick(screen.scan, Qt.Key.Key_Escape)
+    assert screen.model.rowCount() == 0 and screen.pending == []
+
+    dialog = open_payment(qtbot, screen, NASTAR)
+    assert dialog.paid_list.count() == 0 and dialog.amount.text() == "85.000"
+    qtbot.keyClick(dialog.amount, Qt.Key.Key_Return)
+    sale = stored(demo_sqlite, screen)
+    assert [(p.method, p.amount) for p in sale.payments] == [("tunai", 85_000)]

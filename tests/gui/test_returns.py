@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QApplication, QSpinBox
+from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 from sqlalchemy import text
 from sqlalchemy.orm import Session, sessionmaker
 
 from kasir.gui.dialogs import SupervisorDialog
-from kasir.gui.sale.returns import ReturnsDialog
+from kasir.gui.sale.returns import COLUMNS, ReturnsDialog
 from kasir.gui.sale.screen import SaleScreen
 from kasir.services import sales
 from kasir.services.sales import SaleView
@@ -42,6 +42,12 @@ def open_receipt(qtbot: QtBot, screen: SaleScreen, number: str) -> ReturnsDialog
 def status_of(factory: sessionmaker[Session], number: str) -> str:
     with factory() as s:
         return sales.get_sale(s, number).status
+
+
+def refundable_column(dialog: ReturnsDialog) -> list[str]:
+    column = COLUMNS.index("Bisa diretur")
+    items = [dialog.table.item(r, column) for r in range(dialog.table.rowCount())]
+    return [item.text() if item is not None else "" for item in items]
 
 
 def click(qtbot: QtBot, button: object) -> None:
@@ -122,14 +128,25 @@ def test_refund_one_line_makes_a_negative_document(
 ) -> None:
     sale = sell(qtbot, screen, MAKARONI, KERIPIK, KERIPIK)
     dialog = open_receipt(qtbot, screen, sale.receipt_number)
-    spins = [dialog.table.cellWidget(r, 3) for r in range(dialog.table.rowCount())]
-    assert all(isinstance(s, QSpinBox) for s in spins)
-    assert [s.value() for s in spins] == [1, 2], "everything selected to start with"
+    spins = dialog.spin_boxes()
+    assert len(spins) == 2
+    assert [s.value() for s in spins] == [0, 0], "nothing chosen to start with"
+    assert [s.maximum() for s in spins] == [1, 2]
+    assert refundable_column(dialog) == ["1", "2"]
     assert dialog.error.text() == ""
-    spins[0].setValue(0)  # keep the makaroni
     spins[1].setValue(1)  # one of the two keripik comes back
+    qtbot.waitUntil(dialog.reason.hasFocus, timeout=WAIT_MS)
     qtbot.keyClicks(dialog.reason, "barang rusak")
-    qtbot.keyClick(dialog.reason, Qt.Key.Key_Return)  # Enter in the reason: refund
+    qtbot.keyClick(dialog.reason, Qt.Key.Key_Return)  # Enter in the reason: only moves on
+    assert screen.dialog is dialog, "Enter in the reason asks nothing and refunds nothing"
+    assert not dialog.reason.hasFocus()
+    assert dialog.error.text() == ""
+    assert "Alt+R" in dialog.hint.text() and "Alt+V" in dialog.hint.text()
+
+    qtbot.waitUntil(dialog.isActiveWindow, timeout=WAIT_MS)
+    qtbot.keyClick(dialog, Qt.Key.Key_R, Qt.KeyboardModifier.AltModifier)  # the Retur button
+    # A mnemonic "animates" the click: the button is pressed for a moment first.
+    qtbot.waitUntil(lambda: isinstance(screen.dialog, SupervisorDialog), timeout=WAIT_MS)
     supervisor = screen.dialog
     assert isinstance(supervisor, SupervisorDialog)
     assert "Retur" in supervisor.prompt.text() or "retur" in supervisor.prompt.text()
@@ -142,7 +159,7 @@ def test_refund_one_line_makes_a_negative_document(
             ]
         )
         == 1
-    ), "Enter in the reason asks once, for the refund only"
+    ), "Alt+R asks once, for the refund only"
     qtbot.keyClicks(supervisor.edit, "2222")
     qtbot.keyClick(supervisor.edit, Qt.Key.Key_Return)
 
@@ -160,14 +177,112 @@ def test_refund_one_line_makes_a_negative_document(
     assert refund.receipt_number in screen.receipt.toPlainText()
     assert status_of(demo_sqlite, sale.receipt_number) == "completed"
 
+    # Opened again: only what is left can come back.
+    qtbot.waitUntil(lambda: QApplication.focusWidget() is screen.scan, timeout=WAIT_MS)
+    dialog = open_receipt(qtbot, screen, sale.receipt_number)
+    assert refundable_column(dialog) == ["1", "1"]
+    assert [s.maximum() for s in dialog.spin_boxes()] == [1, 1]
+    assert [s.value() for s in dialog.spin_boxes()] == [0, 0]
+
+
+def test_a_line_refunded_in_full_cannot_be_chosen_again(
+    qtbot: QtBot, screen: SaleScreen, demo_sqlite: sessionmaker[Session]
+) -> None:
+    sale = sell(qtbot, screen, MAKARONI, KERIPIK)
+    dialog = open_receipt(qtbot, screen, sale.receipt_number)
+    dialog.spin_boxes()[0].setValue(1)
+    qtbot.keyClicks(dialog.reason, "rusak")
+    click(qtbot, dialog.refund_button)
+    supervisor = screen.dialog
+    assert isinstance(supervisor, SupervisorDialog)
+    qtbot.keyClicks(supervisor.edit, "2222")
+    qtbot.keyClick(supervisor.edit, Qt.Key.Key_Return)
+    assert screen.dialog is None
+
+    dialog = open_receipt(qtbot, screen, sale.receipt_number)
+    spins = dialog.spin_boxes()
+    assert refundable_column(dialog) == ["0", "1"]
+    assert spins[0].maximum() == 0 and not spins[0].isEnabled()
+    spins[0].setValue(1)  # out of range: stays 0
+    assert spins[0].value() == 0
+
 
 def test_refund_with_nothing_chosen(qtbot: QtBot, screen: SaleScreen) -> None:
     sale = sell(qtbot, screen, MAKARONI)
     dialog = open_receipt(qtbot, screen, sale.receipt_number)
-    spin = dialog.table.cellWidget(0, 3)
-    assert isinstance(spin, QSpinBox)
-    spin.setValue(0)
+    (spin,) = dialog.spin_boxes()
+    assert spin.value() == 0
     qtbot.keyClicks(dialog.reason, "rusak")
     click(qtbot, dialog.refund_button)
     assert dialog.error.text() == "Pilih jumlah barang yang diretur."
     assert screen.dialog is dialog
+
+
+def test_enter_in_the_reason_never_voids(
+    qtbot: QtBot, screen: SaleScreen, demo_sqlite: sessionmaker[Session]
+) -> None:
+    sale = sell(qtbot, screen, MAKARONI)
+    dialog = open_receipt(qtbot, screen, sale.receipt_number)
+    qtbot.waitUntil(dialog.reason.hasFocus, timeout=WAIT_MS)
+    qtbot.keyClicks(dialog.reason, "salah input")
+    for _ in range(3):
+        widget = QApplication.focusWidget()
+        assert widget is not None
+        qtbot.keyClick(widget, Qt.Key.Key_Return)
+    assert screen.dialog is dialog and dialog.isVisible()
+    assert status_of(demo_sqlite, sale.receipt_number) == "completed"
+    assert dialog.void_button.text().startswith("&Void")
+    assert dialog.refund_button.text().startswith("&Retur")
+
+    qtbot.waitUntil(dialog.isActiveWindow, timeout=WAIT_MS)
+    qtbot.keyClick(dialog, Qt.Key.Key_V, Qt.KeyboardModifier.AltModifier)  # the Void button
+    qtbot.waitUntil(lambda: isinstance(screen.dialog, SupervisorDialog), timeout=WAIT_MS)
+    supervisor = screen.dialog
+    assert isinstance(supervisor, SupervisorDialog)
+    assert f"Void struk {sale.receipt_number}" in supervisor.prompt.text()
+    qtbot.keyClicks(supervisor.edit, "2222")
+    qtbot.keyClick(supervisor.edit, Qt.Key.Key_Return)
+    assert status_of(demo_sqlite, sale.receipt_number) == "voided"
+
+
+def test_editing_the_number_unloads_the_receipt(qtbot: QtBot, screen: SaleScreen) -> None:
+    first = sell(qtbot, screen, MAKARONI)
+    second = sell(qtbot, screen, KERIPIK)
+    dialog = open_receipt(qtbot, screen, first.receipt_number)
+    assert dialog.sale is not None and dialog.void_button.isEnabled()
+    dialog.number.setFocus()
+    qtbot.keyClick(dialog.number, Qt.Key.Key_Backspace)  # on its way to another number
+    assert dialog.sale is None
+    assert not dialog.void_button.isEnabled() and not dialog.refund_button.isEnabled()
+    assert dialog.table.rowCount() == 0 and dialog.summary.text() == ""
+    qtbot.keyClicks(dialog.number, second.receipt_number[-1])
+    qtbot.keyClick(dialog.number, Qt.Key.Key_Return)
+    assert dialog.sale is not None and dialog.sale.receipt_number == second.receipt_number
+    assert dialog.void_button.isEnabled()
+
+
+def test_refund_by_qris_needs_a_reference(
+    qtbot: QtBot, screen: SaleScreen, demo_sqlite: sessionmaker[Session]
+) -> None:
+    sale = sell(qtbot, screen, MAKARONI)
+    dialog = open_receipt(qtbot, screen, sale.receipt_number)
+    dialog.spin_boxes()[0].setValue(1)
+    qtbot.keyClicks(dialog.reason, "rusak")
+    dialog.method.setCurrentIndex(dialog.method.findData("qris"))
+    click(qtbot, dialog.refund_button)
+    assert "wajib diisi" in dialog.error.text()
+    assert screen.dialog is dialog, "refused before any PIN"
+
+    qtbot.keyClicks(dialog.reference, "QR-REF-1")
+    click(qtbot, dialog.refund_button)
+    supervisor = screen.dialog
+    assert isinstance(supervisor, SupervisorDialog)
+    qtbot.keyClicks(supervisor.edit, "2222")
+    qtbot.keyClick(supervisor.edit, Qt.Key.Key_Return)
+    refund = screen.last_sale
+    assert refund is not None and refund.kind == "refund"
+    with demo_sqlite() as s:
+        stored = sales.get_sale(s, refund.receipt_number)
+    assert [(p.method, p.amount, p.reference) for p in stored.payments] == [
+        ("qris", -18_000, "QR-REF-1")
+    ]

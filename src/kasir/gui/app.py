@@ -73,6 +73,7 @@ class CounterApp(QObject):
         self.login = LoginDialog(self.ops, store.counter_code)
         self.login.logged_in.connect(self.after_login)
         self.ops.error.connect(self._error_before_window)
+        self.ops.changed.connect(self.refresh_status)
 
     def start(self) -> None:
         self.login.show()
@@ -84,7 +85,11 @@ class CounterApp(QObject):
     def after_login(self, user: UserView, note: str = "") -> None:
         self.user = user
         shift = self.ops.run(lambda s: shifts.current_shift(s, self.store.counter_id))
-        if shift is not None and shift.business_date < business_date():
+        # A shift of an earlier day, or another cashier's (each cashier counts their own
+        # drawer): counted and closed first, then this cashier opens their own.
+        if shift is not None and (
+            shift.business_date < business_date() or shift.cashier_id != user.id
+        ):
             self.ask_close_stale(shift)
             return
         if shift is not None:
@@ -98,14 +103,19 @@ class CounterApp(QObject):
         dialog.edit.setFocus()
 
     def ask_close_stale(self, shift: ShiftView) -> None:
-        """A shift left open on an earlier day: count the drawer and close it, then go on.
+        """A shift left open on an earlier day, or another cashier's: count the drawer and
+        close it, then go on.
 
-        Sales are recorded on the shift's business day, so a new day needs a new shift."""
+        Sales are recorded on the shift's business day, so a new day needs a new shift; and
+        one shift is one cashier's cash, so a new cashier needs a new shift."""
+        if shift.business_date < business_date():
+            where = f"dari tanggal {shift.business_date:%d-%m-%Y} masih terbuka"
+        else:
+            where = "masih terbuka di meja ini"
         dialog = AmountDialog(
             None,
             "Tutup shift lama",
-            f"Shift #{shift.id} ({shift.cashier_name}) dari tanggal "
-            f"{shift.business_date:%d-%m-%Y} masih terbuka.\n"
+            f"Shift #{shift.id} ({shift.cashier_name}) {where}.\n"
             "Hitung uang di laci, ketik jumlahnya, lalu Enter untuk menutup shift itu:",
             pad=True,
         )
@@ -147,6 +157,7 @@ class CounterApp(QObject):
         )
         window = MainWindow(self.ops, database=self.store.database, counter=self.store.counter_code)
         screen = SaleScreen(self.ops, till)
+        screen.logout_requested.connect(self.logout)
         window.add_screen(screen, "Penjualan", first=True)
         self.status_cashier = QLabel(f"Kasir: {self.user.full_name}")
         self.status_shift = QLabel(
@@ -162,11 +173,26 @@ class CounterApp(QObject):
             self.status_sales,
         ):
             window.add_status(label)
-        self.ops.changed.connect(self.refresh_status)
         self.window, self.sale_screen = window, screen
         self.refresh_status("sale")
         window.show()
         screen.focus_scan()
+        screen.say_parked()
+
+    def logout(self, note: str = "") -> None:
+        """F12 Keluar (or a shift of an earlier day): back to the login for the next cashier.
+
+        The shift stays open: the same cashier logging in again carries on with it; another
+        cashier first counts and closes it."""
+        window = self.window
+        self.window = self.sale_screen = None
+        self.shift = self.user = None
+        self.shift_dialog = self.close_dialog = None
+        self.login.reset(note)
+        self.login.show()  # first, so that closing the window never leaves none open
+        if window is not None:
+            window.close()
+            window.deleteLater()
 
     def refresh_status(self, what: str) -> None:
         if what != "sale" or self.window is None:

@@ -66,6 +66,14 @@ class LoginDialog(QDialog):
         self.pin.returnPressed.connect(self.try_login)
         self.user.setFocus()
 
+    def reset(self, note: str = "") -> None:
+        """Empty again for the next cashier (after F12 Keluar); `note` says why, if needed."""
+        self.user.setCurrentIndex(-1)
+        self.user.clearEditText()
+        self.pin.clear()
+        self.error.setText(note)
+        self.user.setFocus()
+
     def username(self) -> str:
         data = self.user.currentData()
         text = self.user.currentText().strip()

@@ -19,14 +19,20 @@ from sqlalchemy.orm import Session
 
 from kasir.domain.cart import Cart, CartLine, CartTotals, Discount, price_cart
 from kasir.domain.payment import PaymentInput, settle
-from kasir.errors import ApprovalRequired, InsufficientStock, NotAllowed, ValidationError
+from kasir.errors import (
+    ApprovalRequired,
+    InsufficientStock,
+    NotAllowed,
+    StaleShift,
+    ValidationError,
+)
 from kasir.money import ensure_rupiah, format_rupiah
 from kasir.services import catalog
 from kasir.services.auth import Approval, check_approval
 from kasir.services.catalog import ProductView
 from kasir.services.sales import PaymentView, SaleLineView, SaleView
 from kasir.settings import get_setting
-from kasir.store.bulk import add_to_column, insert_many
+from kasir.store.bulk import add_to_column, insert_many, insert_returning_id
 from kasir.store.models import (
     DayClose,
     Payment,
@@ -364,8 +370,6 @@ _SALE = table_of(Sale)
 _LINE = table_of(SaleLine)
 _PAYMENT = table_of(Payment)
 _MOVEMENT = table_of(StockMovement)
-_INSERT_SALE = _SALE.insert().returning(_SALE.c.id)
-_INSERT_PAYMENT = _PAYMENT.insert()
 _PRODUCT = table_of(Product)
 
 _OPEN_SHIFT = select(
@@ -392,7 +396,7 @@ def open_shift_for(session: Session, till: Till, now: dt.datetime) -> OpenShift:
             f"Hari {shift.business_date:%d-%m-%Y} sudah ditutup; transaksi tidak bisa dicatat."
         )
     if shift.business_date < business_date(now):
-        raise NotAllowed(
+        raise StaleShift(
             f"Shift ini dibuka tanggal {shift.business_date:%d-%m-%Y}; tutup shift dan buka "
             "shift baru untuk hari ini."
         )
@@ -466,8 +470,9 @@ def checkout(
     refuse = get_setting(session, "oversell") == "refuse"
     seq, number = take_receipt_number(session, till, shift.business_date)
     sale_uuid = str(uuid.uuid4())
-    sale_id = conn.execute(
-        _INSERT_SALE,
+    sale_id = insert_returning_id(
+        conn,
+        _SALE,
         {
             "uuid": sale_uuid,
             "receipt_number": number,
@@ -487,7 +492,7 @@ def checkout(
             "total": totals.total,
             "approved_by_id": cart.order_discount_approved_by,
         },
-    ).scalar_one()
+    )
     line_rows = [
         {
             "sale_id": sale_id,
@@ -513,8 +518,9 @@ def checkout(
     ]
     insert_many(conn, _LINE, line_rows)
     if settled:
-        conn.execute(
-            _INSERT_PAYMENT,
+        insert_many(
+            conn,
+            _PAYMENT,
             [
                 {
                     "sale_id": sale_id,

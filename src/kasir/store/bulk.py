@@ -33,19 +33,29 @@ def _insert_plan(
     return sql, processors
 
 
+def _params(
+    row: dict[str, Any], columns: tuple[str, ...], processors: tuple[Any, ...]
+) -> tuple[Any, ...]:
+    return tuple(
+        value if proc is None or value is None else proc(value)
+        for value, proc in zip((row[c] for c in columns), processors, strict=True)
+    )
+
+
 def insert_many(conn: Connection, table: Table, rows: Sequence[dict[str, Any]]) -> None:
     if not rows:
         return
     columns = tuple(rows[0])
     sql, processors = _insert_plan(table, columns, conn.dialect)
-    params = [
-        tuple(
-            value if proc is None or value is None else proc(value)
-            for value, proc in zip((row[c] for c in columns), processors, strict=True)
-        )
-        for row in rows
-    ]
-    conn.exec_driver_sql(sql, params)
+    conn.exec_driver_sql(sql, [_params(row, columns, processors) for row in rows])
+
+
+def insert_returning_id(conn: Connection, table: Table, row: dict[str, Any]) -> int:
+    """Insert one row and return its new primary key `id` (SQLite 3.35+ and PostgreSQL)."""
+    columns = tuple(row)
+    sql, processors = _insert_plan(table, columns, conn.dialect)
+    result = conn.exec_driver_sql(f"{sql} RETURNING id", _params(row, columns, processors))
+    return int(result.scalar_one())
 
 
 def add_to_column(

@@ -2,7 +2,9 @@
 
 Enter confirms the obvious choice: the amount field starts at what is still due, in cash, so
 an exact cash payment is just Enter. An amount below what is due is kept as a part payment
-(split) and the dialog asks for the rest.
+(split) and the dialog asks for the rest. Nothing left to pay (a total of Rp 0, or payments taken
+before a checkout failed that already cover it): Enter finishes. Payments already taken are never
+dropped silently: Esc asks to be pressed a second time.
 """
 
 from __future__ import annotations
@@ -61,7 +63,10 @@ def qr_pixmap(payload: str, box: int = 5) -> QPixmap:
 
 
 class PaymentDialog(QDialog):
-    """Emits `paid(list[PaymentInput])` when the payments cover the total."""
+    """Emits `paid(list[PaymentInput])` when the payments cover the total.
+
+    `taken`: payments received before (a checkout that failed after the dialog closed); they
+    are listed and count towards the total."""
 
     paid = Signal(object)
 
@@ -70,6 +75,7 @@ class PaymentDialog(QDialog):
         parent: QWidget | None,
         total: int,
         qris_payload: Callable[[int], str] | None,
+        taken: list[PaymentInput] | None = None,
     ) -> None:
         super().__init__(parent)
         self.setWindowTitle("Pembayaran")
@@ -77,6 +83,7 @@ class PaymentDialog(QDialog):
         self.qris_payload = qris_payload
         self.payments: list[PaymentInput] = []
         self.method = "tunai"
+        self._cancel_asked = False  # Esc pressed once with payments taken
 
         self.total_label = QLabel(f"Total {format_rupiah(total)}")
         self.total_label.setFont(big_font(22, bold=True))
@@ -146,7 +153,11 @@ class PaymentDialog(QDialog):
         buttons.addWidget(cancel)
         buttons.addWidget(confirm)
         layout.addLayout(buttons)
+        for payment in taken or []:
+            self._add_payment(payment)
         self.set_method("tunai")
+        if self._remaining() == 0:
+            self.error.setText(self._nothing_due())
 
     @property
     def due(self) -> int:
@@ -157,6 +168,7 @@ class PaymentDialog(QDialog):
 
     def set_method(self, method: str) -> None:
         self.method = method
+        self._cancel_asked = False
         self.method_buttons.button(METHODS.index(method) + 1).setChecked(True)
         needs = method in NEEDS_REFERENCE
         self.reference_label.setText(
@@ -247,8 +259,49 @@ class PaymentDialog(QDialog):
         else:
             self.change_label.setText("")
 
+    def _nothing_due(self) -> str:
+        if self.payments:
+            return "Pembayaran sudah cukup. Tekan Enter untuk menyelesaikan."
+        return "Total Rp 0: tekan Enter untuk menyelesaikan tanpa pembayaran."
+
+    def _add_payment(self, payment: PaymentInput) -> None:
+        self.payments.append(payment)
+        self.paid_list.addItem(
+            f"{METHOD_LABELS[payment.method]}: {format_rupiah(payment.amount)}"
+            + (f" (ref {payment.reference})" if payment.reference else "")
+        )
+        self.paid_list.show()
+        self._cancel_asked = False
+
+    def _finish(self) -> None:
+        non_cash = sum(p.amount for p in self.payments if p.method != "tunai")
+        if non_cash > self.total:
+            self.error.setText(
+                f"Pembayaran non-tunai {format_rupiah(non_cash)} melebihi total "
+                f"{format_rupiah(self.total)}. Tekan Esc dua kali untuk membatalkan semua "
+                "pembayaran, lalu terima lagi."
+            )
+            return
+        self.accept()
+        self.paid.emit(list(self.payments))
+
+    def reject(self) -> None:
+        """Esc: with payments taken, only the second Esc drops them (the customer paid)."""
+        if self.payments and not self._cancel_asked:
+            taken = sum(p.amount for p in self.payments)
+            self._cancel_asked = True
+            self.error.setText(
+                f"Sudah diterima {format_rupiah(taken)}. Tekan Esc sekali lagi untuk "
+                "membatalkan semua pembayaran."
+            )
+            return
+        super().reject()
+
     def confirm(self) -> None:
         """Enter: take the typed payment; finish when the total is covered."""
+        if self._remaining() == 0:
+            self._finish()
+            return
         try:
             amount = self._amount()
             if amount <= 0:
@@ -265,15 +318,9 @@ class PaymentDialog(QDialog):
         except KasirError as exc:
             self.error.setText(exc.message)
             return
-        self.payments.append(PaymentInput(self.method, amount, reference))
-        self.paid_list.addItem(
-            f"{METHOD_LABELS[self.method]}: {format_rupiah(amount)}"
-            + (f" (ref {reference})" if reference else "")
-        )
-        self.paid_list.show()
-        if sum(p.amount for p in self.payments) >= self.total:
-            self.accept()
-            self.paid.emit(list(self.payments))
+        self._add_payment(PaymentInput(self.method, amount, reference))
+        if self._remaining() == 0:
+            self._finish()
             return
         # A part payment: ask for the rest, in cash by default.
         self.set_method("tunai")

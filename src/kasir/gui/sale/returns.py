@@ -2,11 +2,16 @@
 
 The dialog only gathers the request; the sale screen runs it through the service, which asks
 for a supervisor's PIN (ApprovalRequired) before anything is written.
+
+Nothing is chosen to start with: the cashier sets how many of each line come back, never more
+than is still refundable (sold minus refunded before). Enter never voids or refunds: it loads
+the receipt in the number field and moves on in the others; the buttons (Alt+V, Alt+R) act.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from itertools import pairwise
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
@@ -40,6 +45,12 @@ class ReturnRequest:
     reason: str
     items: list[RefundItem]
     method: str
+    reference: str | None = None
+
+
+# Columns of the table; the last holds the spin box of what comes back.
+COLUMNS = ("Barang", "Terjual", "Harga", "Bisa diretur", "Diretur")
+RETURN_COL = len(COLUMNS) - 1
 
 
 class ReturnsDialog(QDialog):
@@ -56,20 +67,32 @@ class ReturnsDialog(QDialog):
         self.number.setPlaceholderText("Pindai atau ketik nomor struk, mis. K01-20261122-0007")
         self.summary = QLabel()
         self.summary.setWordWrap(True)
-        self.table = QTableWidget(0, 4)
-        self.table.setHorizontalHeaderLabels(["Barang", "Terjual", "Harga", "Diretur"])
+        self.table = QTableWidget(0, len(COLUMNS))
+        self.table.setHorizontalHeaderLabels(list(COLUMNS))
         self.table.horizontalHeader().setStretchLastSection(False)
-        self.table.setColumnWidth(0, 360)
+        self.table.setColumnWidth(0, 320)
+        # Tab goes through the spin boxes (set up in load), not cell by cell.
+        self.table.setTabKeyNavigation(False)
+        self.table.setFocusPolicy(Qt.FocusPolicy.NoFocus)
         self.reason = QLineEdit()
         self.reason.setPlaceholderText("Alasan (wajib), mis. barang rusak / salah input")
         self.method = QComboBox()
         for method in METHODS:
             self.method.addItem(f"Uang kembali: {METHOD_LABELS[method]}", method)
+        self.reference = QLineEdit()
+        self.reference.setPlaceholderText(
+            "Referensi uang kembali (wajib untuk QRIS, debit, kredit)"
+        )
         self.error = QLabel()
         self.error.setStyleSheet("color: #b00020;")
         self.error.setWordWrap(True)
-        self.void_button = QPushButton("Void seluruh struk (hari ini)")
-        self.refund_button = QPushButton("Retur barang terpilih")
+        self.hint = QLabel(
+            "Enter tidak menjalankan void/retur. Pilih tombol: Alt+V = void seluruh struk, "
+            "Alt+R = retur barang terpilih."
+        )
+        self.hint.setWordWrap(True)
+        self.void_button = QPushButton("&Void seluruh struk (hari ini)")
+        self.refund_button = QPushButton("&Retur barang terpilih")
         for button in (self.void_button, self.refund_button):
             button.setMinimumHeight(48)
             button.setEnabled(False)
@@ -87,21 +110,46 @@ class ReturnsDialog(QDialog):
         layout.addWidget(self.table)
         layout.addWidget(self.reason)
         layout.addWidget(self.method)
+        layout.addWidget(self.reference)
         layout.addWidget(self.error)
+        layout.addWidget(self.hint)
         layout.addLayout(buttons)
         self.number.returnPressed.connect(self.load)
-        self.reason.returnPressed.connect(lambda: self._request("refund"))
+        self.number.textEdited.connect(self.unload)
+        # Enter in a field only moves on (like Tab): a refund is never one stray Enter away.
+        self.reason.returnPressed.connect(self.focusNextChild)
+        self.reference.returnPressed.connect(self.focusNextChild)
+
+    def spin_boxes(self) -> list[QSpinBox]:
+        """The 'Diretur' spin box of each line, in order."""
+        spins = [self.table.cellWidget(row, RETURN_COL) for row in range(self.table.rowCount())]
+        return [spin for spin in spins if isinstance(spin, QSpinBox)]
+
+    def unload(self) -> None:
+        """The number was edited: what is shown no longer belongs to it."""
+        if self.sale is None:
+            return
+        self.sale = None
+        self.summary.clear()
+        self.table.setRowCount(0)
+        self.void_button.setEnabled(False)
+        self.refund_button.setEnabled(False)
 
     def load(self) -> None:
         text = self.number.text()
         try:
-            sale = self.ops.call(lambda s: sales.get_sale(s, text))
+            sale, refundable = self.ops.call(
+                lambda s: (sales.get_sale(s, text), sales.refundable_qty(s, text))
+            )
         except KasirError as exc:
+            self.unload()
             self.error.setText(exc.message)
             self.number.selectAll()
             return
         self.error.clear()
         self.sale = sale
+        if sale.status != "completed":
+            refundable = {}
         kind = "Retur" if sale.kind == "refund" else "Penjualan"
         status = " — SUDAH DI-VOID" if sale.status == "voided" else ""
         self.summary.setText(
@@ -110,14 +158,19 @@ class ReturnsDialog(QDialog):
         )
         self.table.setRowCount(len(sale.lines))
         for row, line in enumerate(sale.lines):
-            for col, text in enumerate((line.name, str(line.qty), format_number(line.unit_price))):
-                item = QTableWidgetItem(text)
+            left = max(0, refundable.get(line.line_no, 0))
+            cells = (line.name, str(line.qty), format_number(line.unit_price), str(left))
+            for col, cell in enumerate(cells):
+                item = QTableWidgetItem(cell)
                 item.setFlags(item.flags() & ~Qt.ItemFlag.ItemIsEditable)
                 self.table.setItem(row, col, item)
             spin = QSpinBox()
-            spin.setRange(0, max(0, line.qty))
-            spin.setValue(max(0, line.qty))
-            self.table.setCellWidget(row, 3, spin)
+            spin.setRange(0, left)  # starts at 0: the cashier picks what comes back
+            spin.setEnabled(left > 0)
+            self.table.setCellWidget(row, RETURN_COL, spin)
+        chain = [self.number, *self.spin_boxes(), self.reason]
+        for before, after in pairwise(chain):
+            QWidget.setTabOrder(before, after)
         self.void_button.setEnabled(True)
         self.refund_button.setEnabled(True)
         self.reason.setFocus()
@@ -126,11 +179,11 @@ class ReturnsDialog(QDialog):
         if self.sale is None:
             self.load()
             return
-        items = []
-        for row, line in enumerate(self.sale.lines):
-            spin = self.table.cellWidget(row, 3)
-            if isinstance(spin, QSpinBox) and spin.value() > 0:
-                items.append(RefundItem(line.line_no, spin.value()))
+        items = [
+            RefundItem(line.line_no, spin.value())
+            for line, spin in zip(self.sale.lines, self.spin_boxes(), strict=True)
+            if spin.value() > 0
+        ]
         if kind == "refund" and not items:
             self.error.setText("Pilih jumlah barang yang diretur.")
             return
@@ -140,5 +193,6 @@ class ReturnsDialog(QDialog):
             reason=self.reason.text(),
             items=items,
             method=str(self.method.currentData()),
+            reference=self.reference.text().strip() or None,
         )
         self.requested.emit(request)

@@ -8,9 +8,8 @@ is a service call through `Ops`; this module only shows results and asks for inp
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any, TypeVar
 
-from PySide6.QtCore import QEvent, QObject, Qt, Signal
+from PySide6.QtCore import QEvent, QObject, Qt
 from PySide6.QtGui import QKeyEvent, QKeySequence
 from PySide6.QtWidgets import (
     QGridLayout,
@@ -24,10 +23,9 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
     QWidget,
 )
-from sqlalchemy.orm import Session
 
 from kasir.domain.cart import Cart
-from kasir.domain.qris import make_dynamic
+from kasir.domain.payment import PaymentInput
 from kasir.errors import KasirError, NotFound
 from kasir.gui.dialogs import (
     AmountDialog,
@@ -37,21 +35,14 @@ from kasir.gui.dialogs import (
 )
 from kasir.gui.ops import Ops
 from kasir.gui.sale.cart_model import CartTableModel
-from kasir.gui.sale.host import ServiceScreen
+from kasir.gui.sale.checkout import CheckoutScreen
 from kasir.gui.sale.parked import ParkedDialog
-from kasir.gui.sale.payment import PaymentDialog
-from kasir.gui.sale.returns import ReturnRequest, ReturnsDialog
 from kasir.gui.sale.search import SearchDialog
 from kasir.money import format_rupiah
-from kasir.output.receipt import ReceiptHeader, render_text
-from kasir.services import parking, returns, selling
-from kasir.services.auth import Approval
+from kasir.services import parking, selling
 from kasir.services.catalog import ProductView
 from kasir.services.sales import SaleView
 from kasir.services.selling import CartView, Till
-from kasir.settings import get_all
-
-T = TypeVar("T")
 
 # (key, label, method name): shown as touch buttons and documented in the README.
 ACTIONS = (
@@ -64,14 +55,13 @@ ACTIONS = (
     ("F8", "Simpan/Ambil", "park_or_recall"),
     ("F9", "Bayar", "pay"),
     ("F10", "Void/Retur", "open_returns"),
+    ("F12", "Keluar", "logout"),
     ("Esc", "Batal", "cancel"),
 )
 
 
-class SaleScreen(ServiceScreen):
-    """Emits `sale_done(SaleView)` after each committed sale or refund."""
-
-    sale_done = Signal(object)
+class SaleScreen(CheckoutScreen):
+    """The cart and the scan field; paying, void/refund and logout are in CheckoutScreen."""
 
     def __init__(self, ops: Ops, till: Till, parent: QWidget | None = None) -> None:
         super().__init__(ops, parent)
@@ -79,6 +69,8 @@ class SaleScreen(ServiceScreen):
         self.cart = Cart()
         self.view: CartView | None = None
         self.last_sale: SaleView | None = None
+        self.pending: list[PaymentInput] = []
+        self._cancel_asked = False  # Esc pressed once with payments taken
 
         self.scan = QLineEdit()
         self.scan.setFont(big_font(20))
@@ -176,6 +168,7 @@ class SaleScreen(ServiceScreen):
 
     def _show(self, view: CartView | None) -> None:
         self.view = view
+        self._cancel_asked = False
         self.model.set_view(view)
         # The last touched line is highlighted by the model; a row the cashier touched or
         # clicked is the selection, and a change in the cart clears it.
@@ -334,22 +327,40 @@ class SaleScreen(ServiceScreen):
             self.say(f"{name} dihapus dari keranjang")
 
     def cancel(self) -> None:
-        """Esc: clear the typed text, or else empty the cart (it is not a sale yet)."""
+        """Esc: clear the typed text, or else empty the cart (it is not a sale yet).
+
+        With payments taken (a checkout that failed), a second Esc is needed."""
         if self.scan.text():
             self.scan.clear()
             return
-        if self.cart.lines:
+        if self.pending and not self._cancel_asked:
+            self._cancel_asked = True
+            self.say(
+                f"Sudah diterima {format_rupiah(self.pending_total())}. Tekan Esc sekali lagi "
+                "untuk membatalkan transaksi dan semua pembayaran.",
+                error=True,
+            )
+            return
+        if self.cart.lines or self.pending:
             self.new_sale()
             self.say("Transaksi dibatalkan; keranjang dikosongkan.")
 
     def new_sale(self) -> None:
         self.cart = Cart()
+        self.pending = []
         self._show(None)
         self.focus_scan()
 
     # --- park and recall ------------------------------------------------------------------------
 
     def park_or_recall(self) -> None:
+        if self.pending:
+            self.say(
+                f"Sudah diterima {format_rupiah(self.pending_total())} untuk keranjang ini: "
+                "selesaikan (F9) atau batalkan (Esc) dulu.",
+                error=True,
+            )
+            return
         if self.cart.lines:
             first = self.cart.lines[0].name
             parked = self._call(
@@ -368,6 +379,12 @@ class SaleScreen(ServiceScreen):
         dialog.recalled.connect(self.recall)
         self._open(dialog)
 
+    def say_parked(self) -> None:
+        """At the start of a shift: carts parked on this counter are waiting (F8)."""
+        parked = self._call(lambda s: parking.list_parked(s, self.till.counter_id)) or []
+        if parked:
+            self.say(f"Siap. Ada {len(parked)} transaksi disimpan; F8 untuk mengambil.")
+
     def recall(self, parked_id: int) -> None:
         cart = self._call(lambda s: parking.recall_cart(s, parked_id))
         if cart is None:
@@ -377,78 +394,3 @@ class SaleScreen(ServiceScreen):
         self._show(view)
         self.say("Transaksi yang disimpan diambil kembali.")
         self.ops.changed.emit("parked")
-
-    # --- paying ---------------------------------------------------------------------------------
-
-    def pay(self) -> None:
-        if not self.cart.lines or self.view is None:
-            self.say("Keranjang kosong; pindai barang dulu.", error=True)
-            return
-        settings = self._call(get_all)
-        static = str(settings.get("qris_static", "")) if settings else ""
-        qris = (lambda amount: make_dynamic(static, amount)) if static else None
-        dialog = PaymentDialog(self, self.view.total, qris)
-        dialog.paid.connect(self.finish_sale)
-        self._open(dialog)
-
-    def finish_sale(self, payments: list[Any]) -> None:
-        sale = self._call(lambda s: selling.checkout(s, self.till, self.cart, payments))
-        if sale is None:
-            return  # the message says why; the cart is kept
-        self.after_document(sale)
-        change = f" Kembali {format_rupiah(sale.change)}." if sale.change else ""
-        self.say(f"Lunas: {sale.receipt_number}, {format_rupiah(sale.total)}.{change}")
-        self.new_sale()
-        self.change_label.setText(f"Kembali {format_rupiah(sale.change)}" if sale.change else "")
-
-    def after_document(self, sale: SaleView) -> None:
-        """A sale or refund is committed: show its receipt and tell the others."""
-        self.last_sale = sale
-        settings = self._call(get_all) or {}
-        header = ReceiptHeader(
-            str(settings.get("store_name", "")),
-            str(settings.get("store_address", "")),
-            str(settings.get("receipt_footer", "")),
-        )
-        self.receipt.setPlainText(render_text(sale, header, 32))
-        self.sale_done.emit(sale)
-        self.ops.changed.emit("sale")
-
-    # --- void and refund ------------------------------------------------------------------------
-
-    def open_returns(self) -> None:
-        dialog = ReturnsDialog(self.ops, self)
-        dialog.requested.connect(lambda request: self.run_return(dialog, request))
-        self._open(dialog)
-        dialog.number.setFocus()
-
-    def run_return(self, dialog: ReturnsDialog, request: ReturnRequest) -> None:
-        def act(s: Session, approval: Approval | None) -> SaleView:
-            if request.kind == "void":
-                return returns.void_sale(
-                    s, self.till, request.receipt_number, request.reason, approval
-                )
-            return returns.refund_sale(
-                s,
-                self.till,
-                request.receipt_number,
-                request.items,
-                request.reason,
-                approval,
-                method=request.method,
-            )
-
-        def done(doc: SaleView) -> None:
-            dialog.accept()
-            self.after_document(doc)
-            if request.kind == "void":
-                self.say(f"Struk {doc.receipt_number} di-void.")
-            else:
-                self.say(f"Retur {doc.receipt_number}: kembalikan {format_rupiah(-doc.total)}.")
-
-        def refused(text: str) -> None:
-            dialog.error.setText(text)  # said where the cashier is looking
-            self.say(text, error=True)
-
-        dialog.error.clear()
-        self._approved(act, done, refused)
