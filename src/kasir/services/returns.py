@@ -22,8 +22,15 @@ from kasir.errors import NotAllowed, NotFound, ValidationError
 from kasir.money import round_half_up
 from kasir.services.auth import Approval, check_approval
 from kasir.services.sales import SaleView, normalise_receipt_number, refunded_qty_by_line, sale_view
-from kasir.services.selling import Till, move_stock, open_shift_for, take_receipt_number
+from kasir.services.selling import (
+    Till,
+    line_row,
+    move_stock,
+    open_shift_for,
+    take_receipt_number,
+)
 from kasir.services.shifts import is_day_closed
+from kasir.store.bulk import insert_many
 from kasir.store.models import Payment, Sale, SaleLine, table_of
 from kasir.timeutil import utcnow
 
@@ -206,29 +213,21 @@ def refund_sale(
             "approved_by_id": approver.id,
         },
     ).scalar_one()
-    conn.execute(
-        table_of(SaleLine).insert(),
+    insert_many(
+        conn,
+        table_of(SaleLine),
         [
-            {
-                "sale_id": refund_id,
-                "line_no": n,
-                "product_id": line.product_id,
-                "sku": line.sku,
-                "barcode": line.barcode,
-                "name": line.name,
-                "upt_id": line.upt_id,
-                "upt_code": line.upt_code,
-                "category": line.category,
-                "unit_price": line.unit_price,
-                "list_price": line.list_price,
-                "cost": line.cost,
-                "qty": -qty,
-                "line_discount": -line_disc,
-                "order_discount_share": -share,
-                "tax": -tax,
-                "line_total": -amount,
-                "original_line_id": line.id,
-            }
+            line_row(
+                refund_id,
+                n,
+                line,
+                qty=-qty,
+                line_discount=-line_disc,
+                order_share=-share,
+                tax=-tax,
+                line_total=-amount,
+                original_line_id=line.id,
+            )
             for n, line, qty, _gross, line_disc, share, amount, tax in rows
         ],
     )

@@ -13,6 +13,7 @@ import uuid
 from collections import Counter as Tally
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import Any, Protocol
 
 from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
@@ -385,6 +386,56 @@ class OpenShift:
     business_date: dt.date
 
 
+class _Snapshot(Protocol):
+    """What a sale line copies from the product as it was sold (a cart line, a sold line)."""
+
+    product_id: int
+    sku: str
+    barcode: str | None
+    name: str
+    upt_id: int
+    upt_code: str
+    category: str
+    unit_price: int
+    list_price: int
+    cost: int
+
+
+def line_row(
+    sale_id: int,
+    line_no: int,
+    src: _Snapshot,
+    *,
+    qty: int,
+    line_discount: int,
+    order_share: int,
+    tax: int,
+    line_total: int,
+    original_line_id: int | None = None,
+) -> dict[str, Any]:
+    """One sale_line row: the product snapshot of `src` with this document's amounts."""
+    return {
+        "sale_id": sale_id,
+        "line_no": line_no,
+        "product_id": src.product_id,
+        "sku": src.sku,
+        "barcode": src.barcode,
+        "name": src.name,
+        "upt_id": src.upt_id,
+        "upt_code": src.upt_code,
+        "category": src.category,
+        "unit_price": src.unit_price,
+        "list_price": src.list_price,
+        "cost": src.cost,
+        "qty": qty,
+        "line_discount": line_discount,
+        "order_discount_share": order_share,
+        "tax": tax,
+        "line_total": line_total,
+        "original_line_id": original_line_id,
+    }
+
+
 def open_shift_for(session: Session, till: Till, now: dt.datetime) -> OpenShift:
     """The till's open shift, checked for a closed or past day (one query)."""
     row = session.connection().execute(_OPEN_SHIFT, {"cid": till.counter_id}).first()
@@ -494,26 +545,16 @@ def checkout(
         },
     )
     line_rows = [
-        {
-            "sale_id": sale_id,
-            "line_no": i + 1,
-            "product_id": line.product_id,
-            "sku": line.sku,
-            "barcode": line.barcode,
-            "name": line.name,
-            "upt_id": line.upt_id,
-            "upt_code": line.upt_code,
-            "category": line.category,
-            "unit_price": line.unit_price,
-            "list_price": line.list_price,
-            "cost": line.cost,
-            "qty": line.qty,
-            "line_discount": priced.line_discount,
-            "order_discount_share": priced.order_share,
-            "tax": priced.tax,
-            "line_total": priced.line_total,
-            "original_line_id": None,
-        }
+        line_row(
+            sale_id,
+            i + 1,
+            line,
+            qty=line.qty,
+            line_discount=priced.line_discount,
+            order_share=priced.order_share,
+            tax=priced.tax,
+            line_total=priced.line_total,
+        )
         for i, (line, priced) in enumerate(zip(cart.lines, totals.lines, strict=True))
     ]
     insert_many(conn, _LINE, line_rows)
