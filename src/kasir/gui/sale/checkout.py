@@ -27,7 +27,6 @@ from kasir.services.sales import SaleView
 from kasir.services.selling import CartView, Till
 from kasir.settings import get_all
 
-# How services.selling.open_shift_for refuses a sale on a shift of an earlier day.
 
 
 class CheckoutScreen(ServiceScreen):
