@@ -28,7 +28,6 @@ from kasir.services.selling import CartView, Till
 from kasir.settings import get_all
 
 
-
 class CheckoutScreen(ServiceScreen):
     """Emits `sale_done(SaleView)` after each committed sale or refund, and
     `logout_requested(str)` (a note for the login window) when the cashier leaves."""
