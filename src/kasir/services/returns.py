@@ -10,7 +10,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import uuid
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -27,7 +26,7 @@ from kasir.services.selling import (
     line_row,
     move_stock,
     open_shift_for,
-    take_receipt_number,
+    write_document,
 )
 from kasir.services.shifts import is_day_closed
 from kasir.store.bulk import insert_many
@@ -189,30 +188,21 @@ def refund_sale(
         tax = refund_amount(line.tax, line.qty, already, qty)
         rows.append((n, line, qty, gross, line_disc, share, amount, tax))
     total = sum(r[6] for r in rows)
-    seq, number = take_receipt_number(session, till, shift.business_date)
-    refund_id = conn.execute(
-        table_of(Sale).insert().returning(table_of(Sale).c.id),
-        {
-            "uuid": str(uuid.uuid4()),
-            "receipt_number": number,
-            "kind": "refund",
-            "status": "completed",
-            "counter_id": till.counter_id,
-            "shift_id": shift.id,
-            "cashier_id": till.user_id,
-            "business_date": shift.business_date,
-            "seq": seq,
-            "created_at": now,
-            "original_sale_id": original.id,
-            "subtotal": -sum(r[3] for r in rows),
-            "line_discount_total": -sum(r[4] for r in rows),
-            "order_discount": -sum(r[5] for r in rows),
-            "tax_total": -sum(r[7] for r in rows),
-            "total": -total,
-            "reason": reason,
-            "approved_by_id": approver.id,
-        },
-    ).scalar_one()
+    refund_id, _uuid, number = write_document(
+        session,
+        till,
+        shift,
+        now,
+        kind="refund",
+        subtotal=-sum(r[3] for r in rows),
+        line_discount_total=-sum(r[4] for r in rows),
+        order_discount=-sum(r[5] for r in rows),
+        tax_total=-sum(r[7] for r in rows),
+        total=-total,
+        approved_by_id=approver.id,
+        original_sale_id=original.id,
+        reason=reason,
+    )
     insert_many(
         conn,
         table_of(SaleLine),

@@ -185,16 +185,7 @@ def add_product(session: Session, cart: Cart, product: ProductView, qty: int = 1
         raise NotAllowed(f"{product.name} tidak aktif dan tidak dapat dijual.")
     for i, line in enumerate(cart.lines):
         if line.product_id == product.id and line.unit_price == line.list_price:
-            new_qty = check_qty(session, line.qty + qty)
-            old_qty, line.qty = line.qty, new_qty
-            try:
-                _check_discount_fits(line)
-                warnings = _stock_warnings(session, cart, product.id)
-            except Exception:
-                line.qty = old_qty
-                raise
-            cart.last_index = i
-            return view_cart(session, cart, warnings)
+            return set_quantity(session, cart, i, line.qty + qty)
     cart.lines.append(
         CartLine(
             product_id=product.id,
@@ -459,6 +450,52 @@ def take_receipt_number(session: Session, till: Till, day: dt.date) -> tuple[int
     return seq, format_receipt_number(till.counter_code, day, seq)
 
 
+def write_document(
+    session: Session,
+    till: Till,
+    shift: OpenShift,
+    now: dt.datetime,
+    *,
+    kind: str,
+    subtotal: int,
+    line_discount_total: int,
+    order_discount: int,
+    tax_total: int,
+    total: int,
+    approved_by_id: int | None,
+    original_sale_id: int | None = None,
+    reason: str | None = None,
+) -> tuple[int, str, str]:
+    """Number and insert a sale or refund document on the till's shift: (id, uuid, number)."""
+    seq, number = take_receipt_number(session, till, shift.business_date)
+    doc_uuid = str(uuid.uuid4())
+    doc_id = insert_returning_id(
+        session.connection(),
+        _SALE,
+        {
+            "uuid": doc_uuid,
+            "receipt_number": number,
+            "kind": kind,
+            "status": "completed",
+            "counter_id": till.counter_id,
+            "shift_id": shift.id,
+            "cashier_id": till.user_id,
+            "business_date": shift.business_date,
+            "seq": seq,
+            "created_at": now,
+            "original_sale_id": original_sale_id,
+            "subtotal": subtotal,
+            "line_discount_total": line_discount_total,
+            "order_discount": order_discount,
+            "tax_total": tax_total,
+            "total": total,
+            "reason": reason,
+            "approved_by_id": approved_by_id,
+        },
+    )
+    return doc_id, doc_uuid, number
+
+
 def move_stock(
     session: Session,
     quantities: dict[int, int],
@@ -519,30 +556,18 @@ def checkout(
     for line in cart.lines:
         wanted[line.product_id] += line.qty
     refuse = get_setting(session, "oversell") == "refuse"
-    seq, number = take_receipt_number(session, till, shift.business_date)
-    sale_uuid = str(uuid.uuid4())
-    sale_id = insert_returning_id(
-        conn,
-        _SALE,
-        {
-            "uuid": sale_uuid,
-            "receipt_number": number,
-            "kind": "sale",
-            "status": "completed",
-            "counter_id": till.counter_id,
-            "shift_id": shift.id,
-            "cashier_id": till.user_id,
-            "business_date": shift.business_date,
-            "seq": seq,
-            "created_at": now,
-            "original_sale_id": None,
-            "subtotal": totals.subtotal,
-            "line_discount_total": totals.line_discount_total,
-            "order_discount": totals.order_discount,
-            "tax_total": totals.tax_total,
-            "total": totals.total,
-            "approved_by_id": cart.order_discount_approved_by,
-        },
+    sale_id, sale_uuid, number = write_document(
+        session,
+        till,
+        shift,
+        now,
+        kind="sale",
+        subtotal=totals.subtotal,
+        line_discount_total=totals.line_discount_total,
+        order_discount=totals.order_discount,
+        tax_total=totals.tax_total,
+        total=totals.total,
+        approved_by_id=cart.order_discount_approved_by,
     )
     line_rows = [
         line_row(
