@@ -1,0 +1,83 @@
+"""Files that are never half-written, and CSV cells a spreadsheet never runs.
+
+Every file Kasir writes for a person (exports, catalog files, later PDFs) goes through
+`replace_files`: each file is written to a temporary file in its target folder, flushed to disk,
+and only when all of them are complete are they renamed into place. On any failure (a full disk,
+a bad row, Ctrl+C) the previous files are untouched and no temporary file is left behind.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import csv
+import os
+import tempfile
+from collections.abc import Iterable, Iterator, Sequence
+from pathlib import Path
+from typing import IO
+
+# A spreadsheet reads a cell that starts with one of these as a formula (CSV injection).
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def safe_cell(value: object) -> object:
+    """A CSV cell that a spreadsheet shows as text: formula-like text gets a leading quote.
+
+    Numbers stay numbers (a refund's -15000 is a number, not a formula)."""
+    if isinstance(value, str) and value.startswith(_FORMULA_START):
+        return "'" + value
+    return value
+
+
+def write_csv_rows(fh: IO[str], header: Sequence[str], rows: Iterable[Sequence[object]]) -> int:
+    """Write a header and rows with every text cell escaped; returns the number of rows."""
+    writer = csv.writer(fh, lineterminator="\n")
+    writer.writerow(header)
+    count = 0
+    for row in rows:
+        writer.writerow([safe_cell(cell) for cell in row])
+        count += 1
+    return count
+
+
+@contextlib.contextmanager
+def replace_files(*targets: Path) -> Iterator[tuple[IO[str], ...]]:
+    """Open text handles for `targets`; on success all of them replace their targets at once.
+
+    Usage::
+
+        with replace_files(a, b) as (fa, fb):
+            write_csv_rows(fa, ...)
+            write_csv_rows(fb, ...)
+    """
+    handles: list[tuple[IO[str], str, Path]] = []
+    try:
+        for target in targets:
+            target.parent.mkdir(parents=True, exist_ok=True)
+            fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+            fh = os.fdopen(fd, "w", encoding="utf-8", newline="")
+            handles.append((fh, tmp, target))
+        yield tuple(fh for fh, _, _ in handles)
+        for fh, _, _ in handles:
+            fh.flush()
+            os.fsync(fh.fileno())
+            fh.close()
+        for _, tmp, target in handles:
+            os.replace(tmp, target)
+        _fsync_dirs({target.parent for target in targets})
+    finally:
+        for fh, tmp, _ in handles:
+            with contextlib.suppress(OSError):
+                fh.close()
+            with contextlib.suppress(FileNotFoundError):
+                os.unlink(tmp)
+
+
+def _fsync_dirs(folders: Iterable[Path]) -> None:
+    for folder in folders:
+        with contextlib.suppress(OSError):
+            fd = os.open(folder, os.O_RDONLY)
+            try:
+                os.fsync(fd)
+            finally:
+                os.close(fd)
