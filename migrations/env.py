@@ -10,6 +10,7 @@ from __future__ import annotations
 from alembic import context
 from sqlalchemy.engine import Connection
 
+from kasir.store import search_index
 from kasir.store.models import Base
 
 target_metadata = Base.metadata
@@ -22,6 +23,8 @@ def _run(connection: Connection) -> None:
         render_as_batch=connection.dialect.name == "sqlite",
         compare_type=True,
         compare_server_default=True,
+        # The search index (FTS5 tables, pg_trgm index) is DDL outside the models.
+        include_name=search_index.include_name,
     )
     with context.begin_transaction():
         context.run_migrations()
