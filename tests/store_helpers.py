@@ -10,8 +10,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from kasir.domain.payment import PaymentInput
 from kasir.services.auth import Approval
-from kasir.services.selling import Till
-from kasir.services.shifts import open_shift
+from kasir.services.shifts import Till, open_shift
 from kasir.store.models import (
     Counter,
     ParkedCart,

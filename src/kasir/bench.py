@@ -28,7 +28,8 @@ from sqlalchemy.orm import Session, sessionmaker
 from kasir.domain.cart import Cart
 from kasir.domain.ean13 import make_instore_ean13
 from kasir.domain.payment import PaymentInput
-from kasir.services import catalog, selling, shifts
+from kasir.services import cart_edit, catalog, shifts
+from kasir.services import checkout as checkout_service
 from kasir.services.auth import login
 from kasir.services.catalog import ensure_counter
 from kasir.services.demo import load_demo_data
@@ -94,7 +95,7 @@ def bench_lookup(factory: sessionmaker[Session], codes: list[str], n: int = 3000
         code = rng.choice(codes)
         t0 = time.perf_counter()
         with factory.begin() as s:
-            selling.add_by_barcode(s, cart, code)
+            cart_edit.add_by_barcode(s, cart, code)
         times.append((time.perf_counter() - t0) * 1000)
     return percentile(times, 99)
 
@@ -120,17 +121,17 @@ def bench_checkout(
         user = login(s, "kasir1", "1111")
         counter_id = ensure_counter(s, "KB1")
         shifts.open_shift(s, counter_id, user.id, 0)
-    till = selling.Till(counter_id, "KB1", user.id)
+    till = shifts.Till(counter_id, "KB1", user.id)
     times = []
     for _ in range(n):
         cart = Cart()
         with factory.begin() as s:
             for code in rng.sample(codes, 10):
-                selling.add_by_barcode(s, cart, code)
-            total = selling.view_cart(s, cart).total
+                cart_edit.add_by_barcode(s, cart, code)
+            total = cart_edit.view_cart(s, cart).total
         t0 = time.perf_counter()
         with factory.begin() as s:
-            selling.checkout(s, till, cart, [PaymentInput("tunai", total)])
+            checkout_service.checkout(s, till, cart, [PaymentInput("tunai", total)])
         times.append((time.perf_counter() - t0) * 1000)
     url = factory.kw["bind"].url
     return statistics.median(times), bench_bare_sqlite(str(url.database), n)

@@ -55,20 +55,19 @@ def replace_files(*targets: Path) -> Iterator[tuple[IO[str], ...]]:
         for target in targets:
             target.parent.mkdir(parents=True, exist_ok=True)
             fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
-            fh = os.fdopen(fd, "w", encoding="utf-8", newline="")
-            handles.append((fh, tmp, target))
-        yield tuple(fh for fh, _, _ in handles)
-        for fh, _, _ in handles:
-            fh.flush()
-            os.fsync(fh.fileno())
-            fh.close()
+            handles.append((os.fdopen(fd, "w", encoding="utf-8", newline=""), tmp, target))
+        yield tuple(out for out, _, _ in handles)
+        for out, _, _ in handles:
+            out.flush()
+            os.fsync(out.fileno())
+            out.close()
         for _, tmp, target in handles:
             os.replace(tmp, target)
         _fsync_dirs({target.parent for target in targets})
     finally:
-        for fh, tmp, _ in handles:
+        for out, tmp, _ in handles:
             with contextlib.suppress(OSError):
-                fh.close()
+                out.close()
             with contextlib.suppress(FileNotFoundError):
                 os.unlink(tmp)
 

@@ -19,7 +19,8 @@ from sqlalchemy.orm import Session, sessionmaker
 from kasir.domain.cart import Cart, Discount
 from kasir.domain.payment import PaymentInput
 from kasir.errors import ApprovalRequired, InsufficientStock, NotAllowed, UserError
-from kasir.services import returns, selling, shifts
+from kasir.services import cart_edit, returns, shifts
+from kasir.services import checkout as checkout_service
 from kasir.services.auth import Approval, check_approval
 from kasir.services.catalog import ensure_counter
 from kasir.store.models import Product, User
@@ -107,7 +108,7 @@ def simulate_day(
             counter_id = ensure_counter(s, code)
             user_id = cashiers[i % len(cashiers)]
             shift = shifts.open_shift(s, counter_id, user_id, 500_000, now=opened_at, day=day)
-            tills.append((selling.Till(counter_id, code.upper(), user_id), shift.id))
+            tills.append((shifts.Till(counter_id, code.upper(), user_id), shift.id))
 
     start = dt.datetime.combine(day, dt.time(9, 0), JAKARTA)
     step = dt.timedelta(seconds=max(1, 8 * 3600 // max(sales, 1)))
@@ -119,13 +120,14 @@ def simulate_day(
             with factory.begin() as s:
                 for _ in range(rng.randint(1, 15)):
                     code = rng.choices(barcodes, cum_weights=weights)[0]
-                    selling.add_by_barcode(s, cart, code, rng.choice((1, 1, 1, 2, 3)))
+                    cart_edit.add_by_barcode(s, cart, code, rng.choice((1, 1, 1, 2, 3)))
                 if rng.random() < 0.1:
-                    selling.set_line_discount(s, cart, 0, Discount("percent", Decimal(5)))
-                view = selling.view_cart(s, cart)
+                    cart_edit.set_line_discount(s, cart, 0, Discount("percent", Decimal(5)))
+                view = cart_edit.view_cart(s, cart)
                 if rng.random() < 0.03 and view.total > 100_000:
-                    view = selling.set_order_discount(s, cart, Discount("amount", 5_000))
-                sale = selling.checkout(s, till, cart, _payments(view.total, rng, n), now=now)
+                    view = cart_edit.set_order_discount(s, cart, Discount("amount", 5_000))
+                paid = _payments(view.total, rng, n)
+                sale = checkout_service.checkout(s, till, cart, paid, now=now)
         except (InsufficientStock, NotAllowed):
             result.skipped += 1
             continue

@@ -16,7 +16,7 @@ from kasir.gui.dialogs import AmountDialog, PinPad
 from kasir.gui.main_window import MainWindow
 from kasir.gui.sale.parked import ParkedDialog
 from kasir.gui.sale.screen import SaleScreen
-from kasir.services import auth, sales, shifts
+from kasir.services import auth, sale_lookup, shifts
 from kasir.services.auth import UserView
 from kasir.timeutil import business_date
 
@@ -227,7 +227,7 @@ def test_a_shift_left_open_yesterday_is_closed_first(qtbot: QtBot, counter_app: 
     qtbot.waitUntil(lambda: screen.dialog is not None, timeout=WAIT_MS)
     qtbot.keyClick(screen.dialog.amount, Qt.Key.Key_Return)  # type: ignore[union-attr]
     qtbot.waitUntil(lambda: screen.last_sale is not None, timeout=WAIT_MS)
-    sale = ops.call(lambda s: sales.get_sale(s, screen.last_sale.receipt_number))  # type: ignore[union-attr]
+    sale = ops.call(lambda s: sale_lookup.get_sale(s, screen.last_sale.receipt_number))  # type: ignore[union-attr]
     assert sale.business_date == business_date()
 
 
@@ -377,7 +377,7 @@ def test_paying_on_a_shift_of_yesterday_logs_out_and_keeps_the_cart(
     qtbot.keyClick(fresh.scan, Qt.Key.Key_F9)
     qtbot.keyClick(fresh.dialog.amount, Qt.Key.Key_Return)  # type: ignore[union-attr]
     assert fresh.last_sale is not None
-    sale = counter_app.ops.call(lambda s: sales.get_sale(s, fresh.last_sale.receipt_number))  # type: ignore[union-attr]
+    sale = counter_app.ops.call(lambda s: sale_lookup.get_sale(s, fresh.last_sale.receipt_number))  # type: ignore[union-attr]
     assert (sale.total, sale.business_date) == (36_000, business_date())
     with demo_sqlite() as s:
         assert s.scalar(text("SELECT count(*) FROM sale")) == 1

@@ -14,8 +14,9 @@ from sqlalchemy.orm import Session, sessionmaker
 from kasir.domain.qris import payload_amount
 from kasir.gui.sale.payment import PaymentDialog, quick_amounts
 from kasir.gui.sale.screen import SaleScreen
-from kasir.services import sales, selling
-from kasir.services.sales import SaleView
+from kasir.services import checkout as checkout_service
+from kasir.services import sale_lookup
+from kasir.services.sale_lookup import SaleView
 
 WAIT_MS = 3000
 MAKARONI = "2000000100012"  # Rp 18.000
@@ -40,7 +41,7 @@ def open_payment(qtbot: QtBot, screen: SaleScreen, *codes: str) -> PaymentDialog
 def stored(factory: sessionmaker[Session], screen: SaleScreen) -> SaleView:
     assert screen.last_sale is not None
     with factory() as s:
-        return sales.get_sale(s, screen.last_sale.receipt_number)
+        return sale_lookup.get_sale(s, screen.last_sale.receipt_number)
 
 
 def set_amount(qtbot: QtBot, dialog: PaymentDialog, text: str) -> None:
@@ -326,7 +327,7 @@ def test_a_failed_checkout_keeps_the_payments_taken(
     def locked(*_args: object, **_kwargs: object) -> object:
         raise OperationalError("INSERT INTO sale", {}, Exception("database is locked"))
 
-    monkeypatch.setattr(selling, "checkout", locked)
+    monkeypatch.setattr(checkout_service, "checkout", locked)
     dialog = open_payment(qtbot, screen, MAKARONI, NASTAR)  # Rp 103.000
     take_qris_part(qtbot, dialog, "60.000", "QR-1")
     qtbot.keyClick(dialog.amount, Qt.Key.Key_Return)  # the rest in cash: the checkout fails
@@ -365,7 +366,7 @@ def test_cancelling_the_cart_drops_the_payments_taken_after_asking(
     def locked(*_args: object, **_kwargs: object) -> object:
         raise OperationalError("INSERT INTO sale", {}, Exception("database is locked"))
 
-    monkeypatch.setattr(selling, "checkout", locked)
+    monkeypatch.setattr(checkout_service, "checkout", locked)
     dialog = open_payment(qtbot, screen, MAKARONI)
     qtbot.keyClick(dialog.amount, Qt.Key.Key_Return)  # cash 18.000; the checkout fails
     monkeypatch.undo()

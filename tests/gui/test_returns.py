@@ -11,8 +11,8 @@ from sqlalchemy.orm import Session, sessionmaker
 from kasir.gui.dialogs import SupervisorDialog
 from kasir.gui.sale.returns import COLUMNS, ReturnsDialog
 from kasir.gui.sale.screen import SaleScreen
-from kasir.services import sales
-from kasir.services.sales import SaleView
+from kasir.services import sale_lookup
+from kasir.services.sale_lookup import SaleView
 
 WAIT_MS = 3000
 MAKARONI = "2000000100012"  # Rp 18.000
@@ -41,7 +41,7 @@ def open_receipt(qtbot: QtBot, screen: SaleScreen, number: str) -> ReturnsDialog
 
 def status_of(factory: sessionmaker[Session], number: str) -> str:
     with factory() as s:
-        return sales.get_sale(s, number).status
+        return sale_lookup.get_sale(s, number).status
 
 
 def refundable_column(dialog: ReturnsDialog) -> list[str]:
@@ -99,7 +99,7 @@ def test_void_refused_without_and_done_with_a_supervisor(
     assert status_of(demo_sqlite, sale.receipt_number) == "voided"
     assert screen.message.text() == f"Struk {sale.receipt_number} di-void."
     with demo_sqlite() as s:
-        voided = sales.get_sale(s, sale.receipt_number)
+        voided = sale_lookup.get_sale(s, sale.receipt_number)
     assert voided.void_reason == "salah input"
     qtbot.waitUntil(lambda: QApplication.focusWidget() is screen.scan, timeout=WAIT_MS)
 
@@ -167,7 +167,7 @@ def test_refund_one_line_makes_a_negative_document(
     refund = screen.last_sale
     assert refund is not None and refund.kind == "refund"
     with demo_sqlite() as s:
-        stored = sales.get_sale(s, refund.receipt_number)
+        stored = sale_lookup.get_sale(s, refund.receipt_number)
         kinds = s.execute(text("SELECT kind, total FROM sale ORDER BY id")).all()
     assert stored.total == -20_000
     assert stored.original_receipt == sale.receipt_number
@@ -282,7 +282,7 @@ def test_refund_by_qris_needs_a_reference(
     refund = screen.last_sale
     assert refund is not None and refund.kind == "refund"
     with demo_sqlite() as s:
-        stored = sales.get_sale(s, refund.receipt_number)
+        stored = sale_lookup.get_sale(s, refund.receipt_number)
     assert [(p.method, p.amount, p.reference) for p in stored.payments] == [
         ("qris", -18_000, "QR-REF-1")
     ]

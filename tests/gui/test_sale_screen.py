@@ -21,7 +21,8 @@ from kasir.gui.sale.parked import ParkedDialog
 from kasir.gui.sale.payment import PaymentDialog
 from kasir.gui.sale.screen import SaleScreen
 from kasir.gui.sale.search import SearchDialog
-from kasir.services import sales, selling
+from kasir.services import checkout as checkout_service
+from kasir.services import sale_lookup
 
 WAIT_MS = 3000
 MAKARONI = "2000000100012"  # Makaroni Keju 250 g, Rp 18.000
@@ -97,7 +98,7 @@ def test_keyboard_only_sale_from_a_fresh_store(
     sale = screen.last_sale
     assert sale is not None
     with demo_sqlite() as s:
-        stored = sales.get_sale(s, sale.receipt_number)
+        stored = sale_lookup.get_sale(s, sale.receipt_number)
     assert stored.status == "completed" and stored.kind == "sale"
     assert stored.total == 115_000
     assert [(ln.name, ln.qty) for ln in stored.lines] == [
@@ -527,7 +528,7 @@ def test_database_failure_at_checkout_keeps_the_cart(
     def locked(*_args: object, **_kwargs: object) -> object:
         raise OperationalError("INSERT INTO sale", {}, Exception("database is locked"))
 
-    monkeypatch.setattr(selling, "checkout", locked)
+    monkeypatch.setattr(checkout_service, "checkout", locked)
     dialog = press(Qt.Key.Key_F9)
     with qtbot.waitSignal(screen.ops.error, timeout=WAIT_MS) as blocker:
         qtbot.keyClick(dialog.amount, Qt.Key.Key_Return)

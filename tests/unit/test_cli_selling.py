@@ -14,9 +14,8 @@ from kasir.domain.qris import build_static_example, payload_amount, validate_sta
 from kasir.services.auth import Approval, login
 from kasir.services.catalog import ensure_counter
 from kasir.services.returns import RefundItem, refund_sale
-from kasir.services.sales import get_sale
-from kasir.services.selling import Till
-from kasir.services.shifts import current_shift, open_shift
+from kasir.services.sale_lookup import get_sale
+from kasir.services.shifts import Till, current_shift, open_shift
 
 DAY = "2026-11-20"
 

@@ -124,7 +124,7 @@ class CartLine:
 
 @dataclass
 class Cart:
-    """What the customer is buying. Mutated only through kasir.services.selling."""
+    """What the customer is buying. Mutated only through kasir.services.cart_edit."""
 
     lines: list[CartLine] = field(default_factory=list)
     order_discount: Discount | None = None

@@ -17,12 +17,11 @@ from kasir.gui.main_window import MainWindow
 from kasir.gui.ops import Ops, describe_error
 from kasir.gui.sale.screen import SaleScreen
 from kasir.money import format_rupiah
-from kasir.services import sales, shifts
+from kasir.services import sale_lookup, shifts
 from kasir.services.auth import UserView
 from kasir.services.catalog import ensure_counter
 from kasir.services.demo import has_data, load_demo_data
-from kasir.services.selling import Till
-from kasir.services.shifts import ShiftView
+from kasir.services.shifts import ShiftView, Till
 from kasir.store.engine import describe_url, make_engine, make_session_factory
 from kasir.store.migrate import upgrade
 from kasir.timeutil import business_date, local
@@ -85,10 +84,11 @@ class CounterApp(QObject):
     def after_login(self, user: UserView, note: str = "") -> None:
         self.user = user
         shift = self.ops.run(lambda s: shifts.current_shift(s, self.store.counter_id))
-        # A shift of an earlier day, or another cashier's (each cashier counts their own
-        # drawer): counted and closed first, then this cashier opens their own.
+        # A shift of another day (an earlier one, or a future one after the clock went back),
+        # or another cashier's (each cashier counts their own drawer): counted and closed
+        # first, then this cashier opens their own.
         if shift is not None and (
-            shift.business_date < business_date() or shift.cashier_id != user.id
+            shift.business_date != business_date() or shift.cashier_id != user.id
         ):
             self.ask_close_stale(shift)
             return
@@ -108,7 +108,7 @@ class CounterApp(QObject):
 
         Sales are recorded on the shift's business day, so a new day needs a new shift; and
         one shift is one cashier's cash, so a new cashier needs a new shift."""
-        if shift.business_date < business_date():
+        if shift.business_date != business_date():
             where = f"dari tanggal {shift.business_date:%d-%m-%Y} masih terbuka"
         else:
             where = "masih terbuka di meja ini"
@@ -198,7 +198,8 @@ class CounterApp(QObject):
         if what != "sale" or self.window is None:
             return
         day = self.shift.business_date if self.shift else business_date()
-        summary = self.ops.run(lambda s: sales.counter_day_summary(s, self.store.counter_id, day))
+        counter_id = self.store.counter_id
+        summary = self.ops.run(lambda s: sale_lookup.counter_day_summary(s, counter_id, day))
         if summary is not None:
             self.status_sales.setText(
                 f"Hari ini: {summary.sales} penjualan, {format_rupiah(summary.total)}"

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 from kasir.domain.payment import METHOD_LABELS
 from kasir.money import format_number, format_rupiah
-from kasir.services.sales import SaleView
+from kasir.services.sale_lookup import SaleView
 from kasir.timeutil import local
 
 

@@ -13,7 +13,8 @@ from sqlalchemy.orm import Session
 
 from kasir.domain.cart import Cart, price_cart
 from kasir.errors import NotFound, ValidationError
-from kasir.services.selling import Till, _tax_rate
+from kasir.services.cart_edit import tax_rate
+from kasir.services.shifts import Till
 from kasir.store.models import ParkedCart
 from kasir.timeutil import utcnow
 
@@ -30,7 +31,7 @@ class ParkedView:
 def park_cart(session: Session, till: Till, cart: Cart, label: str = "") -> ParkedView:
     if not cart.lines:
         raise ValidationError("Keranjang kosong; tidak ada yang disimpan.")
-    totals = price_cart(cart, _tax_rate(session))
+    totals = price_cart(cart, tax_rate(session))
     row = ParkedCart(
         counter_id=till.counter_id,
         cashier_id=till.user_id,

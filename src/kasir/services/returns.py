@@ -20,15 +20,15 @@ from kasir.domain.payment import METHOD_LABELS, METHODS, NEEDS_REFERENCE
 from kasir.errors import NotAllowed, NotFound, ValidationError
 from kasir.money import round_half_up
 from kasir.services.auth import Approval, check_approval
-from kasir.services.sales import SaleView, normalise_receipt_number, refunded_qty_by_line, sale_view
-from kasir.services.selling import (
-    Till,
-    line_row,
-    move_stock,
-    open_shift_for,
-    write_document,
+from kasir.services.documents import line_row, write_document
+from kasir.services.sale_lookup import (
+    SaleView,
+    normalise_receipt_number,
+    refunded_qty_by_line,
+    sale_view,
 )
-from kasir.services.shifts import is_day_closed
+from kasir.services.shifts import Till, is_day_closed, open_shift_for
+from kasir.services.stock import move_stock
 from kasir.store.bulk import insert_many
 from kasir.store.models import Payment, Sale, SaleLine, table_of
 from kasir.timeutil import utcnow

@@ -1,19 +1,78 @@
-"""Shifts: a counter sells only inside an open shift (cashier, counter, opening float)."""
+"""Shifts and the till: a counter sells only inside an open shift of today's business date.
+
+`Till` is who sells where (the counter and the cashier logged in at it); `open_shift_for` is the
+one rule every document written at a till goes through."""
 
 from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
 
-from sqlalchemy import func, select
+from sqlalchemy import bindparam, func, select
 from sqlalchemy.orm import Session
 
-from kasir.errors import NotAllowed, NotFound, ValidationError
+from kasir.errors import NotAllowed, NotFound, StaleShift, ValidationError
 from kasir.money import ensure_rupiah
 from kasir.store.models import Counter, DayClose, Payment, Sale, Shift, User
 from kasir.timeutil import business_date, utcnow
 
 MAX_FLOAT = 100_000_000
+
+
+@dataclass(frozen=True)
+class Till:
+    """Who sells where: the counter and the cashier logged in at it."""
+
+    counter_id: int
+    counter_code: str
+    user_id: int
+    user_name: str = ""  # the cashier's full name, for receipts (looked up when empty)
+
+
+
+_OPEN_SHIFT = select(
+    Shift.id,
+    Shift.business_date,
+    select(DayClose.id).where(DayClose.business_date == Shift.business_date).exists(),
+).where(Shift.counter_id == bindparam("cid"), Shift.status == "open")
+
+
+@dataclass(frozen=True)
+class OpenShift:
+    id: int
+    business_date: dt.date
+
+
+
+def open_shift_for(session: Session, till: Till, now: dt.datetime) -> OpenShift:
+    """The till's open shift, checked for a closed day and for today's business date (one query).
+
+    A shift of another business date is refused for selling in either direction: one left open
+    on an earlier day, and one dated in the future (a simulation, a clock that jumped back),
+    which would otherwise book today's takings to that day."""
+    row = session.connection().execute(_OPEN_SHIFT, {"cid": till.counter_id}).first()
+    if row is None:
+        raise NotAllowed(f"Meja {till.counter_code} belum membuka shift; buka shift dulu.")
+    shift = OpenShift(row[0], row[1])
+    if row[2]:
+        raise NotAllowed(
+            f"Hari {shift.business_date:%d-%m-%Y} sudah ditutup; transaksi tidak bisa dicatat."
+        )
+    today = business_date(now)
+    if shift.business_date < today:
+        raise StaleShift(
+            f"Shift ini dibuka tanggal {shift.business_date:%d-%m-%Y}; tutup shift dan buka "
+            "shift baru untuk hari ini."
+        )
+    if shift.business_date > today:
+        raise StaleShift(
+            f"Shift ini bertanggal {shift.business_date:%d-%m-%Y}, sesudah hari ini "
+            f"({today:%d-%m-%Y}): jam komputer mundur, atau shift simulasi? Tutup shift itu dan "
+            "buka shift baru untuk hari ini."
+        )
+    return shift
+
+
 
 
 @dataclass(frozen=True)

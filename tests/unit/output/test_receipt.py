@@ -7,7 +7,7 @@ import datetime as dt
 import pytest
 
 from kasir.output.receipt import ReceiptHeader, printable, render_text
-from kasir.services.sales import PaymentView, SaleLineView, SaleView
+from kasir.services.sale_lookup import PaymentView, SaleLineView, SaleView
 
 HEADER = ReceiptHeader("Kawasan Terintegrasi UMKM Pemasyarakatan", "Kota Tangerang", "Terima kasih")
 

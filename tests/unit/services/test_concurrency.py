@@ -15,9 +15,10 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from kasir.domain.cart import Cart
 from kasir.domain.payment import PaymentInput
+from kasir.services.cart_edit import add_by_barcode
 from kasir.services.catalog import ensure_counter
-from kasir.services.selling import Till, add_by_barcode, checkout
-from kasir.services.shifts import open_shift
+from kasir.services.checkout import checkout
+from kasir.services.shifts import Till, open_shift
 from kasir.store.engine import make_engine, make_session_factory
 from kasir.store.models import Product, Sale, SaleLine, StockMovement, User
 

@@ -14,17 +14,16 @@ from kasir.domain.cart import Cart, Discount
 from kasir.domain.payment import PaymentInput
 from kasir.errors import NotFound, ValidationError
 from kasir.services.auth import Approval
-from kasir.services.parking import list_parked, park_cart, recall_cart
-from kasir.services.selling import (
-    Till,
+from kasir.services.cart_edit import (
     add_by_barcode,
-    checkout,
     override_price,
     set_line_discount,
     set_order_discount,
     view_cart,
 )
-from kasir.services.shifts import open_shift
+from kasir.services.checkout import checkout
+from kasir.services.parking import list_parked, park_cart, recall_cart
+from kasir.services.shifts import Till, open_shift
 from kasir.store.engine import make_engine, make_session_factory
 from kasir.store.models import Counter, ParkedCart, Sale, User
 

@@ -33,10 +33,11 @@ from kasir.errors import (
     ValidationError,
 )
 from kasir.services.auth import Approval
+from kasir.services.cart_edit import add_by_barcode, set_order_discount
+from kasir.services.checkout import checkout
 from kasir.services.returns import RefundItem, refund_amount, refund_sale, void_sale
-from kasir.services.sales import get_sale
-from kasir.services.selling import Till, add_by_barcode, checkout, set_order_discount
-from kasir.services.shifts import close_shift, expected_cash
+from kasir.services.sale_lookup import get_sale
+from kasir.services.shifts import Till, close_shift, expected_cash
 from kasir.store.models import (
     Payment,
     Sale,

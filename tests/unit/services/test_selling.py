@@ -40,17 +40,15 @@ from kasir.errors import (
     NotFound,
     NotRupiah,
     PaymentError,
+    StaleShift,
     ValidationError,
 )
 from kasir.services.auth import Approval
-from kasir.services.sales import get_sale
-from kasir.services.selling import (
-    Till,
+from kasir.services.cart_edit import (
     add_by_barcode,
     add_by_code,
     add_by_id,
     add_by_sku,
-    checkout,
     override_price,
     remove_line,
     set_line_discount,
@@ -58,7 +56,9 @@ from kasir.services.selling import (
     set_quantity,
     view_cart,
 )
-from kasir.services.shifts import close_shift, open_shift
+from kasir.services.checkout import checkout
+from kasir.services.sale_lookup import get_sale
+from kasir.services.shifts import Till, close_shift, open_shift
 from kasir.settings import set_setting
 from kasir.store.models import (
     DayClose,
@@ -646,6 +646,12 @@ def _yesterdays_shift(s: Session, till: Till) -> None:
     checkout(s, till, _cart_of(s, MAKARONI), cash(18_000), now=NOW + dt.timedelta(days=1))
 
 
+def _future_shift(s: Session, till: Till) -> None:
+    # The clock went back a day (or a simulation left tomorrow's shift open): today's takings
+    # must not be booked to the shift's future date.
+    checkout(s, till, _cart_of(s, MAKARONI), cash(18_000), now=NOW - dt.timedelta(days=1))
+
+
 def _oversell_refused(s: Session, till: Till) -> None:
     set_setting(s, "oversell", "refuse")
     add_by_barcode(s, Cart(), LAST_ONE, 2)
@@ -714,6 +720,7 @@ BAD_INPUTS: dict[str, tuple[type[KasirError], Callable[[Session, Till], object]]
     "no open shift": (NotAllowed, _no_shift),
     "closed day": (NotAllowed, _closed_day),
     "shift of a past day": (NotAllowed, _yesterdays_shift),
+    "shift of a future day": (StaleShift, _future_shift),
 }
 
 

@@ -9,7 +9,7 @@ from PySide6.QtGui import QBrush, QColor, QFont
 
 from kasir.gui.table_model import Index, RowsTableModel
 from kasir.money import format_number
-from kasir.services.selling import CartLineView, CartView
+from kasir.services.cart_edit import CartLineView, CartView
 
 HEADERS = ("Nama barang", "Jml", "Harga", "Diskon", "Subtotal")
 _HIGHLIGHT = QColor("#fff3b0")

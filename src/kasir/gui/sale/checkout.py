@@ -21,10 +21,12 @@ from kasir.gui.sale.payment import PaymentDialog
 from kasir.gui.sale.returns import ReturnRequest, ReturnsDialog
 from kasir.money import format_rupiah
 from kasir.output.receipt import ReceiptHeader, render_text
-from kasir.services import parking, returns, selling
+from kasir.services import checkout as checkout_service
+from kasir.services import parking, returns
 from kasir.services.auth import Approval
-from kasir.services.sales import SaleView
-from kasir.services.selling import CartView, Till
+from kasir.services.cart_edit import CartView
+from kasir.services.sale_lookup import SaleView
+from kasir.services.shifts import Till
 from kasir.settings import get_all
 
 
@@ -76,7 +78,8 @@ class CheckoutScreen(ServiceScreen):
     def finish_sale(self, payments: list[PaymentInput]) -> None:
         self.pending = list(payments)
         try:
-            sale = self.ops.call(lambda s: selling.checkout(s, self.till, self.cart, payments))
+            till, cart = self.till, self.cart
+            sale = self.ops.call(lambda s: checkout_service.checkout(s, till, cart, payments))
         except KasirError as exc:
             if isinstance(exc, StaleShift):
                 self._stale_shift(exc.message)

@@ -33,9 +33,9 @@ from kasir.errors import KasirError
 from kasir.gui.dialogs import big_font
 from kasir.gui.ops import Ops
 from kasir.money import format_number, format_rupiah
-from kasir.services import sales
+from kasir.services import sale_lookup
 from kasir.services.returns import RefundItem
-from kasir.services.sales import SaleView
+from kasir.services.sale_lookup import SaleView
 
 
 @dataclass(frozen=True)
@@ -139,7 +139,7 @@ class ReturnsDialog(QDialog):
         text = self.number.text()
         try:
             sale, refundable = self.ops.call(
-                lambda s: (sales.get_sale(s, text), sales.refundable_qty(s, text))
+                lambda s: (sale_lookup.get_sale(s, text), sale_lookup.refundable_qty(s, text))
             )
         except KasirError as exc:
             self.unload()

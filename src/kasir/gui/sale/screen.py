@@ -39,10 +39,11 @@ from kasir.gui.sale.checkout import CheckoutScreen
 from kasir.gui.sale.parked import ParkedDialog
 from kasir.gui.sale.search import SearchDialog
 from kasir.money import format_rupiah
-from kasir.services import parking, selling
+from kasir.services import cart_edit, parking
+from kasir.services.cart_edit import CartView
 from kasir.services.catalog import ProductView
-from kasir.services.sales import SaleView
-from kasir.services.selling import CartView, Till
+from kasir.services.sale_lookup import SaleView
+from kasir.services.shifts import Till
 
 # (key, label, method name): shown as touch buttons and documented in the README.
 ACTIONS = (
@@ -207,7 +208,7 @@ class SaleScreen(CheckoutScreen):
             if count.strip().isdigit():
                 qty, text = int(count), code.strip()
         try:
-            view = self.ops.call(lambda s: selling.add_by_code(s, self.cart, text, qty))
+            view = self.ops.call(lambda s: cart_edit.add_by_code(s, self.cart, text, qty))
         except NotFound as exc:
             if any(ch.isalpha() for ch in text):  # a name, not a code: let them pick
                 self.open_search(text)
@@ -231,7 +232,7 @@ class SaleScreen(CheckoutScreen):
         self._open(dialog)
 
     def _add_product(self, product: ProductView) -> None:
-        view = self._call(lambda s: selling.add_by_id(s, self.cart, product.id))
+        view = self._call(lambda s: cart_edit.add_by_id(s, self.cart, product.id))
         if view is not None:
             self._show(view)
             self.say(f"1 x {product.name} ditambahkan")
@@ -255,7 +256,7 @@ class SaleScreen(CheckoutScreen):
         def apply() -> None:
             qty = dialog.value
             assert isinstance(qty, int)
-            view = self._call(lambda s: selling.set_quantity(s, self.cart, index, qty))
+            view = self._call(lambda s: cart_edit.set_quantity(s, self.cart, index, qty))
             if view is not None:
                 self._show(view)
 
@@ -274,7 +275,7 @@ class SaleScreen(CheckoutScreen):
         def apply() -> None:
             discount = dialog.value
             self._approved(
-                lambda s, a: selling.set_line_discount(s, self.cart, index, discount, a),  # type: ignore[arg-type]
+                lambda s, a: cart_edit.set_line_discount(s, self.cart, index, discount, a),  # type: ignore[arg-type]
                 self._show,
             )
 
@@ -292,7 +293,7 @@ class SaleScreen(CheckoutScreen):
         def apply() -> None:
             discount = dialog.value
             self._approved(
-                lambda s, a: selling.set_order_discount(s, self.cart, discount, a),  # type: ignore[arg-type]
+                lambda s, a: cart_edit.set_order_discount(s, self.cart, discount, a),  # type: ignore[arg-type]
                 self._show,
             )
 
@@ -310,7 +311,7 @@ class SaleScreen(CheckoutScreen):
             price = dialog.value
             assert isinstance(price, int)
             self._approved(
-                lambda s, a: selling.override_price(s, self.cart, index, price, a), self._show
+                lambda s, a: cart_edit.override_price(s, self.cart, index, price, a), self._show
             )
 
         dialog.accepted.connect(apply)
@@ -321,7 +322,7 @@ class SaleScreen(CheckoutScreen):
         if index is None:
             return
         name = self.cart.lines[index].name
-        view = self._call(lambda s: selling.remove_line(s, self.cart, index))
+        view = self._call(lambda s: cart_edit.remove_line(s, self.cart, index))
         if view is not None:
             self._show(view)
             self.say(f"{name} dihapus dari keranjang")
@@ -390,7 +391,7 @@ class SaleScreen(CheckoutScreen):
         if cart is None:
             return
         self.cart = cart
-        view = self._call(lambda s: selling.view_cart(s, self.cart))
+        view = self._call(lambda s: cart_edit.view_cart(s, self.cart))
         self._show(view)
         self.say("Transaksi yang disimpan diambil kembali.")
         self.ops.changed.emit("parked")
