@@ -1,0 +1,71 @@
+"""The closed vocabularies of the store: one list each, used by the code and by the database.
+
+Every value set that a column may hold (payment methods, roles, UPT kinds, document kinds and
+statuses) is a `StrEnum` here. The models' CHECK constraints are generated from these enums
+with `in_check()`, so a new value is added in one place (and a migration that rewrites the CHECK).
+A `StrEnum` member compares and hashes equal to its string value, so `"tunai" == PaymentMethod.TUNAI`.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+
+class PaymentMethod(StrEnum):
+    TUNAI = "tunai"
+    QRIS = "qris"
+    DEBIT = "debit"
+    KREDIT = "kredit"
+    TRANSFER = "transfer"
+
+
+class Role(StrEnum):
+    KASIR = "kasir"
+    SUPERVISOR = "supervisor"
+    MANAJER = "manajer"
+    GUDANG = "gudang"
+    ADMIN = "admin"
+
+
+class UptKind(StrEnum):
+    LAPAS = "Lapas"
+    RUTAN = "Rutan"
+    LPKA = "LPKA"
+
+
+class DocumentKind(StrEnum):
+    SALE = "sale"
+    REFUND = "refund"
+
+
+class SaleStatus(StrEnum):
+    COMPLETED = "completed"
+    VOIDED = "voided"
+
+
+class ShiftStatus(StrEnum):
+    OPEN = "open"
+    CLOSED = "closed"
+
+
+class MovementKind(StrEnum):
+    RECEIVE = "receive"
+    SALE = "sale"
+    REFUND = "refund"
+    VOID = "void"
+    ADJUST = "adjust"
+    RETURN = "return"
+    WRITEOFF = "writeoff"
+
+
+def values(enum: type[StrEnum]) -> tuple[str, ...]:
+    """The enum's values in declaration order."""
+    return tuple(member.value for member in enum)
+
+
+def in_check(column: str, enum: type[StrEnum]) -> str:
+    """The SQL of a CHECK constraint `column IN ('a', 'b', ...)` over the enum's values."""
+    for value in values(enum):
+        if "'" in value:  # the values are identifiers; a quote would be a programming error
+            raise ValueError(f"quote in vocabulary value {value!r}")
+    return f"{column} IN ({', '.join(f"'{v}'" for v in values(enum))})"
