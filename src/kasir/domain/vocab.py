@@ -3,7 +3,8 @@
 Every value set that a column may hold (payment methods, roles, UPT kinds, document kinds and
 statuses) is a `StrEnum` here. The models' CHECK constraints are generated from these enums
 with `in_check()`, so a new value is added in one place (and a migration that rewrites the CHECK).
-A `StrEnum` member compares and hashes equal to its string value, so `"tunai" == PaymentMethod.TUNAI`.
+A `StrEnum` member compares and hashes equal to its string value
+(`"tunai" == PaymentMethod.TUNAI`).
 """
 
 from __future__ import annotations
@@ -68,4 +69,5 @@ def in_check(column: str, enum: type[StrEnum]) -> str:
     for value in values(enum):
         if "'" in value:  # the values are identifiers; a quote would be a programming error
             raise ValueError(f"quote in vocabulary value {value!r}")
-    return f"{column} IN ({', '.join(f"'{v}'" for v in values(enum))})"
+    quoted = ", ".join(f"'{v}'" for v in values(enum))
+    return f"{column} IN ({quoted})"
