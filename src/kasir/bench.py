@@ -34,9 +34,8 @@ from kasir.services.auth import login
 from kasir.services.catalog import ensure_counter
 from kasir.services.demo import load_demo_data
 from kasir.simulate import simulate_day
-from kasir.store.engine import make_engine, make_session_factory
-from kasir.store.migrate import upgrade
 from kasir.store.models import Category, Product, Upt
+from kasir.store.open import open_store
 from kasir.text import fold
 
 Figure = float  # a benchmark figure: milliseconds, seconds or a rate; never money
@@ -46,9 +45,7 @@ WORDS = ("Keripik", "Kopi", "Tas", "Batik", "Kursi", "Madu", "Abon", "Sandal", "
 
 def build_store(path: Path, products: int) -> sessionmaker[Session]:
     """A migrated store with the demo data plus generated products up to `products`."""
-    engine = make_engine(f"sqlite:///{path}")
-    upgrade(engine)
-    factory = make_session_factory(engine)
+    factory = open_store(f"sqlite:///{path}", create=True).factory
     with factory.begin() as s:
         load_demo_data(s)
         have = s.scalar(select(Product.id).order_by(Product.id.desc()).limit(1)) or 0

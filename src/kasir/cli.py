@@ -6,8 +6,13 @@ A failure prints one clear line (Indonesian) on stderr and exits non-zero; never
 from __future__ import annotations
 
 import argparse
+import csv
 import datetime as dt
+import errno
+import io
 import logging
+import os
+import re
 import sys
 import time
 from collections.abc import Callable, Sequence
@@ -19,7 +24,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from kasir import __version__
 from kasir.config import Config, load_config
-from kasir.errors import ImportFailed, KasirError
+from kasir.errors import ImportFailed, KasirError, UserError
 from kasir.logs import log_path, setup_logging
 from kasir.money import format_rupiah
 
@@ -28,16 +33,38 @@ log = logging.getLogger(__name__)
 Command = Callable[[argparse.Namespace, Config], int]
 
 
-def _open_store(config: Config) -> sessionmaker[Session]:
-    from kasir.store.engine import make_engine, make_session_factory
-    from kasir.store.migrate import upgrade
+def _open(config: Config, *, create: bool = False) -> sessionmaker[Session]:
+    """The store's session factory; only the commands that may create a store pass create."""
+    from kasir.store.open import open_store
 
-    engine = make_engine(config.database_url)
-    upgrade(engine)
-    return make_session_factory(engine)
+    return open_store(config, create=create).factory
+
+
+_OS_REASONS = {
+    errno.ENOSPC: "disk penuh",
+    errno.EDQUOT: "kuota disk habis",
+    errno.EFBIG: "berkas melebihi batas ukuran",
+    errno.EACCES: "tidak ada izin",
+    errno.EPERM: "tidak ada izin",
+    errno.EROFS: "disk hanya-baca",
+    errno.ENOENT: "tidak ada",
+    errno.ENOTDIR: "bagian jalurnya bukan folder",
+    errno.EISDIR: "itu sebuah folder",
+}
+
+
+def _os_reason(exc: OSError) -> str:
+    return _OS_REASONS.get(exc.errno or 0) or exc.strerror or str(exc)
 
 
 def cmd_app(args: argparse.Namespace, config: Config) -> int:
+    from kasir.store.open import require_store
+
+    # The app creates a store only on its first run on this machine (the default store in the
+    # data folder) or with --demo; a database named by --db, the environment or the config
+    # file must exist already (a mistyped name is not a new, empty store).
+    if not args.demo and not config.default_store:
+        require_store(config.database_url)
     from kasir.gui.app import run_app
 
     return run_app(config, demo=args.demo)
@@ -45,24 +72,35 @@ def cmd_app(args: argparse.Namespace, config: Config) -> int:
 
 def cmd_db_upgrade(args: argparse.Namespace, config: Config) -> int:
     from kasir.store.engine import describe_url, make_engine
-    from kasir.store.migrate import current_revision, upgrade
+    from kasir.store.migrate import current_revision
+    from kasir.store.open import StoreState, open_store, store_state
 
-    engine = make_engine(config.database_url)
-    before = current_revision(engine)
-    upgrade(engine)
-    after = current_revision(engine)
+    before = None
+    if store_state(config.database_url) is StoreState.KASIR:
+        engine = make_engine(config.database_url)
+        try:
+            before = current_revision(engine)
+        finally:
+            engine.dispose()
+    opened = open_store(config, create=True)
+    try:
+        after = current_revision(opened.engine)
+    finally:
+        opened.engine.dispose()
     where = describe_url(config.database_url)
-    if before == after:
+    if opened.created:
+        print(f"{where}: toko baru dibuat (skema kosong ke {after}).")
+    elif before == after:
         print(f"{where}: sudah versi terbaru ({after}).")
     else:
-        print(f"{where}: diperbarui dari {before or 'kosong'} ke {after}.")
+        print(f"{where}: diperbarui dari {before} ke {after}.")
     return 0
 
 
 def cmd_db_check(args: argparse.Namespace, config: Config) -> int:
     from kasir.services.integrity import check_store
 
-    factory = _open_store(config)
+    factory = _open(config)
     with factory.begin() as session:
         result = check_store(session)
     for problem in result.problems:
@@ -79,9 +117,10 @@ def cmd_db_check(args: argparse.Namespace, config: Config) -> int:
 def cmd_demo_data(args: argparse.Namespace, config: Config) -> int:
     from kasir.services.demo import load_demo_data
 
-    factory = _open_store(config)
+    factory = _open(config, create=True)
     with factory.begin() as session:
         result = load_demo_data(session)
+    log.info("demo data loaded")
     print(
         f"Data demo dimuat: {result.products} barang dari {result.upts} UPT, "
         f"{result.users} pengguna."
@@ -93,62 +132,103 @@ def cmd_products_import(args: argparse.Namespace, config: Config) -> int:
     from kasir.services.catalog_io import import_products
 
     path = Path(args.file)
-    # Read the file before opening the store, so a mistyped name creates no empty store.
+    # Read the file before opening the store, so a mistyped name touches no store.
     try:
         with path.open(encoding="utf-8-sig", newline="") as fh:
             lines = fh.readlines()
     except OSError as exc:
-        raise KasirError(f"Berkas {path} tidak dapat dibaca: {exc.strerror or exc}") from exc
+        raise KasirError(f"Berkas {path} tidak dapat dibaca: {_os_reason(exc)}.") from exc
     except UnicodeDecodeError as exc:
         raise KasirError(
             f"Berkas {path} bukan teks UTF-8 (simpan ulang sebagai CSV UTF-8)."
         ) from exc
-    factory = _open_store(config)
+    factory = _open(config)
     with factory.begin() as session:
         result = import_products(session, lines, source=path.name)
+    log.info("imported %d products from %s", result.products, path.name)
     print(f"{result.products} barang diimpor dari {path.name} ({result.new_upts} UPT baru).")
     return 0
 
 
 def cmd_products_export(args: argparse.Namespace, config: Config) -> int:
+    from kasir.files import replace_files
     from kasir.services.catalog_io import export_products
 
-    factory = _open_store(config)
-    with factory.begin() as session:
-        text = export_products(session)
     path = Path(args.file)
+    factory = _open(config)
     try:
-        path.write_text(text, encoding="utf-8", newline="")
+        # The file is replaced whole or not at all: the previous catalog file stays intact
+        # on a full disk, and no partial or temporary file is left.
+        with factory.begin() as session, replace_files(path) as (fh,):
+            text = export_products(session)
+            fh.write(text)
     except OSError as exc:
-        raise KasirError(f"Berkas {path} tidak dapat ditulis: {exc.strerror or exc}") from exc
-    print(f"{text.count(chr(10)) - 1} barang diekspor ke {path}.")
+        raise KasirError(f"Berkas {path} tidak dapat ditulis: {_os_reason(exc)}.") from exc
+    # Rows, not newlines: a product name may hold a line break inside its quoted cell.
+    rows = sum(1 for _ in csv.reader(io.StringIO(text))) - 1
+    log.info("exported %d products to %s", rows, path)
+    print(f"{rows} barang diekspor ke {path}.")
     return 0
 
 
+_ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+
+
 def _date(text: str) -> dt.date:
+    """Only YYYY-MM-DD: `date.fromisoformat` also takes 20261122 and 2026-W47-1."""
     try:
+        if not _ISO_DATE.fullmatch(text):
+            raise ValueError(text)
         return dt.date.fromisoformat(text)
     except ValueError:
         raise argparse.ArgumentTypeError(f"tanggal harus YYYY-MM-DD, bukan {text!r}") from None
 
 
-def _positive(text: str) -> int:
-    if not text.isdigit() or int(text) <= 0:
-        raise argparse.ArgumentTypeError(f"harus bilangan bulat positif, bukan {text!r}")
-    return int(text)
+def _bounded(high: int) -> Callable[[str], int]:
+    def parse(text: str) -> int:
+        if not (text.isascii() and text.isdigit()) or not 0 < int(text) <= high:
+            raise argparse.ArgumentTypeError(
+                f"harus bilangan bulat 1 sampai {high:_}, bukan {text!r}".replace("_", ".")
+            )
+        return int(text)
+
+    return parse
+
+
+_positive = _bounded(1_000_000)
+
+
+def _given(text: str) -> str:
+    """A text option or argument: given empty ("") is a mistake, not "use the default"."""
+    if not text.strip():
+        raise argparse.ArgumentTypeError("tidak boleh kosong")
+    return text
+
+
+def _counter_arg(text: str) -> str:
+    from kasir.config import counter_code
+    from kasir.errors import ValidationError
+
+    try:
+        return counter_code(text)
+    except ValidationError as exc:
+        raise argparse.ArgumentTypeError(exc.message.rstrip(".")) from None
 
 
 def cmd_simulate(args: argparse.Namespace, config: Config) -> int:
     from kasir.simulate import simulate_day
 
     if args.counter_code:
-        counters = [args.counter_code.upper()]
+        counters = [args.counter_code]
     else:
         counters = [f"K{i:02d}" for i in range(1, args.counters + 1)]
-    factory = _open_store(config)
+    factory = _open(config)
     started = time.perf_counter()
-    result = simulate_day(factory, args.date, args.sales, counters, seed=args.seed)
+    result = simulate_day(
+        factory, args.date, args.sales, counters, seed=args.seed, force=args.force
+    )
     elapsed = time.perf_counter() - started
+    log.info("simulated %d sales on %s for %s", result.sales, args.date, ",".join(counters))
     print(
         f"{result.sales} penjualan di {len(counters)} meja ({', '.join(counters)}) "
         f"tanggal {args.date:%d-%m-%Y}: {result.voids} void, {result.refunds} retur, "
@@ -156,22 +236,44 @@ def cmd_simulate(args: argparse.Namespace, config: Config) -> int:
         f"{result.shifts_closed} shift ditutup. "
         f"({elapsed:.1f} s, {result.sales / elapsed if elapsed else 0:.0f} penjualan/s)"
     )
+    if result.interrupted:
+        sys.stdout.flush()
+        print(
+            f"kasir: dihentikan (Ctrl+C) setelah {result.sales} penjualan; semua penjualan itu "
+            f"tersimpan utuh dan {result.shifts_closed} shift simulasi sudah ditutup.",
+            file=sys.stderr,
+        )
+        return 130
     return 0
 
 
 def cmd_export(args: argparse.Namespace, config: Config) -> int:
-    from kasir.services.export import export_day
+    from kasir.services.export import export_days
 
-    factory = _open_store(config)
+    if args.date is not None and (args.first is not None or args.last is not None):
+        raise UserError("Pakai --date, atau --from dan --to; tidak keduanya.")
+    if args.date is not None:
+        first = last = args.date
+    elif args.first is not None and args.last is not None:
+        first, last = args.first, args.last
+    else:
+        raise UserError("Berikan --date YYYY-MM-DD, atau --from YYYY-MM-DD --to YYYY-MM-DD.")
+    if first > last:
+        raise UserError(f"--from {first} sesudah --to {last}.")
+    factory = _open(config)
     out = Path(args.out)
     try:
         with factory.begin() as session:
-            result = export_day(session, args.date, out)
+            result = export_days(session, first, last, out)
     except OSError as exc:
-        raise KasirError(f"Folder {out} tidak dapat ditulis: {exc.strerror or exc}") from exc
+        raise KasirError(
+            f"Ekspor ke {out} gagal ({_os_reason(exc)}); berkas ekspor sebelumnya tetap utuh."
+        ) from exc
+    days = f"{first:%d-%m-%Y}" if first == last else f"{first:%d-%m-%Y} s.d. {last:%d-%m-%Y}"
+    log.info("exported %s to %s", days, out)
     print(
-        f"Ekspor {args.date:%d-%m-%Y} ke {out}: {result.sales} transaksi, "
-        f"{result.lines} baris, {result.payments} pembayaran."
+        f"Ekspor {days} ke {out}: {result.sales} transaksi, "
+        f"{result.lines} baris, {result.payments} pembayaran, {result.upts} UPT."
     )
     return 0
 
@@ -184,7 +286,7 @@ def cmd_qris(args: argparse.Namespace, config: Config) -> int:
     amount = parse_rupiah(args.amount)
     static = args.static
     if static is None:
-        factory = _open_store(config)
+        factory = _open(config)
         with factory.begin() as session:
             static = get_setting(session, "qris_static")
         if not static:
@@ -194,18 +296,25 @@ def cmd_qris(args: argparse.Namespace, config: Config) -> int:
 
 
 def cmd_settings(args: argparse.Namespace, config: Config) -> int:
-    from kasir.settings import SETTINGS, get_all, parse_text, set_setting
+    from kasir.settings import SETTINGS, definition, get_all, parse_text, set_setting
 
-    factory = _open_store(config)
+    value = None
+    if args.key is not None:
+        # Check the key and the value before the store is opened: a refused value touches
+        # nothing (and on a new path creates nothing).
+        if args.value is None:
+            raise KasirError("Berikan nilai: kasir settings KUNCI NILAI")
+        known = {s.key for s in SETTINGS}
+        if args.key not in known:
+            raise KasirError(f"Pengaturan {args.key!r} tidak ada ({', '.join(sorted(known))}).")
+        value = definition(args.key).check(parse_text(args.key, args.value))
+    factory = _open(config)
     with factory.begin() as session:
         if args.key is not None:
-            if args.value is None:
-                raise KasirError("Berikan nilai: kasir settings KUNCI NILAI")
-            known = {s.key for s in SETTINGS}
-            if args.key not in known:
-                raise KasirError(f"Pengaturan {args.key!r} tidak ada ({', '.join(sorted(known))}).")
-            set_setting(session, args.key, parse_text(args.key, args.value))
+            set_setting(session, args.key, value)
         values = get_all(session)
+    if args.key is not None:
+        log.info("setting %s changed", args.key)
     for sdef in SETTINGS:
         if args.key in (None, sdef.key):
             print(f"{sdef.key} = {values[sdef.key]!s}    # {sdef.description}")
@@ -269,10 +378,10 @@ def build_parser() -> argparse.ArgumentParser:
     p_import = p_sub.add_parser(
         "import", help="tambah barang dari CSV (semua atau tidak sama sekali)"
     )
-    p_import.add_argument("file", metavar="FILE.csv")
+    p_import.add_argument("file", type=_given, metavar="FILE.csv")
     p_import.set_defaults(func=cmd_products_import)
     p_export = p_sub.add_parser("export", help="tulis seluruh katalog ke CSV")
-    p_export.add_argument("file", metavar="FILE.csv")
+    p_export.add_argument("file", type=_given, metavar="FILE.csv")
     p_export.set_defaults(func=cmd_products_export)
 
     settings = sub.add_parser("settings", help="tampilkan atau ubah pengaturan toko")
@@ -284,21 +393,46 @@ def build_parser() -> argparse.ArgumentParser:
     sim.add_argument("--date", type=_date, required=True, metavar="YYYY-MM-DD")
     sim.add_argument("--sales", type=_positive, required=True, metavar="N")
     where = sim.add_mutually_exclusive_group()
-    where.add_argument("--counters", type=_positive, default=1, metavar="K", help="meja K01..Kk")
-    where.add_argument("--counter", dest="counter_code", metavar="KODE", help="satu meja tertentu")
+    where.add_argument(
+        "--counters", type=_bounded(99), default=1, metavar="K", help="meja K01..Kk"
+    )
+    where.add_argument(
+        "--counter", dest="counter_code", type=_counter_arg, metavar="KODE", help="satu meja"
+    )
     sim.add_argument("--seed", type=int, default=1, metavar="S")
+    sim.add_argument(
+        "--force",
+        action="store_true",
+        help="tetap jalankan di meja yang sudah punya penjualan sungguhan",
+    )
     sim.set_defaults(func=cmd_simulate)
 
-    exp = sub.add_parser("export", help="ekspor penjualan satu hari untuk akuntan (CSV)")
-    exp.add_argument("--date", type=_date, required=True, metavar="YYYY-MM-DD")
-    exp.add_argument("--out", required=True, metavar="DIR")
+    exp = sub.add_parser(
+        "export", help="ekspor penjualan satu hari atau satu rentang tanggal untuk akuntan (CSV)"
+    )
+    exp.add_argument("--date", type=_date, metavar="YYYY-MM-DD", help="satu hari")
+    exp.add_argument("--from", dest="first", type=_date, metavar="YYYY-MM-DD", help="dari")
+    exp.add_argument("--to", dest="last", type=_date, metavar="YYYY-MM-DD", help="sampai (ikut)")
+    exp.add_argument("--out", type=_given, required=True, metavar="DIR")
     exp.set_defaults(func=cmd_export)
 
     qris = sub.add_parser("qris", help="cetak payload QRIS dinamis untuk suatu nominal")
-    qris.add_argument("--amount", required=True, metavar="N")
-    qris.add_argument("--static", metavar="STRING", help="QRIS statis (default: dari pengaturan)")
+    qris.add_argument("--amount", type=_given, required=True, metavar="N")
+    qris.add_argument(
+        "--static", type=_given, metavar="STRING", help="QRIS statis (default: dari pengaturan)"
+    )
     qris.set_defaults(func=cmd_qris)
     return parser
+
+
+def _quiet_stdout() -> None:
+    """After a broken pipe: send what is still buffered nowhere, so exit prints no traceback."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        os.close(devnull)
+    except (OSError, ValueError):
+        pass
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -308,7 +442,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         config = load_config(args.db, args.counter)
         code: int = args.func(args, config)
+        sys.stdout.flush()  # a reader that went away (`| head`) is noticed here, not at exit
         return code
+    except BrokenPipeError:
+        # `kasir simulate ... | true`: the work is done and committed; only the report had
+        # nowhere to go. End quietly with the shell's code for SIGPIPE.
+        _quiet_stdout()
+        return 141
     except ImportFailed as exc:
         print(f"kasir: {exc.message}", file=sys.stderr)
         for line, reason in exc.problems:
@@ -319,10 +459,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 1
     except SQLAlchemyError as exc:
         log.exception("database error")
-        detail = str(getattr(exc, "orig", None) or exc).splitlines()[0]
-        print(f"kasir: masalah database: {detail}", file=sys.stderr)
+        detail = str(getattr(exc, "orig", None) or exc).strip().splitlines()
+        print(f"kasir: masalah database: {detail[0] if detail else exc!r}", file=sys.stderr)
         return 1
     except KeyboardInterrupt:
+        print("kasir: dibatalkan (Ctrl+C); tidak ada yang setengah tersimpan.", file=sys.stderr)
         return 130
     except Exception as exc:  # a bug: one line here, the traceback in the log
         log.exception("unexpected error")

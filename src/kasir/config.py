@@ -9,13 +9,14 @@ see `kasir.settings`.
 from __future__ import annotations
 
 import os
+import re
 import tomllib
 from dataclasses import dataclass
 from pathlib import Path
 
 import platformdirs
 
-from kasir.errors import EnvironmentProblem
+from kasir.errors import EnvironmentProblem, ValidationError
 
 APP_NAME = "kasir"
 
@@ -37,29 +38,82 @@ def default_database_url() -> str:
     return f"sqlite:///{data_dir() / 'kasir.db'}"
 
 
+COUNTER_CODE_RULE = "huruf A-Z dan angka 0-9 saja, 1 sampai 8 karakter, mis. K01"
+_COUNTER_CODE = re.compile(r"[A-Z0-9]{1,8}")
+
+
+def counter_code(text: str) -> str:
+    """A counter code as it goes into receipt numbers: ASCII `[A-Z0-9]{1,8}`, upper-cased.
+
+    Lower case is accepted and upper-cased; anything else (accents, other scripts' digits,
+    spaces inside, hyphens, an empty code) is refused with the rule."""
+    code = text.strip()
+    # isascii() first: "ß".upper() is "SS" and "ﬁ".upper() is "FI".
+    if not code.isascii() or not _COUNTER_CODE.fullmatch(code.upper()):
+        raise ValidationError(f"Kode meja kasir {text!r} tidak valid: {COUNTER_CODE_RULE}.")
+    return code.upper()
+
+
 @dataclass(frozen=True)
 class Config:
     database_url: str
     counter: str
+    # True when no option, variable or config file named the database: the app's first run on
+    # this machine may then create the store in the data folder.
+    default_store: bool = False
+
+
+def _read_config_file(path: Path) -> dict[str, object]:
+    try:
+        return tomllib.loads(path.read_text(encoding="utf-8"))
+    except UnicodeDecodeError:
+        raise EnvironmentProblem(
+            f"Berkas konfigurasi {path} bukan teks UTF-8; simpan ulang sebagai UTF-8."
+        ) from None
+    except tomllib.TOMLDecodeError as exc:
+        raise EnvironmentProblem(f"Berkas konfigurasi {path} tidak valid: {exc}.") from None
+    except OSError as exc:
+        raise EnvironmentProblem(
+            f"Berkas konfigurasi {path} tidak dapat dibaca: {exc.strerror or exc}."
+        ) from None
+
+
+def _file_text(values: dict[str, object], key: str, path: Path) -> str | None:
+    value = values.get(key)
+    if value is None:
+        return None
+    if not isinstance(value, str) or not value.strip():
+        raise EnvironmentProblem(f"Berkas konfigurasi {path}: {key} harus teks yang tidak kosong.")
+    return value.strip()
+
+
+def _option(value: str | None, name: str) -> str | None:
+    """A command-line option: absent is None; given but empty is refused."""
+    if value is None:
+        return None
+    if not value.strip():
+        raise ValidationError(f"Opsi {name} tidak boleh kosong.")
+    return value.strip()
+
+
+def _env(name: str) -> str | None:
+    value = os.environ.get(name, "").strip()
+    return value or None  # an empty variable counts as not set, as shells usually mean it
 
 
 def load_config(database_url: str | None = None, counter: str | None = None) -> Config:
+    """The configuration, first match wins: option, environment, config file, default.
+
+    Empty options (`--db ""`, `--counter ""`) and empty or non-text values in the config file
+    are refused, never silently replaced by the default."""
+    url = _option(database_url, "--db")
+    code = _option(counter, "--counter")
     path = config_path()
-    file_values: dict[str, object] = {}
-    if path.exists():
-        try:
-            file_values = tomllib.loads(path.read_text(encoding="utf-8"))
-        except (OSError, tomllib.TOMLDecodeError) as exc:
-            raise EnvironmentProblem(
-                f"Berkas konfigurasi {path} tidak dapat dibaca: {exc}"
-            ) from exc
-    url = (
-        database_url
-        or os.environ.get("KASIR_DATABASE_URL")
-        or str(file_values.get("database_url") or "")
-        or default_database_url()
+    file_values = _read_config_file(path) if path.exists() else {}
+    url = url or _env("KASIR_DATABASE_URL") or _file_text(file_values, "database_url", path)
+    code = code or _env("KASIR_COUNTER") or _file_text(file_values, "counter", path) or "K01"
+    return Config(
+        database_url=url or default_database_url(),
+        counter=counter_code(code),
+        default_store=url is None,
     )
-    counter_code = (
-        counter or os.environ.get("KASIR_COUNTER") or str(file_values.get("counter") or "") or "K01"
-    )
-    return Config(database_url=url, counter=counter_code.strip().upper())

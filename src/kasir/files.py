@@ -55,6 +55,7 @@ def replace_files(*targets: Path) -> Iterator[tuple[IO[str], ...]]:
         for target in targets:
             target.parent.mkdir(parents=True, exist_ok=True)
             fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+            _chmod_like(fd, target)
             handles.append((os.fdopen(fd, "w", encoding="utf-8", newline=""), tmp, target))
         yield tuple(out for out, _, _ in handles)
         for out, _, _ in handles:
@@ -70,6 +71,25 @@ def replace_files(*targets: Path) -> Iterator[tuple[IO[str], ...]]:
                 out.close()
             with contextlib.suppress(FileNotFoundError):
                 os.unlink(tmp)
+
+
+def _current_umask() -> int:
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
+
+
+_UMASK = _current_umask()  # read once at import, before any thread could create files
+
+
+def _chmod_like(fd: int, target: Path) -> None:
+    """mkstemp makes the file 0600; give it the target's mode, or what a plain open() would."""
+    try:
+        mode = target.stat().st_mode & 0o7777
+    except OSError:
+        mode = 0o666 & ~_UMASK
+    with contextlib.suppress(OSError):
+        os.fchmod(fd, mode)
 
 
 def _fsync_dirs(folders: Iterable[Path]) -> None:

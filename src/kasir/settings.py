@@ -20,17 +20,22 @@ from sqlalchemy.orm import Session
 from kasir.errors import ValidationError
 from kasir.store.models import Setting
 
-
-def _nonneg_int(value: object) -> int:
-    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
-        raise ValidationError("Nilai harus bilangan bulat 0 atau lebih.")
-    return value
+# The largest quantity on one line: well inside the 32-bit INTEGER columns (qty, stock) on both
+# backends, and far above any real basket (a typing slip of 10^19 is refused, not overflowed).
+MAX_LINE_QTY_LIMIT = 1_000_000
 
 
-def _positive_int(value: object) -> int:
-    if _nonneg_int(value) == 0:
-        raise ValidationError("Nilai harus 1 atau lebih.")
-    return int(value)  # type: ignore[call-overload]
+def _dots(number: int) -> str:
+    return f"{number:,}".replace(",", ".")
+
+
+def _bounded_int(low: int, high: int) -> Callable[[object], int]:
+    def check(value: object) -> int:
+        if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
+            raise ValidationError(f"Nilai harus bilangan bulat {low} sampai {_dots(high)}.")
+        return value
+
+    return check
 
 
 def _percent(value: object) -> Decimal:
@@ -41,7 +46,9 @@ def _percent(value: object) -> Decimal:
     # NaN would make the comparison below raise InvalidOperation instead of refusing it.
     if isinstance(value, float) or not dec.is_finite() or not (Decimal(0) <= dec <= Decimal(100)):
         raise ValidationError("Persentase harus antara 0 dan 100.")
-    return dec
+    if dec != dec.quantize(Decimal("0.01")):
+        raise ValidationError("Persentase paling banyak dua angka di belakang koma.")
+    return Decimal(f"{dec:f}")  # "1e1" is stored as "10", not "1E+1"
 
 
 def _choice(*options: str) -> Callable[[object], str]:
@@ -53,9 +60,17 @@ def _choice(*options: str) -> Callable[[object], str]:
     return check
 
 
+MAX_TEXT_LENGTH = 1000  # a static QRIS string is at most 512
+
+
 def _text(value: object) -> str:
+    """Printable text for the receipt: line breaks allowed, other control characters not."""
     if not isinstance(value, str):
         raise ValidationError("Nilai harus teks.")
+    if len(value) > MAX_TEXT_LENGTH:
+        raise ValidationError(f"Teks paling panjang {MAX_TEXT_LENGTH} karakter.")
+    if any(not ch.isprintable() and ch != "\n" for ch in value):
+        raise ValidationError("Teks tidak boleh berisi karakter kontrol (selain baris baru).")
     return value
 
 
@@ -97,7 +112,7 @@ SETTINGS: tuple[SettingDef, ...] = (
     SettingDef(
         "tax_rate_pct",
         Decimal("0"),
-        "Tarif pajak (PPN) dalam persen; harga sudah termasuk pajak. Default 0%.",
+        "Tarif pajak (PPN) dalam persen (0-100); harga sudah termasuk pajak. Default 0%.",
         _percent,
     ),
     SettingDef(
@@ -113,7 +128,10 @@ SETTINGS: tuple[SettingDef, ...] = (
         _choice("warn", "refuse"),
     ),
     SettingDef(
-        "max_line_qty", 9999, "Jumlah terbesar per baris (mencegah salah ketik)", _positive_int
+        "max_line_qty",
+        9999,
+        f"Jumlah terbesar per baris (mencegah salah ketik); 1 sampai {_dots(MAX_LINE_QTY_LIMIT)}",
+        _bounded_int(1, MAX_LINE_QTY_LIMIT),
     ),
     SettingDef(
         "qris_static",
@@ -142,9 +160,11 @@ def parse_text(key: str, text: str) -> Any:
     if isinstance(default, bool):
         return text.strip().lower() in ("1", "ya", "true", "yes")
     if isinstance(default, int):
-        if not text.strip().isdigit():
-            raise ValidationError(f"{key} harus bilangan bulat, bukan {text!r}.")
-        return int(text.strip())
+        digits = text.strip()
+        # ASCII digits only: "²".isdigit() is True but int("²") fails; 19 digits is plenty.
+        if not (digits.isascii() and digits.isdigit()) or len(digits) > 19:
+            raise ValidationError(f"{key} harus bilangan bulat (angka 0-9), bukan {text!r}.")
+        return int(digits)
     return text
 
 

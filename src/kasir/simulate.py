@@ -2,18 +2,24 @@
 
 `simulate_day` opens a shift per counter, rings up N sales (baskets of 1-15 lines, every payment
 method, some discounts, a few voids and refunds), then closes the shifts with the expected cash
-counted. Each sale is its own transaction, as at the counter.
+counted. Each sale is its own transaction, as at the counter. Only today or a past day; counters
+that already hold sales are refused unless forced; the shifts are closed even when the run is
+interrupted (Ctrl+C) or fails.
 """
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import random
+import signal
+import threading
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from decimal import Decimal
 from itertools import accumulate
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from kasir.domain.cart import Cart, Discount
@@ -23,8 +29,8 @@ from kasir.services import cart_edit, returns, shifts
 from kasir.services import checkout as checkout_service
 from kasir.services.auth import Approval, check_approval
 from kasir.services.catalog import ensure_counter
-from kasir.store.models import Product, User
-from kasir.timeutil import JAKARTA
+from kasir.store.models import Counter, Product, Sale, User
+from kasir.timeutil import JAKARTA, business_date
 
 NOTES = (2_000, 5_000, 10_000, 20_000, 50_000, 100_000)
 
@@ -38,6 +44,7 @@ class SimResult:
     total: int = 0
     receipts: list[str] = field(default_factory=list)
     shifts_closed: int = 0
+    interrupted: bool = False  # stopped by Ctrl+C; the shifts were closed all the same
 
 
 def cash_tendered(total: int, rng: random.Random) -> int:
@@ -80,7 +87,22 @@ def simulate_day(
     *,
     seed: int = 1,
     supervisor: Approval | None = None,
+    force: bool = False,
 ) -> SimResult:
+    """Simulate `sales` sales on `day` at `counters`; see the module docstring.
+
+    Refused (NotAllowed) on a counter that already holds real sales, unless `force`: simulated
+    sales would be mixed into that counter's takings. A Ctrl+C stops the selling after the sale
+    in progress (each sale is whole or absent), closes the shifts and returns with
+    `interrupted` set; any other failure also closes the shifts before it is raised."""
+    today = business_date()
+    if day > today:
+        # A simulated future day would take that day's receipt numbers and show up in its
+        # export next to the real sales; and a shift dated in the future must never be open.
+        raise NotAllowed(
+            f"Tanggal {day:%d-%m-%Y} masih di masa depan (hari ini {today:%d-%m-%Y}); "
+            "simulasi hanya untuk hari ini atau hari yang sudah lewat."
+        )
     rng = random.Random(seed)
     supervisor = supervisor or Approval("2222", "spv1")
     result = SimResult()
@@ -102,8 +124,10 @@ def simulate_day(
             approver_ok = check_approval(s, supervisor, "Simulasi").id > 0
         except ApprovalRequired:
             approver_ok = False
+        if not force:
+            _refuse_counters_with_real_sales(s, counters)
         opened_at = dt.datetime.combine(day, dt.time(8, 30), JAKARTA)
-        tills = []
+        tills: list[tuple[shifts.Till, int]] = []
         for i, code in enumerate(counters):
             counter_id = ensure_counter(s, code)
             user_id = cashiers[i % len(cashiers)]
@@ -111,15 +135,96 @@ def simulate_day(
             tills.append((shifts.Till(counter_id, code.upper(), user_id), shift.id))
 
     start = dt.datetime.combine(day, dt.time(9, 0), JAKARTA)
-    step = dt.timedelta(seconds=max(1, 8 * 3600 // max(sales, 1)))
-    for n in range(sales):
-        till, _shift_id = tills[n % len(tills)]
-        now = start + step * n
+    # Eight hours of selling whatever the number of sales: every sale stays on `day`.
+    step = dt.timedelta(hours=8) / max(sales, 1)
+    sell = _Seller(factory, rng, barcodes, weights, supervisor if approver_ok else None, result)
+    closing = dt.datetime.combine(day, dt.time(17, 30), JAKARTA)
+    try:
+        for n in range(sales):
+            sell.one(tills[n % len(tills)][0], start + step * n, n)
+    except KeyboardInterrupt:
+        result.interrupted = True
+        closing = (sell.last_at or start) + dt.timedelta(minutes=1)
+    except BaseException:
+        with contextlib.suppress(Exception):
+            _close_shifts(factory, tills, closing, result)
+        raise
+    with _no_interrupt():  # a second Ctrl+C must not leave a shift half-closed or open
+        _close_shifts(factory, tills, closing, result)
+    return result
+
+
+def _refuse_counters_with_real_sales(s: Session, counters: list[str]) -> None:
+    for code in counters:
+        real = s.scalar(
+            select(func.count(Sale.id))
+            .join(Counter, Counter.id == Sale.counter_id)
+            .where(Counter.code == code.upper())
+        )
+        if real:
+            raise NotAllowed(
+                f"Meja {code.upper()} sudah punya {real} transaksi; simulasi akan tercampur "
+                "dengan penjualan itu. Pakai meja lain (--counter KODE) atau tambahkan --force."
+            )
+
+
+def _close_shifts(
+    factory: sessionmaker[Session],
+    tills: list[tuple[shifts.Till, int]],
+    closing: dt.datetime,
+    result: SimResult,
+) -> None:
+    """Close the simulation's shifts with the expected cash counted (no difference)."""
+    with factory.begin() as s:
+        for till, shift_id in tills:
+            if shifts.shift_view(s, shift_id).status != "open":
+                continue
+            expected = shifts.expected_cash(s, shift_id)
+            shifts.close_shift(s, shift_id, max(expected, 0), till.user_id, now=closing)
+            result.shifts_closed += 1
+
+
+@contextlib.contextmanager
+def _no_interrupt() -> Iterator[None]:
+    """Ignore Ctrl+C for a moment (main thread only; elsewhere signals cannot be set)."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)
+
+
+class _Seller:
+    """Rings up one realistic sale at a till, sometimes followed by a void or a refund."""
+
+    def __init__(
+        self,
+        factory: sessionmaker[Session],
+        rng: random.Random,
+        barcodes: list[str],
+        weights: list[float],
+        supervisor: Approval | None,
+        result: SimResult,
+    ) -> None:
+        self.factory = factory
+        self.rng = rng
+        self.barcodes = barcodes
+        self.weights = weights
+        self.supervisor = supervisor
+        self.result = result
+        self.last_at: dt.datetime | None = None  # the simulated time of the last sale begun
+
+    def one(self, till: shifts.Till, now: dt.datetime, n: int) -> None:
+        factory, rng, result, supervisor = self.factory, self.rng, self.result, self.supervisor
+        self.last_at = now
         cart = Cart()
         try:
             with factory.begin() as s:
                 for _ in range(rng.randint(1, 15)):
-                    code = rng.choices(barcodes, cum_weights=weights)[0]
+                    code = rng.choices(self.barcodes, cum_weights=self.weights)[0]
                     cart_edit.add_by_barcode(s, cart, code, rng.choice((1, 1, 1, 2, 3)))
                 if rng.random() < 0.1:
                     cart_edit.set_line_discount(s, cart, 0, Discount("percent", Decimal(5)))
@@ -130,18 +235,18 @@ def simulate_day(
                 sale = checkout_service.checkout(s, till, cart, paid, now=now)
         except (InsufficientStock, NotAllowed):
             result.skipped += 1
-            continue
+            return
         result.sales += 1
         result.total += sale.total
         result.receipts.append(sale.receipt_number)
-        if approver_ok and rng.random() < 0.02:
+        if supervisor is not None and rng.random() < 0.02:
             with factory.begin() as s:
                 returns.void_sale(
                     s, till, sale.receipt_number, "Salah input kasir", supervisor, now=now
                 )
             result.voids += 1
             result.total -= sale.total
-        elif approver_ok and rng.random() < 0.02 and result.receipts:
+        elif supervisor is not None and rng.random() < 0.02 and result.receipts:
             earlier = rng.choice(result.receipts)
             try:
                 with factory.begin() as s:
@@ -155,14 +260,6 @@ def simulate_day(
                         now=now + dt.timedelta(seconds=1),
                     )
             except UserError:
-                continue  # voided or already refunded: a real cashier would be told so
+                return  # voided or already refunded: a real cashier would be told so
             result.refunds += 1
             result.total += refund.total
-
-    closing = dt.datetime.combine(day, dt.time(17, 30), JAKARTA)
-    with factory.begin() as s:
-        for till, shift_id in tills:
-            expected = shifts.expected_cash(s, shift_id)
-            shifts.close_shift(s, shift_id, expected, till.user_id, now=closing)
-            result.shifts_closed += 1
-    return result

@@ -86,7 +86,8 @@ def test_export_import_round_trip(capsys: pytest.CaptureFixture[str], tmp_path: 
     first, second = tmp_path / "a.csv", tmp_path / "b.csv"
     assert run(capsys, "--db", url(a), "demo-data")[0] == 0
     code, out, _ = run(capsys, "--db", url(a), "products", "export", str(first))
-    assert code == 0 and "barang diekspor" in out
+    assert code == 0 and "173 barang diekspor" in out
+    assert run(capsys, "--db", url(b), "db", "upgrade")[0] == 0
     code, out, _ = run(capsys, "--db", url(b), "products", "import", str(first))
     assert code == 0 and "barang diimpor" in out
     assert run(capsys, "--db", url(b), "products", "export", str(second))[0] == 0
@@ -174,6 +175,8 @@ def test_store_from_a_newer_kasir(capsys: pytest.CaptureFixture[str], tmp_path: 
 
 
 def test_export_to_an_unwritable_place(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    (tmp_path / "x").write_text("a file where a folder should be")
+    assert run(capsys, "--db", url(tmp_path / "t.db"), "db", "upgrade")[0] == 0
     line = assert_one_clear_error(
         *run(
             capsys, "--db", url(tmp_path / "t.db"), "products", "export", str(tmp_path / "x/y.csv")

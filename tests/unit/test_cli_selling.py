@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from kasir.cli import main
 from kasir.domain.qris import build_static_example, payload_amount, validate_static
 from kasir.services.auth import Approval, login
+from kasir.services.export import LINE_COLUMNS, PAYMENT_COLUMNS, SALES_COLUMNS
 from kasir.services.catalog import ensure_counter
 from kasir.services.returns import RefundItem, refund_sale
 from kasir.services.sale_lookup import get_sale
@@ -40,18 +41,17 @@ def test_simulate_then_export(
 
     out = tmp_path / "ekspor"
     assert main(["--db", url, "export", "--date", DAY, "--out", str(out)]) == 0
+    said_export = capsys.readouterr().out
     sales = read_csv(out / "sales.csv")
     lines = read_csv(out / "sale_lines.csv")
     payments = read_csv(out / "payments.csv")
-    assert list(sales[0]) == [
-        "receipt_number", "kind", "status", "counter", "business_date", "created_at",
-        "cashier", "original_receipt", "discount_total", "total",
-    ]  # fmt: skip
-    assert list(lines[0]) == [
-        "receipt_number", "line_no", "sku", "barcode", "product_name", "upt_code", "category",
-        "qty", "unit_price", "discount", "line_total",
-    ]  # fmt: skip
-    assert list(payments[0]) == ["receipt_number", "method", "amount", "change", "reference"]
+    assert tuple(sales[0]) == SALES_COLUMNS
+    assert tuple(lines[0]) == LINE_COLUMNS
+    assert tuple(payments[0]) == PAYMENT_COLUMNS
+    upts = read_csv(out / "upts.csv")
+    assert tuple(upts[0]) == ("code", "name", "kind", "region")
+    assert {ln["upt_code"] for ln in lines} <= {u["code"] for u in upts}
+    assert f"{len(upts)} UPT" in said_export
     sold = [s for s in sales if s["kind"] == "sale"]
     assert len(sold) == 60 and {s["counter"] for s in sales} == {"K01", "K02"}
     assert all(s["business_date"] == DAY and s["created_at"].endswith("+07:00") for s in sales)
@@ -68,6 +68,8 @@ def test_simulate_then_export(
     for p in payments:
         paid[p["receipt_number"]] = paid.get(p["receipt_number"], 0) + int(p["amount"])
         assert int(p["change"]) >= 0
+        # amount is what the payment applies to the total: for cash, tendered minus change.
+        assert int(p["amount"]) == int(p["tendered"]) - int(p["change"])
     for s in sales:
         assert paid.get(s["receipt_number"], 0) == int(s["total"])
     # The seed gives voids and refunds: voided sales stay listed; refunds are negative and

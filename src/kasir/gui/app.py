@@ -22,8 +22,8 @@ from kasir.services.auth import UserView
 from kasir.services.catalog import ensure_counter
 from kasir.services.demo import has_data, load_demo_data
 from kasir.services.shifts import ShiftView, Till
-from kasir.store.engine import describe_url, make_engine, make_session_factory
-from kasir.store.migrate import upgrade
+from kasir.store.engine import describe_url
+from kasir.store.open import open_store as open_database
 from kasir.timeutil import business_date, local
 
 log = logging.getLogger(__name__)
@@ -39,9 +39,8 @@ class Store:
 
 def open_store(config: Config, *, demo: bool = False) -> Store:
     """Open the store, bring its schema up to date, and load the demo data when asked."""
-    engine = make_engine(config.database_url)
-    upgrade(engine)
-    factory = make_session_factory(engine)
+    # The app may create the store (first run, --demo); `kasir` checks an explicit --db first.
+    factory = open_database(config, create=True).factory
     with factory.begin() as session:
         if demo and not has_data(session):
             load_demo_data(session)

@@ -142,14 +142,25 @@ def count_products(session: Session) -> int:
 
 
 def ensure_counter(session: Session, code: str) -> int:
-    """The id of counter `code`, created on first use (a new till joins the store)."""
-    code = code.strip().upper()
-    if not code or len(code) > 16 or not code.replace("-", "").isalnum():
-        raise ValidationError(f"Kode kasir (counter) tidak valid: {code!r}.")
+    """The id of counter `code`, created on first use (a new till joins the store).
+
+    The code must be ASCII `[A-Z0-9]{1,8}` (it goes into every receipt number). Creation is
+    race-free: two machines using a new code at the same moment on PostgreSQL both get the one
+    row (INSERT ... ON CONFLICT DO NOTHING, then read it), never a duplicate-key error."""
+    from kasir.config import counter_code
+
+    code = counter_code(code)
     counter_id = session.scalar(select(Counter.id).where(Counter.code == code))
-    if counter_id is None:
-        counter = Counter(code=code, name=f"Meja Kasir {code}")
-        session.add(counter)
-        session.flush()
-        counter_id = counter.id
+    if counter_id is not None:
+        return counter_id
+    from sqlalchemy.dialects import postgresql, sqlite
+
+    dialect = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
+    session.execute(
+        dialect.insert(Counter)
+        .values(code=code, name=f"Meja Kasir {code}")
+        .on_conflict_do_nothing(index_elements=[Counter.code])
+    )
+    counter_id = session.scalar(select(Counter.id).where(Counter.code == code))
+    assert counter_id is not None  # inserted just now, or by whoever won the race
     return counter_id
