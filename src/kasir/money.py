@@ -228,3 +228,18 @@ def allocate(total: int, weights: list[int]) -> list[int]:
     for i in order[:leftover]:
         parts[i] += 1
     return parts
+
+
+def prorate(amount: int, part: int, whole: int) -> int:
+    """``amount * part / whole`` rounded half-up, in exact integer arithmetic.
+
+    For the share of ``part`` units out of ``whole``: with non-negative ``amount`` and
+    ``0 <= part <= whole`` it is between 0 and ``amount``, never decreases as ``part`` grows,
+    and is ``amount`` itself at ``part == whole``."""
+    for value, name in ((amount, "amount"), (part, "part"), (whole, "whole")):
+        ensure_rupiah(value, name)
+    if whole <= 0 or part < 0 or amount < 0:
+        raise ValueError(
+            f"prorate needs amount, part >= 0 and whole > 0: {amount}, {part}, {whole}"
+        )
+    return (2 * amount * part + whole) // (2 * whole)

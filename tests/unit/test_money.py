@@ -17,6 +17,7 @@ from kasir.money import (
     format_rupiah,
     parse_rupiah,
     percent_of,
+    prorate,
     round_half_up,
     terbilang,
 )
@@ -423,3 +424,29 @@ def test_allocate_properties(total: int, weights: list[int]) -> None:
     else:
         assert all(p <= 0 for p in parts)
     assert all(p == 0 for p, w in zip(parts, effective, strict=True) if w == 0)
+
+
+@given(
+    st.integers(0, 10**15),
+    st.integers(1, 10**4).flatmap(lambda w: st.tuples(st.integers(0, w), st.just(w))),
+)
+def test_prorate_is_the_rounded_exact_share(amount: int, part_whole: tuple[int, int]) -> None:
+    part, whole = part_whole
+    share = prorate(amount, part, whole)
+    assert abs(Fraction(share) - Fraction(amount * part, whole)) <= Fraction(1, 2)
+    assert 0 <= share <= amount
+    assert prorate(amount, whole, whole) == amount
+    if part < whole:
+        assert prorate(amount, part + 1, whole) >= share  # never decreases
+
+
+def test_prorate_examples_and_limits() -> None:
+    assert prorate(1, 1, 2) == 1  # half-up
+    assert prorate(48_892, 1, 3) == 16_297
+    assert prorate(48_892, 2, 3) == 32_595
+    with pytest.raises(ValueError):
+        prorate(10, 1, 0)
+    with pytest.raises(ValueError):
+        prorate(-1, 1, 2)
+    with pytest.raises(TypeError):
+        prorate(10.0, 1, 2)  # type: ignore[arg-type]

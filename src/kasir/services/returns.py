@@ -10,15 +10,21 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from dataclasses import dataclass
-from decimal import Decimal
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from kasir.domain.payment import METHOD_LABELS, METHODS, NEEDS_REFERENCE
+from kasir.domain.payment import (
+    default_refund_method,
+    method_label,
+    payback,
+    reversal_reference,
+)
+from kasir.domain.vocab import PaymentMethod
 from kasir.errors import NotAllowed, NotFound, ValidationError
-from kasir.money import round_half_up
+from kasir.money import format_rupiah, prorate
 from kasir.services.auth import Approval, check_approval
 from kasir.services.documents import line_row, write_document
 from kasir.services.sale_lookup import (
@@ -27,10 +33,10 @@ from kasir.services.sale_lookup import (
     refunded_qty_by_line,
     sale_view,
 )
-from kasir.services.shifts import Till, is_day_closed, open_shift_for
+from kasir.services.shifts import Till, expected_cash, is_day_closed, open_shift_for
 from kasir.services.stock import move_stock
 from kasir.store.bulk import insert_many
-from kasir.store.models import Payment, Sale, SaleLine, table_of
+from kasir.store.models import Payment, Sale, SaleLine, Shift, table_of
 from kasir.timeutil import utcnow
 
 
@@ -57,6 +63,22 @@ def _load(session: Session, receipt_number: str) -> Sale:
     return sale
 
 
+def _cash_back_check(session: Session, shift_id: int, cash: int, what: str) -> None:
+    """Cash leaving the drawer (a cash refund, the void of a cash sale) may not exceed what
+    the drawer should hold, or the shift's expected cash goes below zero and no count can
+    close it."""
+    if cash <= 0:
+        return
+    # Serialise cash taken out of one drawer (close_shift locks the same row).
+    session.execute(select(Shift.id).where(Shift.id == shift_id).with_for_update())
+    in_drawer = expected_cash(session, shift_id)
+    if cash > in_drawer:
+        raise NotAllowed(
+            f"{what} tunai {format_rupiah(cash)} melebihi uang tunai di laci shift ini "
+            f"({format_rupiah(in_drawer)}); kembalikan lewat QRIS atau transfer."
+        )
+
+
 def void_sale(
     session: Session,
     till: Till,
@@ -64,8 +86,12 @@ def void_sale(
     reason: str,
     approval: Approval | None,
     *,
+    reversal_references: Sequence[str | None] = (),
     now: dt.datetime | None = None,
 ) -> SaleView:
+    """Void a sale of this till's open shift. A non-cash payment is reversed by its own
+    method (the QRIS refund, the EDC void): `reversal_references` holds the reference of each
+    reversal, one per non-cash payment in the receipt's order, and is required."""
     now = (now or utcnow()).astimezone(dt.UTC)
     reason = _reason(reason, "void")
     sale = _load(session, receipt_number)
@@ -85,12 +111,34 @@ def void_sale(
         )
     if refunded_qty_by_line(session, sale.id):
         raise NotAllowed(f"Struk {sale.receipt_number} sudah punya retur; void tidak bisa.")
+    payments = list(
+        session.scalars(select(Payment).where(Payment.sale_id == sale.id).order_by(Payment.id))
+    )
+    non_cash = [p for p in payments if p.method != PaymentMethod.TUNAI]
+    refs = list(reversal_references)
+    if len(refs) > len(non_cash):
+        raise ValidationError(
+            "Struk ini tidak dibayar non-tunai; referensi pembatalan tidak perlu."
+        )
+    refs += [None] * (len(non_cash) - len(refs))
+    checked = [
+        reversal_reference(
+            p.method,
+            ref,
+            what=f"Pembatalan {method_label(p.method)} {format_rupiah(p.amount)}",
+        )
+        for p, ref in zip(non_cash, refs, strict=True)
+    ]
+    cash = sum(p.amount for p in payments if p.method == PaymentMethod.TUNAI)
+    _cash_back_check(session, shift.id, cash, f"Void struk {sale.receipt_number}: uang kembali")
     approver = check_approval(session, approval, f"Void struk {sale.receipt_number}")
     sale.status = "voided"
     sale.voided_at = now
     sale.void_reason = reason
     sale.voided_by_id = till.user_id
     sale.void_approved_by_id = approver.id
+    for payment, ref in zip(non_cash, checked, strict=True):
+        payment.reversal_reference = ref
     session.flush()
     back: dict[int, int] = {}
     for line in session.scalars(select(SaleLine).where(SaleLine.sale_id == sale.id)):
@@ -99,15 +147,111 @@ def void_sale(
     return sale_view(session, sale.id)
 
 
-def refund_amount(line_total: int, sold_qty: int, already: int, qty: int) -> int:
-    """The money for `qty` more units of a line of which `already` were refunded.
+@dataclass(frozen=True)
+class LineMoney:
+    """The money of some units of a sale line (all >= 0 on a sale line):
+    ``qty * unit_price - line_discount - order_share == line_total``; ``tax`` is included in
+    ``line_total``."""
 
-    Cumulative rounding: refunding every unit, in any steps, gives back exactly `line_total`."""
+    qty: int
+    unit_price: int
+    line_discount: int
+    order_share: int
+    tax: int
+    line_total: int
 
-    def upto(units: int) -> int:
-        return round_half_up(Decimal(line_total) * units / sold_qty)
+    @property
+    def gross(self) -> int:
+        return self.qty * self.unit_price
 
-    return upto(already + qty) - upto(already)
+    def minus(self, other: LineMoney) -> LineMoney:
+        return LineMoney(
+            self.qty - other.qty,
+            self.unit_price,
+            self.line_discount - other.line_discount,
+            self.order_share - other.order_share,
+            self.tax - other.tax,
+            self.line_total - other.line_total,
+        )
+
+
+def units_money(line: LineMoney, units: int) -> LineMoney:
+    """The money of the first `units` units of a sale line; a refund of the units
+    ``a..b`` pays ``units_money(line, b).minus(units_money(line, a))``.
+
+    The paid total is allocated over the units (the share of ``u`` units is
+    ``line_total * u / qty`` rounded half-up, so each unit gets ``line_total // qty`` or one
+    Rupiah more, the extra Rupiah spread evenly); what those units were discounted is their
+    gross less that, split into line discount and order-discount share in the line's
+    proportion; their tax is their amount's share of the line's tax. Every one of these grows
+    with ``u``, so each refund step is >= 0 in every column (within Rp 1 of its exact share
+    in money back), a step's tax never exceeds its amount, and the steps add up to the line."""
+    amount = prorate(line.line_total, units, line.qty)
+    discounted = units * line.unit_price - amount
+    whole_discount = line.line_discount + line.order_share
+    line_discount = prorate(line.line_discount, discounted, whole_discount) if whole_discount else 0
+    tax = prorate(line.tax, amount, line.line_total) if line.line_total else 0
+    return LineMoney(units, line.unit_price, line_discount, discounted - line_discount, tax, amount)
+
+
+def refund_money(line: LineMoney, already: LineMoney, qty: int) -> LineMoney:
+    """What refunding `qty` more units of `line` pays back, `already` having been refunded.
+
+    The last units of a line take exactly what is left, so that the refunds of a line always
+    add up to it, also after refunds made by an earlier version of this rule."""
+    if already.qty + qty == line.qty:
+        return line.minus(already)
+    start = already.qty
+    return units_money(line, start + qty).minus(units_money(line, start))
+
+
+def _money(line: SaleLine) -> LineMoney:
+    return LineMoney(
+        line.qty,
+        line.unit_price,
+        line.line_discount,
+        line.order_discount_share,
+        line.tax,
+        line.line_total,
+    )
+
+
+def _refunded(session: Session, sale_id: int) -> dict[int, LineMoney]:
+    """What the refunds of a sale paid back so far, per original line id (positive)."""
+    rows = session.execute(
+        select(
+            SaleLine.original_line_id,
+            func.sum(-SaleLine.qty),
+            func.sum(-SaleLine.line_discount),
+            func.sum(-SaleLine.order_discount_share),
+            func.sum(-SaleLine.tax),
+            func.sum(-SaleLine.line_total),
+        )
+        .join(Sale, Sale.id == SaleLine.sale_id)
+        .where(
+            Sale.original_sale_id == sale_id,
+            Sale.kind == "refund",
+            Sale.status == "completed",
+            SaleLine.original_line_id.is_not(None),
+        )
+        .group_by(SaleLine.original_line_id)
+    )
+    return {
+        int(line_id): LineMoney(int(qty), 0, int(disc), int(share), int(tax), int(total))
+        for line_id, qty, disc, share, tax, total in rows
+        if line_id is not None
+    }
+
+
+def _sale_payments(session: Session, sale_id: int) -> list[tuple[str, int]]:
+    return [
+        (str(method), int(amount))
+        for method, amount in session.execute(
+            select(Payment.method, Payment.amount)
+            .where(Payment.sale_id == sale_id)
+            .order_by(Payment.id)
+        )
+    ]
 
 
 def refund_sale(
@@ -118,20 +262,20 @@ def refund_sale(
     reason: str,
     approval: Approval | None,
     *,
-    method: str = "tunai",
+    method: str | None = None,
     reference: str | None = None,
     now: dt.datetime | None = None,
 ) -> SaleView:
-    """Refund `items` (None: everything not yet refunded) of a sale as a new numbered document."""
+    """Refund `items` (None: everything not yet refunded) of a sale as a new numbered document.
+
+    The money goes back by `method`, by default the way the sale was paid
+    (`default_refund_method`); a non-cash method needs the `reference` of the payment back, and
+    cash may not exceed what the till's drawer holds."""
     now = (now or utcnow()).astimezone(dt.UTC)
     reason = _reason(reason, "retur")
-    if method not in METHODS:
-        raise ValidationError(f"Metode pengembalian uang tidak dikenal: {method!r}.")
-    reference = (reference or "").strip() or None
-    if method in NEEDS_REFERENCE and reference is None:
-        raise ValidationError(
-            f"Uang kembali lewat {METHOD_LABELS[method]}: {NEEDS_REFERENCE[method]} wajib diisi."
-        )
+    if method is not None:
+        # Checked before anything is looked up: a bad request is refused the same way always.
+        payback(0, method, reference)
     original = _load(session, receipt_number)
     if original.kind != "sale":
         raise NotAllowed(
@@ -139,16 +283,19 @@ def refund_sale(
         )
     if original.status != "completed":
         raise NotAllowed(f"Struk {original.receipt_number} sudah di-void; tidak bisa diretur.")
+    if method is None:
+        method = default_refund_method(_sale_payments(session, original.id))
     lines = {
         ln.line_no: ln
         for ln in session.scalars(select(SaleLine).where(SaleLine.sale_id == original.id))
     }
-    done = refunded_qty_by_line(session, original.id)
+    done = _refunded(session, original.id)
+    nothing = LineMoney(0, 0, 0, 0, 0, 0)
     if items is None:
         items = [
-            RefundItem(no, ln.qty - done.get(ln.id, 0))
+            RefundItem(no, ln.qty - done.get(ln.id, nothing).qty)
             for no, ln in sorted(lines.items())
-            if ln.qty - done.get(ln.id, 0) > 0
+            if ln.qty - done.get(ln.id, nothing).qty > 0
         ]
         if not items:
             raise NotAllowed(f"Semua barang struk {original.receipt_number} sudah diretur.")
@@ -165,80 +312,74 @@ def refund_sale(
         wanted[item.line_no] = wanted.get(item.line_no, 0) + item.qty
     for line_no, qty in wanted.items():
         line = lines[line_no]
-        left = line.qty - done.get(line.id, 0)
+        left = line.qty - done.get(line.id, nothing).qty
         if qty > left:
             raise NotAllowed(
                 f"{line.name}: diretur {qty}, padahal yang bisa diretur tinggal {left} "
                 f"(terjual {line.qty})."
             )
-    approver = check_approval(session, approval, f"Retur struk {original.receipt_number}")
-    shift = open_shift_for(session, till, now)
-    conn = session.connection()
-
     rows = []
     for n, (line_no, qty) in enumerate(sorted(wanted.items()), start=1):
         line = lines[line_no]
-        already = done.get(line.id, 0)
-        gross = qty * line.unit_price
-        line_disc = refund_amount(line.line_discount, line.qty, already, qty)
-        share = refund_amount(line.order_discount_share, line.qty, already, qty)
-        # Derived, so that each refund row adds up (gross - discounts = amount) and, over all
-        # the refunds of a line, amounts and discounts add up to the sale's exactly.
-        amount = gross - line_disc - share
-        tax = refund_amount(line.tax, line.qty, already, qty)
-        rows.append((n, line, qty, gross, line_disc, share, amount, tax))
-    total = sum(r[6] for r in rows)
+        rows.append((n, line, refund_money(_money(line), done.get(line.id, nothing), qty)))
+    total = sum(back.line_total for _n, _line, back in rows)
+    pay = payback(total, method, reference)
+    shift = open_shift_for(session, till, now)
+    if pay is not None and pay.method == PaymentMethod.TUNAI:
+        _cash_back_check(session, shift.id, total, "Retur")
+    approver = check_approval(session, approval, f"Retur struk {original.receipt_number}")
+
     refund_id, _uuid, number = write_document(
         session,
         till,
         shift,
         now,
         kind="refund",
-        subtotal=-sum(r[3] for r in rows),
-        line_discount_total=-sum(r[4] for r in rows),
-        order_discount=-sum(r[5] for r in rows),
-        tax_total=-sum(r[7] for r in rows),
+        subtotal=-sum(back.gross for *_, back in rows),
+        line_discount_total=-sum(back.line_discount for *_, back in rows),
+        order_discount=-sum(back.order_share for *_, back in rows),
+        tax_total=-sum(back.tax for *_, back in rows),
         total=-total,
         approved_by_id=approver.id,
         original_sale_id=original.id,
         reason=reason,
     )
     insert_many(
-        conn,
+        session.connection(),
         table_of(SaleLine),
         [
             line_row(
                 refund_id,
                 n,
                 line,
-                qty=-qty,
-                line_discount=-line_disc,
-                order_share=-share,
-                tax=-tax,
-                line_total=-amount,
+                qty=-back.qty,
+                line_discount=-back.line_discount,
+                order_share=-back.order_share,
+                tax=-back.tax,
+                line_total=-back.line_total,
                 original_line_id=line.id,
             )
-            for n, line, qty, _gross, line_disc, share, amount, tax in rows
+            for n, line, back in rows
         ],
     )
-    if total:
+    if pay is not None:
         session.add(
             Payment(
                 sale_id=refund_id,
-                method=method,
-                amount=-total,
-                tendered=-total,
-                change=0,
-                reference=reference,
+                method=pay.method,
+                amount=pay.amount,
+                tendered=pay.tendered,
+                change=pay.change,
+                reference=pay.reference,
             )
         )
         session.flush()
-    back: dict[int, int] = {}
-    for _n, line, qty, *_rest in rows:
-        back[line.product_id] = back.get(line.product_id, 0) + qty
-    move_stock(session, back, "refund", refund_id, till.user_id, number, now)
+    stock_back: dict[int, int] = {}
+    for _n, line, back in rows:
+        stock_back[line.product_id] = stock_back.get(line.product_id, 0) + back.qty
+    move_stock(session, stock_back, "refund", refund_id, till.user_id, number, now)
     return sale_view(session, refund_id)
 
 
 def refund_method_label(method: str) -> str:
-    return METHOD_LABELS.get(method, method)
+    return method_label(method)

@@ -6,7 +6,21 @@ import pytest
 from hypothesis import assume, given
 from hypothesis import strategies as st
 
-from kasir.domain.payment import NEEDS_REFERENCE, PaymentInput, SettledPayment, settle
+from kasir.domain.payment import (
+    METHOD_LABELS,
+    METHODS,
+    NEEDS_REFERENCE,
+    REFERENCE_NAMES,
+    PaymentInput,
+    SettledPayment,
+    check_part,
+    check_payment,
+    default_refund_method,
+    payback,
+    reversal_reference,
+    settle,
+)
+from kasir.domain.vocab import PaymentMethod
 from kasir.errors import KasirError, NotRupiah, PaymentError, ValidationError
 from kasir.money import format_rupiah
 
@@ -173,3 +187,92 @@ def test_amount_must_be_positive(amount: int) -> None:
 def test_unknown_method() -> None:
     with pytest.raises(ValidationError, match="tidak dikenal"):
         settle(10_000, [PaymentInput("bitcoin", 10_000)])
+
+
+# --- one validation for checkout, the payment dialog, refunds and voids ------------------------
+
+
+def test_methods_are_the_vocabulary() -> None:
+    assert tuple(PaymentMethod) == METHODS
+    assert set(METHOD_LABELS) == set(PaymentMethod) == set(REFERENCE_NAMES) | {"tunai"}
+
+
+@pytest.mark.parametrize(
+    ("reference", "message"),
+    [
+        ("X" * 101, "terlalu panjang"),
+        ("QR\x00123", "karakter kontrol"),
+        ("QR\x1b123", "karakter kontrol"),
+    ],
+)
+def test_bad_references_are_refused_everywhere(reference: str, message: str) -> None:
+    with pytest.raises(ValidationError, match=message):
+        settle(10_000, [PaymentInput("qris", 10_000, reference)])
+    with pytest.raises(ValidationError, match=message):
+        check_part(10_000, PaymentInput("transfer", 5_000, reference))
+    with pytest.raises(ValidationError, match=message):
+        payback(10_000, "qris", reference)
+    with pytest.raises(ValidationError, match=message):
+        reversal_reference("debit", reference)
+
+
+def test_a_reference_of_100_characters_is_kept_trimmed() -> None:
+    ref = "R" * 100
+    [p] = settle(10_000, [PaymentInput("qris", 10_000, f"  {ref}\t")])
+    assert p.reference == ref
+    assert check_payment(PaymentInput("tunai", 5, "ignored")).reference is None
+
+
+def test_an_amount_beyond_what_can_be_typed_is_refused() -> None:
+    with pytest.raises(ValidationError, match="terlalu besar"):
+        settle(10**19, [PaymentInput("tunai", 10**19)])
+    with pytest.raises(ValidationError, match="terlalu besar"):
+        check_part(10**15, PaymentInput("tunai", 10**15))
+
+
+def test_check_part_keeps_non_cash_within_what_is_due() -> None:
+    assert check_part(10_000, PaymentInput("tunai", 50_000)) == PaymentInput("tunai", 50_000)
+    assert check_part(10_000, PaymentInput("debit", 10_000, " A1 ")) == PaymentInput(
+        "debit", 10_000, "A1"
+    )
+    with pytest.raises(PaymentError, match=r"sisa Rp 10\.000; hanya tunai"):
+        check_part(10_000, PaymentInput("qris", 10_001, "Q"))
+    with pytest.raises(ValidationError, match="Kartu Kredit: kode approval EDC wajib"):
+        check_part(10_000, PaymentInput("kredit", 1_000))
+    with pytest.raises(ValidationError, match="tidak dikenal"):
+        check_part(10_000, PaymentInput("emas", 1_000))
+
+
+@pytest.mark.parametrize("method", ["qris", "debit", "kredit", "transfer"])
+def test_money_back_by_a_non_cash_method_needs_its_reference(method: str) -> None:
+    with pytest.raises(ValidationError, match="wajib diisi"):
+        payback(5_000, method, " ")
+    with pytest.raises(ValidationError, match=r"^Pembatalan .*wajib diisi"):
+        reversal_reference(method, None)
+    assert payback(5_000, method, "R-1") == SettledPayment(method, -5_000, -5_000, 0, "R-1")
+    assert reversal_reference(method, " R-1 ") == "R-1"
+
+
+def test_cash_back_needs_no_reference() -> None:
+    assert payback(5_000, "tunai", None) == SettledPayment("tunai", -5_000, -5_000, 0, None)
+    assert payback(0, "tunai", None) is None
+    assert reversal_reference("tunai", "x") is None
+    with pytest.raises(ValidationError, match="tidak dikenal"):
+        payback(5_000, "emas", None)
+
+
+@pytest.mark.parametrize(
+    ("payments", "expected"),
+    [
+        ([], "tunai"),
+        ([("tunai", 10)], "tunai"),
+        ([("qris", 10)], "qris"),
+        ([("debit", 30_000), ("tunai", 6_000)], "debit"),
+        ([("tunai", 30_000), ("qris", 6_000)], "tunai"),
+        ([("tunai", 5_000), ("transfer", 5_000)], "transfer"),
+    ],
+)
+def test_a_refund_pays_back_the_way_the_sale_was_paid(
+    payments: list[tuple[str, int]], expected: str
+) -> None:
+    assert default_refund_method(payments) == expected

@@ -23,7 +23,7 @@ from store_helpers import (
     stock_of,
 )
 
-from kasir.domain.cart import Cart, Discount
+from kasir.domain.cart import Cart, Discount, inclusive_tax
 from kasir.domain.payment import PaymentInput
 from kasir.errors import (
     ApprovalRequired,
@@ -35,7 +35,13 @@ from kasir.errors import (
 from kasir.services.auth import Approval
 from kasir.services.cart_edit import add_by_barcode, set_order_discount
 from kasir.services.checkout import checkout
-from kasir.services.returns import RefundItem, refund_amount, refund_sale, void_sale
+from kasir.services.returns import (
+    LineMoney,
+    RefundItem,
+    refund_money,
+    refund_sale,
+    void_sale,
+)
 from kasir.services.sale_lookup import get_sale
 from kasir.services.shifts import Till, close_shift, expected_cash
 from kasir.store.models import (
@@ -180,15 +186,83 @@ def test_void_only_on_the_counter_and_shift_that_took_the_money(demo: Factory) -
         assert expected_cash(s, closed.id) == 236_000  # the closed count still holds
 
 
-def test_refund_paid_back_by_card_or_qris_needs_its_reference(demo: Factory) -> None:
+def test_refund_paid_back_by_a_non_cash_method_needs_its_reference(demo: Factory) -> None:
     till = open_till(demo)
     number = sell(demo, till, [(MAKARONI, 1)])
-    for method in ("qris", "debit", "kredit"):
-        with pytest.raises(ValidationError, match="wajib diisi"), demo.begin() as s:
-            refund_sale(s, till, number, None, "rusak", SPV, method=method, now=LATER)
+    before = snapshot(demo)
+    for method in ("qris", "debit", "kredit", "transfer"):
+        for reference in (None, "", "  "):
+            with pytest.raises(ValidationError, match="wajib diisi"), demo.begin() as s:
+                refund_sale(
+                    s, till, number, None, "rusak", SPV, method=method, reference=reference,
+                    now=LATER,
+                )  # fmt: skip
+    # The same limits as a payment taken: 100 characters (the column), no control characters.
+    for reference, message in (("Q" * 101, "terlalu panjang"), ("QR\x001", "karakter kontrol")):
+        with pytest.raises(ValidationError, match=message), demo.begin() as s:
+            refund_sale(
+                s, till, number, None, "rusak", SPV, method="qris", reference=reference, now=LATER
+            )
+    assert snapshot(demo) == before
     with demo.begin() as s:
-        refund = refund_sale(s, till, number, None, "rusak", SPV, method="transfer", now=LATER)
-    assert refund.payments[0].method == "transfer" and refund.payments[0].reference is None
+        refund = refund_sale(
+            s, till, number, None, "rusak", SPV, method="transfer", reference=" TRF 9 ", now=LATER
+        )
+    assert [(p.method, p.reference) for p in refund.payments] == [("transfer", "TRF 9")]
+
+
+def test_refund_pays_back_the_way_the_sale_was_paid_unless_told(demo: Factory) -> None:
+    till = open_till(demo)
+    by_qris = sell(demo, till, [(MAKARONI, 2)], payments=[PaymentInput("qris", 36_000, "QR-1")])
+    split = sell(
+        demo,
+        till,
+        [(MAKARONI, 2)],
+        payments=[PaymentInput("debit", 30_000, "EDC-1"), PaymentInput("tunai", 6_000)],
+    )
+    # The default is the sale's method, so its reference is asked for.
+    with pytest.raises(ValidationError, match="QRIS: referensi QRIS wajib"), demo.begin() as s:
+        refund_sale(s, till, by_qris, [RefundItem(1, 1)], "rusak", SPV, now=LATER)
+    with demo.begin() as s:
+        one = refund_sale(
+            s, till, by_qris, [RefundItem(1, 1)], "rusak", SPV, reference="QR-BACK", now=LATER
+        )
+        # The cashier may choose otherwise.
+        other = refund_sale(s, till, by_qris, None, "rusak", SPV, method="tunai", now=LATER)
+        # A split sale: the method of its largest part.
+        card = refund_sale(s, till, split, None, "rusak", SPV, reference="EDC-V", now=LATER)
+    assert [(p.method, p.amount, p.reference) for p in one.payments] == [
+        ("qris", -18_000, "QR-BACK")
+    ]
+    assert [(p.method, p.amount, p.reference) for p in other.payments] == [("tunai", -18_000, None)]
+    assert [(p.method, p.amount) for p in card.payments] == [("debit", -36_000)]
+
+
+def test_a_cash_refund_larger_than_the_drawer_is_refused(demo: Factory) -> None:
+    """Cash going out of the drawer may not push the shift's expected cash below zero (after
+    which no count could close the shift)."""
+    till = open_till(demo)  # float 200.000
+    big = sell(demo, till, [(MAKARONI, 20)], payments=[PaymentInput("qris", 360_000, "QR-1")])
+    shift_id = current_shift_id(demo, till)
+    before = snapshot(demo)
+    with (
+        pytest.raises(NotAllowed, match=r"melebihi uang tunai di laci") as info,
+        demo.begin() as s,
+    ):
+        refund_sale(s, till, big, None, "rusak", SPV, method="tunai", now=LATER)
+    assert "Rp 360.000" in info.value.message and "Rp 200.000" in info.value.message
+    assert snapshot(demo) == before
+    # Up to what the drawer holds is fine, to the rupiah.
+    with demo.begin() as s:
+        refund_sale(s, till, big, [RefundItem(1, 11)], "rusak", SPV, method="tunai", now=LATER)
+        assert expected_cash(s, shift_id) == 2_000
+    with pytest.raises(NotAllowed, match="laci"), demo.begin() as s:
+        refund_sale(s, till, big, [RefundItem(1, 1)], "rusak", SPV, method="tunai", now=LATER)
+    with demo.begin() as s:
+        refund_sale(s, till, big, None, "rusak", SPV, reference="QR-BACK", now=LATER)
+        assert expected_cash(s, shift_id) == 2_000
+        closed = close_shift(s, shift_id, 2_000, till.user_id, now=LATER)
+    assert closed.difference == 0
 
 
 def test_refund_rows_add_up_with_non_negative_discounts(demo: Factory) -> None:
@@ -365,42 +439,115 @@ def test_expected_cash_of_the_shift(demo: Factory) -> None:
 # --- refund arithmetic ---------------------------------------------------------------------
 
 
-@given(
-    st.integers(0, 10**9),
-    st.integers(1, 60).flatmap(
-        lambda sold: st.tuples(
-            st.just(sold),
-            st.lists(st.integers(1, sold), min_size=1, max_size=sold),
-        )
-    ),
-)
-def test_refund_amount_adds_up_exactly(line_total: int, case: tuple[int, list[int]]) -> None:
-    sold, steps = case
-    done = 0
-    refunded = 0
-    for step in steps:
-        qty = min(step, sold - done)
-        if qty == 0:
-            break
-        amount = refund_amount(line_total, sold, done, qty)
-        assert amount >= 0
-        done += qty
-        refunded += amount
-        assert refunded <= line_total
-    rest = refund_amount(line_total, sold, done, sold - done)
-    assert refunded + rest == line_total
-    # One step for everything gives the line total itself.
-    assert refund_amount(line_total, sold, 0, sold) == line_total
+@st.composite
+def sold_lines(draw: st.DrawFn, max_qty: int = 60) -> LineMoney:
+    """A sale line as checkout makes it: discounts within the gross, tax inside the total."""
+    qty = draw(st.integers(1, max_qty))
+    unit_price = draw(st.one_of(st.integers(0, 30), st.integers(0, 10**7)))
+    gross = qty * unit_price
+    line_discount = draw(st.one_of(st.just(0), st.integers(0, gross), st.just(gross)))
+    share = draw(st.one_of(st.just(0), st.integers(0, gross - line_discount)))
+    total = gross - line_discount - share
+    rate = draw(st.sampled_from([Decimal(0), Decimal(11), Decimal(12), Decimal(100)]))
+    return LineMoney(qty, unit_price, line_discount, share, inclusive_tax(total, rate), total)
 
 
 @st.composite
-def refund_plans(draw: st.DrawFn) -> tuple[list[tuple[str, int]], int, list[list[RefundItem]]]:
-    codes = draw(st.lists(st.sampled_from([MAKARONI, KERIPIK, BOLU]), min_size=1, max_size=3))
-    items = [(code, draw(st.integers(1, 7))) for code in dict.fromkeys(codes)]
-    order_discount = draw(st.integers(0, 9_999))
-    left = {no: qty for no, (_code, qty) in enumerate(items, start=1)}
+def steps_of(draw: st.DrawFn, qty: int) -> list[int]:
+    """A random series of refund quantities that together take back all `qty` units."""
+    steps, left = [], qty
+    while left:
+        step = draw(st.integers(1, left))
+        steps.append(step)
+        left -= step
+    return steps
+
+
+def check_steps(line: LineMoney, steps: list[int]) -> None:
+    already = LineMoney(0, line.unit_price, 0, 0, 0, 0)
+    for qty in steps:
+        back = refund_money(line, already, qty)
+        assert back.qty == qty
+        # Every column of the refund row has the right sign, and the row adds up.
+        for column in (back.line_discount, back.order_share, back.tax, back.line_total):
+            assert column >= 0, (line, steps, back)
+        assert back.gross - back.line_discount - back.order_share == back.line_total
+        assert back.tax <= back.line_total
+        # Money back: within Rp 1 of the exact share.
+        assert abs(back.line_total * line.qty - line.line_total * qty) <= line.qty
+        already = LineMoney(
+            already.qty + back.qty,
+            line.unit_price,
+            already.line_discount + back.line_discount,
+            already.order_share + back.order_share,
+            already.tax + back.tax,
+            already.line_total + back.line_total,
+        )
+        assert 0 <= already.line_total <= line.line_total  # never more than was paid
+    assert already == line  # every column of the steps adds up to the line, to the rupiah
+
+
+@given(sold_lines().flatmap(lambda line: st.tuples(st.just(line), steps_of(line.qty))))
+def test_refund_steps_are_never_negative_and_add_up_to_the_line(
+    case: tuple[LineMoney, list[int]],
+) -> None:
+    check_steps(*case)
+
+
+def test_refund_steps_of_small_lines_exhaustively() -> None:
+    """Every line of up to 4 units at up to Rp 6, every discount split, every tax that fits,
+    refunded one unit at a time and in every other series of steps: the brute force that
+    found 4,620 negative steps in the old rule (the discounts rounded separately)."""
+
+    def compositions(n: int) -> list[list[int]]:
+        if n == 0:
+            return [[]]
+        return [[k, *rest] for k in range(1, n + 1) for rest in compositions(n - k)]
+
+    checked = 0
+    for qty in range(1, 5):
+        series = compositions(qty)
+        for price in range(7):
+            gross = qty * price
+            for line_discount in range(gross + 1):
+                for share in range(gross - line_discount + 1):
+                    total = gross - line_discount - share
+                    for tax in range(total + 1):
+                        line = LineMoney(qty, price, line_discount, share, tax, total)
+                        for steps in series:
+                            check_steps(line, steps)
+                            checked += 1
+    assert checked > 10_000
+
+
+def test_the_issue_example_refunds_rp_0_per_unit() -> None:
+    line = LineMoney(2, 18_000, 35_999, 1, 0, 0)
+    nothing = LineMoney(0, 18_000, 0, 0, 0, 0)
+    first = refund_money(line, nothing, 1)
+    assert (first.line_total, first.line_discount + first.order_share) == (0, 18_000)
+    assert refund_money(line, first, 1) == line.minus(first)
+
+
+PRICES = {MAKARONI: 18_000, KERIPIK: 20_000, BOLU: 15_000}
+Plan = tuple[list[tuple[str, int, int]], int, Decimal, list[list[RefundItem]]]
+
+
+@st.composite
+def refund_plans(draw: st.DrawFn) -> Plan:
+    """A discounted (and maybe taxed) sale and a random series of partial refunds of it."""
+    codes = draw(st.lists(st.sampled_from(list(PRICES)), min_size=1, max_size=3))
+    items = []
+    for code in dict.fromkeys(codes):
+        qty = draw(st.integers(1, 7))
+        gross = qty * PRICES[code]
+        disc = draw(st.one_of(st.just(0), st.integers(0, gross), st.sampled_from([gross - 1])))
+        items.append((code, qty, disc))
+    net = sum(qty * PRICES[code] - disc for code, qty, disc in items)
+    order_discount = draw(st.one_of(st.integers(0, min(net, 9_999)), st.integers(0, net)))
+    rate = draw(st.sampled_from([Decimal(0), Decimal(11), Decimal(12)]))
+    left = {no: qty for no, (_code, qty, _disc) in enumerate(items, start=1)}
     plans: list[list[RefundItem]] = []
-    for _ in range(draw(st.integers(0, 4))):
+    for _ in range(draw(st.integers(0, 5))):
         open_lines = [no for no, q in left.items() if q]
         if not open_lines:
             break
@@ -411,76 +558,106 @@ def refund_plans(draw: st.DrawFn) -> tuple[list[tuple[str, int]], int, list[list
             left[no] -= qty
             plan.append(RefundItem(no, qty))
         plans.append(plan)
-    return items, order_discount, plans
+    return items, order_discount, rate, plans
+
+
+COLUMNS = (
+    SaleLine.qty,
+    SaleLine.line_discount,
+    SaleLine.order_discount_share,
+    SaleLine.tax,
+    SaleLine.line_total,
+)
 
 
 @settings(
-    max_examples=40,
+    max_examples=60,
     deadline=None,
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )
 @given(refund_plans())
-def test_refunds_never_exceed_the_sale_and_add_up_to_it(
-    demo_sqlite: Factory, plan: tuple[list[tuple[str, int]], int, list[list[RefundItem]]]
-) -> None:
-    items, order_discount, steps = plan
+def test_refunds_of_discounted_sales_in_random_steps(demo_sqlite: Factory, plan: Plan) -> None:
+    """Every refund step pays back >= 0 on every line, every column of every refund row has
+    the sign of a refund, never more than was paid, and the steps add up to the sale."""
+    from kasir.services.cart_edit import set_line_discount
+    from kasir.settings import set_setting
+
+    items, order_discount, rate, steps = plan
     factory = demo_sqlite
-    with factory() as s:
+    with factory.begin() as s:
         till = make_till(s)
         open_now = s.scalar(
             select(func.count()).where(Shift.counter_id == till.counter_id, Shift.status == "open")
         )
+        set_setting(s, "tax_rate_pct", rate)
     if not open_now:
         open_till(factory)
-    number = sell(
-        factory,
-        till,
-        items,
-        order_discount=Discount("amount", order_discount) if order_discount else None,
-    )
+    cart = Cart()
+    with factory.begin() as s:
+        for i, (code, qty, disc) in enumerate(items):
+            add_by_barcode(s, cart, code, qty)
+            if disc:
+                set_line_discount(s, cart, i, Discount("amount", disc), SPV)
+        view = set_order_discount(
+            s, cart, Discount("amount", order_discount) if order_discount else None, SPV
+        )
+        pay = [PaymentInput("tunai", view.total)] if view.total else []
+        number = checkout(s, till, cart, pay, now=NOW).receipt_number
     with factory() as s:
         original = get_sale(s, number)
-    refunded_total = 0
-    refunded_line = {ln.line_no: 0 for ln in original.lines}
-    for step in steps:
-        with factory.begin() as s:
-            doc = refund_sale(s, till, number, step, "rusak", SPV, now=LATER)
-        assert doc.total <= 0
-        refunded_total += -doc.total
-        assert refunded_total <= original.total
-        by_id = {ln.original_line_id: ln for ln in doc.lines}
-        for ln in original.lines:
-            with factory() as s:
-                line_id = s.scalar(
-                    select(SaleLine.id).where(
-                        SaleLine.sale_id == original.id, SaleLine.line_no == ln.line_no
-                    )
+        sold = {
+            row.id: row
+            for row in s.execute(
+                select(SaleLine.id, SaleLine.unit_price, *COLUMNS).where(
+                    SaleLine.sale_id == original.id
                 )
-            if line_id in by_id:
-                refunded_line[ln.line_no] += -by_id[line_id].line_total
-            assert 0 <= refunded_line[ln.line_no] <= ln.line_total
-    # Everything that is left: the refunds add up to the sale, to the rupiah.
+            )
+        }
+    refunded = {line_id: [0] * len(COLUMNS) for line_id in sold}
     stepped = sum(item.qty for step in steps for item in step)
     if stepped < sum(ln.qty for ln in original.lines):
+        steps = [*steps, []]  # the rest, as refund_sale(items=None)
+    for step in steps:
         with factory.begin() as s:
-            refunded_total -= refund_sale(s, till, number, None, "sisa", SPV, now=LATER).total
-    assert refunded_total == original.total
+            doc = refund_sale(s, till, number, step or None, "rusak", SPV, now=LATER)
+        assert doc.total <= 0
+        with factory() as s:
+            rows = s.execute(
+                select(SaleLine.original_line_id, SaleLine.unit_price, *COLUMNS).where(
+                    SaleLine.sale_id == doc.id
+                )
+            ).all()
+            assert s.scalar(select(Sale.tax_total).where(Sale.id == doc.id)) == sum(
+                r.tax for r in rows
+            )
+        for r in rows:
+            assert r.qty < 0
+            assert r.line_discount <= 0 and r.order_discount_share <= 0
+            assert r.line_total <= 0 and r.line_total <= r.tax <= 0
+            assert r.qty * r.unit_price - r.line_discount - r.order_discount_share == r.line_total
+            for k, value in enumerate(r[2:]):
+                refunded[r.original_line_id][k] -= value
+            line = sold[r.original_line_id]
+            assert 0 <= refunded[r.original_line_id][4] <= line.line_total  # never more than paid
+    # Every column of every line adds up to the sale, to the rupiah.
+    for line_id, line in sold.items():
+        assert refunded[line_id] == list(line[2:])
     with factory() as s:
         docs = s.execute(
-            select(func.sum(Sale.total), func.sum(Sale.subtotal)).where(
+            select(func.sum(Sale.total), func.sum(Sale.subtotal), func.sum(Sale.tax_total)).where(
                 Sale.original_sale_id == original.id
             )
         ).one()
-        assert docs[0] == -original.total
-        assert docs[1] == -original.subtotal
+        assert tuple(docs) == (-original.total, -original.subtotal, -original.tax_total)
+        assert original.tax_total == sum(line.tax for line in sold.values())
         assert (
             s.scalar(
                 select(func.sum(Payment.amount))
                 .join(Sale, Sale.id == Payment.sale_id)
                 .where(Sale.original_sale_id == original.id)
             )
-            == -original.total
-        )
+            or 0
+        ) == -original.total
     with pytest.raises(NotAllowed), factory.begin() as s:
         refund_sale(s, till, number, None, "lagi", SPV, now=LATER)
 
@@ -499,3 +676,50 @@ def test_refund_tax_follows_the_lines(demo: Factory) -> None:
         rest = refund_sale(s, till, number, None, "rusak", SPV, now=LATER)
     assert one.tax_total + rest.tax_total == -original.tax_total
     assert one.total + rest.total == -original.total
+
+
+def test_refund_of_one_unit_of_a_fully_discounted_line(demo: Factory) -> None:
+    """2 x 18.000, line discount 35.999, order discount share 1: the line is paid Rp 0.
+    Refunding one unit used to come out at -Rp 1 (the two discounts rounded separately):
+    alone, ck_sale_total_sign refused it and the unit could never be refunded; with another
+    line in the same refund it went through and took Rp 1 from the customer for the UPT."""
+    from kasir.services.cart_edit import set_line_discount
+
+    till = open_till(demo)
+    numbers = []
+    for extra, order_discount in (([], 1), ([KERIPIK], 10_001)):
+        cart = Cart()
+        with demo.begin() as s:
+            add_by_barcode(s, cart, MAKARONI, 2)
+            for code in extra:
+                add_by_barcode(s, cart, code, 1)
+            set_line_discount(s, cart, 0, Discount("amount", 35_999), SPV)
+            view = set_order_discount(s, cart, Discount("amount", order_discount), SPV)
+            assert view.lines[0].line_total == 0 and view.lines[0].order_share == 1
+            pay = [PaymentInput("tunai", view.total)] if view.total else []
+            numbers.append(checkout(s, till, cart, pay, now=NOW).receipt_number)
+    alone, with_other = numbers
+    for number, step in (
+        (alone, [RefundItem(1, 1)]),
+        (alone, [RefundItem(1, 1)]),
+        (with_other, [RefundItem(1, 1), RefundItem(2, 1)]),
+        (with_other, [RefundItem(1, 1)]),
+    ):
+        with demo.begin() as s:
+            doc = refund_sale(s, till, number, step, "rusak", SPV, now=LATER)
+        first = doc.lines[0]
+        assert first.line_total == 0  # never +1 (money taken from the customer)
+        assert first.line_discount <= 0 and first.order_discount_share <= 0
+        assert first.qty * first.unit_price - first.line_discount - first.order_discount_share == (
+            first.line_total
+        )
+        assert all(ln.line_total <= 0 for ln in doc.lines)
+    with demo() as s:
+        for number in numbers:
+            original = get_sale(s, number)
+            totals = s.execute(
+                select(func.sum(SaleLine.line_discount), func.sum(SaleLine.order_discount_share))
+                .join(Sale, Sale.id == SaleLine.sale_id)
+                .where(Sale.original_sale_id == original.id, SaleLine.sku == "KUL-0001")
+            ).one()
+            assert tuple(totals) == (-35_999, -1)
