@@ -193,7 +193,7 @@ def test_debit_needs_the_approval_code(
     assert list(quick_buttons(dialog)) == [], "quick notes are for cash"
     qtbot.keyClick(dialog.reference, Qt.Key.Key_Return)
     assert dialog.isVisible() and screen.dialog is dialog
-    assert dialog.error.text() == "Kode approval EDC wajib diisi."
+    assert dialog.error.text() == "Kartu Debit: kode approval EDC wajib diisi."
     qtbot.keyClicks(dialog.reference, "123456")
     qtbot.keyClick(dialog.reference, Qt.Key.Key_Return)
     assert not dialog.isVisible()
@@ -207,7 +207,7 @@ def test_bad_amounts_are_refused_in_the_dialog(qtbot: QtBot, screen: SaleScreen)
     dialog = open_payment(qtbot, screen, MAKARONI)
     set_amount(qtbot, dialog, "0")
     qtbot.keyClick(dialog.amount, Qt.Key.Key_Return)
-    assert dialog.error.text() == "Jumlah harus lebih dari 0."
+    assert dialog.error.text() == "Jumlah pembayaran harus lebih dari 0."
     set_amount(qtbot, dialog, "abc")
     assert dialog.change_label.text() == ""
     qtbot.keyClick(dialog.amount, Qt.Key.Key_Return)
@@ -384,3 +384,37 @@ def test_cancelling_the_cart_drops_the_payments_taken_after_asking(
     qtbot.keyClick(dialog.amount, Qt.Key.Key_Return)
     sale = stored(demo_sqlite, screen)
     assert [(p.method, p.amount) for p in sale.payments] == [("tunai", 85_000)]
+
+
+def test_the_dialog_refuses_what_checkout_would_refuse(
+    qtbot: QtBot, screen: SaleScreen, demo_sqlite: sessionmaker[Session]
+) -> None:
+    """The dialog checks each entry with the domain's one payment validation: a QRIS reference
+    of 101 characters is refused where it is typed (it used to reach the database)."""
+    dialog = open_payment(qtbot, screen, MAKARONI)
+    qtbot.keyClick(dialog.amount, Qt.Key.Key_F2)
+    assert dialog.method == "qris" and dialog.reference.hasFocus()
+    qtbot.keyClicks(dialog.reference, "Q" * 101)
+    qtbot.keyClick(dialog.reference, Qt.Key.Key_Return)
+    assert dialog.isVisible()
+    assert dialog.error.text() == "Referensi pembayaran terlalu panjang (101 huruf, maks. 100)."
+    assert dialog.payments == []
+    qtbot.keyClick(dialog.reference, Qt.Key.Key_Backspace)
+    qtbot.keyClick(dialog.reference, Qt.Key.Key_Return)
+    assert not dialog.isVisible()
+    sale = stored(demo_sqlite, screen)
+    assert [(p.method, p.reference) for p in sale.payments] == [("qris", "Q" * 100)]
+
+
+def test_transfer_reference_is_optional_when_taking_money(
+    qtbot: QtBot, screen: SaleScreen, demo_sqlite: sessionmaker[Session]
+) -> None:
+    dialog = open_payment(qtbot, screen, MAKARONI)
+    qtbot.keyClick(dialog.amount, Qt.Key.Key_F5)
+    assert dialog.reference_label.text() == "Referensi transfer (opsional)"
+    assert dialog.amount.hasFocus()
+    qtbot.keyClick(dialog.amount, Qt.Key.Key_Return)
+    sale = stored(demo_sqlite, screen)
+    assert [(p.method, p.amount, p.reference) for p in sale.payments] == [
+        ("transfer", 18_000, None)
+    ]

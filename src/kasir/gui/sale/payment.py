@@ -28,7 +28,16 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from kasir.domain.payment import METHOD_LABELS, METHODS, NEEDS_REFERENCE, PaymentInput
+from kasir.domain.payment import (
+    METHODS,
+    NEEDS_REFERENCE,
+    REFERENCE_NAMES,
+    PaymentInput,
+    check_part,
+    method_label,
+    settle,
+)
+from kasir.domain.vocab import PaymentMethod
 from kasir.errors import KasirError, ValidationError
 from kasir.gui.dialogs import big_font
 from kasir.money import format_number, format_rupiah, parse_rupiah
@@ -82,7 +91,7 @@ class PaymentDialog(QDialog):
         self.total = total
         self.qris_payload = qris_payload
         self.payments: list[PaymentInput] = []
-        self.method = "tunai"
+        self.method: str = PaymentMethod.TUNAI.value
         self._cancel_asked = False  # Esc pressed once with payments taken
 
         self.total_label = QLabel(f"Total {format_rupiah(total)}")
@@ -96,7 +105,7 @@ class PaymentDialog(QDialog):
         methods = QHBoxLayout()
         self.method_buttons = QButtonGroup(self)
         for i, method in enumerate(METHODS, start=1):
-            button = QPushButton(f"F{i} {METHOD_LABELS[method]}")
+            button = QPushButton(f"F{i} {method_label(method)}")
             button.setCheckable(True)
             button.setMinimumHeight(48)
             button.setFocusPolicy(Qt.FocusPolicy.NoFocus)
@@ -155,7 +164,7 @@ class PaymentDialog(QDialog):
         layout.addLayout(buttons)
         for payment in taken or []:
             self._add_payment(payment)
-        self.set_method("tunai")
+        self.set_method(PaymentMethod.TUNAI.value)
         if self._remaining() == 0:
             self.error.setText(self._nothing_due())
 
@@ -169,15 +178,14 @@ class PaymentDialog(QDialog):
     def set_method(self, method: str) -> None:
         self.method = method
         self._cancel_asked = False
-        self.method_buttons.button(METHODS.index(method) + 1).setChecked(True)
+        self.method_buttons.button(METHODS.index(PaymentMethod(method)) + 1).setChecked(True)
         needs = method in NEEDS_REFERENCE
-        self.reference_label.setText(
-            _first_upper(NEEDS_REFERENCE.get(method, "referensi (opsional)"))
-        )
-        self.reference.setEnabled(method != "tunai")
+        name = REFERENCE_NAMES.get(method, "referensi")
+        self.reference_label.setText(_first_upper(name if needs else f"{name} (opsional)"))
+        self.reference.setEnabled(method != PaymentMethod.TUNAI)
         self.reference.clear()
         self.amount.setText(format_number(self._remaining()))  # also draws the QR for it
-        self._fill_quick(method == "tunai")
+        self._fill_quick(method == PaymentMethod.TUNAI)
         self._show_qr()
         self.error.clear()
         self._update_due()
@@ -209,7 +217,7 @@ class PaymentDialog(QDialog):
 
     def _show_qr(self) -> None:
         """QRIS: the code for the amount in the field (a part payment gets its own amount)."""
-        if self.method != "qris":
+        if self.method != PaymentMethod.QRIS:
             self.qr_label.clear()
             self.qr_label.setToolTip("")
             self.qr_label.hide()
@@ -237,7 +245,7 @@ class PaymentDialog(QDialog):
 
     def _amount_changed(self) -> None:
         self._update_change()
-        if self.method == "qris":
+        if self.method == PaymentMethod.QRIS:
             self._show_qr()
 
     def _amount(self) -> int:
@@ -254,7 +262,7 @@ class PaymentDialog(QDialog):
             self.change_label.setText("")
             return
         remaining = self._remaining()
-        if self.method == "tunai" and amount > remaining:
+        if self.method == PaymentMethod.TUNAI and amount > remaining:
             self.change_label.setText(f"Kembali {format_rupiah(amount - remaining)}")
         else:
             self.change_label.setText("")
@@ -267,19 +275,19 @@ class PaymentDialog(QDialog):
     def _add_payment(self, payment: PaymentInput) -> None:
         self.payments.append(payment)
         self.paid_list.addItem(
-            f"{METHOD_LABELS[payment.method]}: {format_rupiah(payment.amount)}"
+            f"{method_label(payment.method)}: {format_rupiah(payment.amount)}"
             + (f" (ref {payment.reference})" if payment.reference else "")
         )
         self.paid_list.show()
         self._cancel_asked = False
 
     def _finish(self) -> None:
-        non_cash = sum(p.amount for p in self.payments if p.method != "tunai")
-        if non_cash > self.total:
+        try:
+            settle(self.total, self.payments)  # the rule checkout applies, checked here first
+        except KasirError as exc:
             self.error.setText(
-                f"Pembayaran non-tunai {format_rupiah(non_cash)} melebihi total "
-                f"{format_rupiah(self.total)}. Tekan Esc dua kali untuk membatalkan semua "
-                "pembayaran, lalu terima lagi."
+                f"{exc.message} Tekan Esc dua kali untuk membatalkan semua pembayaran, lalu "
+                "terima lagi."
             )
             return
         self.accept()
@@ -303,24 +311,14 @@ class PaymentDialog(QDialog):
             self._finish()
             return
         try:
-            amount = self._amount()
-            if amount <= 0:
-                raise ValidationError("Jumlah harus lebih dari 0.")
-            remaining = self._remaining()
-            if self.method != "tunai" and amount > remaining:
-                raise ValidationError(
-                    f"{METHOD_LABELS[self.method]} tidak boleh melebihi sisa "
-                    f"{format_rupiah(remaining)}; hanya tunai yang ada kembalian."
-                )
-            reference = self.reference.text().strip() or None
-            if self.method in NEEDS_REFERENCE and reference is None:
-                raise ValidationError(f"{_first_upper(NEEDS_REFERENCE[self.method])} wajib diisi.")
+            typed = PaymentInput(self.method, self._amount(), self.reference.text())
+            payment = check_part(self._remaining(), typed)
         except KasirError as exc:
             self.error.setText(exc.message)
             return
-        self._add_payment(PaymentInput(self.method, amount, reference))
+        self._add_payment(payment)
         if self._remaining() == 0:
             self._finish()
             return
         # A part payment: ask for the rest, in cash by default.
-        self.set_method("tunai")
+        self.set_method(PaymentMethod.TUNAI.value)
