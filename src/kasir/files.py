@@ -31,7 +31,9 @@ def safe_cell(value: object) -> object:
 
 def write_csv_rows(fh: IO[str], header: Sequence[str], rows: Iterable[Sequence[object]]) -> int:
     """Write a header and rows with every text cell escaped; returns the number of rows."""
-    writer = csv.writer(fh, lineterminator="\n")
+    # CRLF rows (RFC 4180): the csv module quotes a cell only for the characters of the line
+    # terminator, so with "\n" alone a bare CR inside a cell would split the row.
+    writer = csv.writer(fh, lineterminator="\r\n")
     writer.writerow(header)
     count = 0
     for row in rows:

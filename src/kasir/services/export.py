@@ -105,7 +105,7 @@ class _Names:
     """User ids to usernames, read once (a store has tens of users, not thousands)."""
 
     def __init__(self, session: Session) -> None:
-        self._names = dict(session.execute(select(User.id, User.username)).tuples().all())
+        self._names = dict(session.execute(select(User.id, User.username)).all())
 
     def __call__(self, user_id: int | None) -> str:
         return "" if user_id is None else self._names.get(user_id, f"#{user_id}")
@@ -123,7 +123,7 @@ def _sale_rows(
         .order_by(Sale.business_date, Counter.code, Sale.seq)
         .execution_options(yield_per=1000)
     )
-    for s, counter, orig in session.execute(query).tuples():
+    for s, counter, orig in session.execute(query):
         refund = s.kind == "refund"
         yield (
             s.receipt_number,
@@ -173,7 +173,7 @@ def _line_rows(
         .order_by(Sale.business_date, Counter.code, Sale.seq, SaleLine.line_no)
         .execution_options(yield_per=1000)
     )
-    for ln, number, upt_name, orig_receipt, orig_line_no in session.execute(query).tuples():
+    for ln, number, upt_name, orig_receipt, orig_line_no in session.execute(query):
         yield (
             number,
             ln.line_no,
@@ -208,13 +208,13 @@ def _payment_rows(session: Session, first: dt.date, last: dt.date) -> Iterator[S
         .order_by(Sale.business_date, Counter.code, Sale.seq, Payment.id)
         .execution_options(yield_per=1000)
     )
-    for p, number in session.execute(query).tuples():
+    for p, number in session.execute(query):
         yield (number, p.method, p.tendered, p.change, p.amount, p.reference or "", "")
 
 
 def _upt_rows(session: Session) -> Iterator[Sequence[object]]:
     query = select(Upt.code, Upt.name, Upt.kind, Upt.region).order_by(Upt.code)
-    for code, name, kind, region in session.execute(query).tuples():
+    for code, name, kind, region in session.execute(query):
         yield (code, name, kind, region or "")
 
 
