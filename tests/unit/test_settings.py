@@ -6,12 +6,22 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from kasir.domain.qris import build_static_example
 from kasir.errors import ValidationError
-from kasir.settings import SETTINGS, definition, get_all, get_setting, set_setting
+from kasir.settings import (
+    MAX_LINE_QTY_LIMIT,
+    SETTINGS,
+    definition,
+    get_all,
+    get_setting,
+    parse_text,
+    set_setting,
+)
 from kasir.store.models import Setting
 
 
@@ -122,3 +132,76 @@ def test_demo_store_has_a_static_qris(demo_sqlite: sessionmaker[Session]) -> Non
 def test_unknown_key_is_a_bug_not_a_user_error(factory: sessionmaker[Session]) -> None:
     with factory() as s, pytest.raises(KeyError):
         get_setting(s, "tidak_ada")
+
+
+@pytest.mark.parametrize(
+    ("key", "text", "expected"),
+    [
+        ("max_line_qty", "1000000", 1_000_000),
+        ("max_line_qty", " 12 ", 12),
+        ("tax_rate_pct", "1e1", Decimal("10")),
+        ("tax_rate_pct", "11.50", Decimal("11.5")),
+        ("receipt_footer", "Terima kasih.\nKarya binaan.", "Terima kasih.\nKarya binaan."),
+    ],
+)
+def test_typed_values_within_bounds(
+    factory: sessionmaker[Session], key: str, text: str, expected: Any
+) -> None:
+    with factory.begin() as s:
+        assert set_setting(s, key, parse_text(key, text)) == expected
+    with factory() as s:
+        assert get_setting(s, key) == expected
+
+
+@pytest.mark.parametrize(
+    ("key", "text"),
+    [
+        ("max_line_qty", "²"),  # "²".isdigit() is True, int("²") fails
+        ("max_line_qty", "١٢"),
+        ("max_line_qty", str(MAX_LINE_QTY_LIMIT + 1)),
+        ("max_line_qty", "3000000000"),  # beyond PostgreSQL's INTEGER
+        ("max_line_qty", "1" * 5000),  # beyond int()'s digit limit
+        ("tax_rate_pct", "12.345"),
+        ("tax_rate_pct", "1e-999999999"),
+        ("discount_approval_pct", "100.01"),
+        ("store_name", "Toko\x00"),
+        ("store_address", "Jl. \x1b[31mMerah"),
+        ("receipt_footer", "x" * 1001),
+    ],
+)
+def test_typed_values_out_of_bounds_are_refused(key: str, text: str) -> None:
+    with pytest.raises(ValidationError):
+        definition(key).check(parse_text(key, text))
+
+
+@settings(
+    max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(data=st.data())
+def test_any_typed_value_is_refused_or_stored_within_bounds(
+    factory: sessionmaker[Session], data: st.DataObject
+) -> None:
+    """What `kasir settings KEY VALUE` does with any text: a ValidationError (one line on the
+    command line), or a value that is stored, reads back the same, and keeps to its bounds."""
+    sdef = data.draw(st.sampled_from(SETTINGS))
+    text = data.draw(
+        st.one_of(
+            st.text(max_size=30),
+            st.integers(-(10**20), 10**20).map(str),
+            st.decimals(allow_nan=True, allow_infinity=True).map(str),
+            st.sampled_from(["warn", "refuse", "0", "100", "1000000", "²", "1e2", " 7 "]),
+        )
+    )
+    with factory() as s:
+        try:
+            stored = set_setting(s, sdef.key, parse_text(sdef.key, text))
+        except ValidationError:
+            assert get_setting(s, sdef.key) == sdef.default
+            s.rollback()
+            return
+        assert get_setting(s, sdef.key) == stored
+        if sdef.key == "max_line_qty":
+            assert 1 <= stored <= MAX_LINE_QTY_LIMIT
+        elif sdef.key.endswith("_pct"):
+            assert Decimal(0) <= stored <= Decimal(100)
+        s.rollback()
