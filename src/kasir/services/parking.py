@@ -1,6 +1,7 @@
 """Park and recall carts: serve the next customer while one fetches another item.
 
-A parked cart is stored in the database, so it survives a restart of the app."""
+A parked cart is stored in the database, so it survives a restart of the app. It is sold at
+the catalog's price of the moment it is recalled, never at the price it was parked at."""
 
 from __future__ import annotations
 
@@ -11,8 +12,10 @@ from dataclasses import dataclass
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
-from kasir.domain.cart import Cart, price_cart
+from kasir.domain.cart import Cart, CartLine, price_cart
 from kasir.errors import NotFound, ValidationError
+from kasir.money import format_rupiah
+from kasir.services import catalog
 from kasir.services.cart_edit import tax_rate
 from kasir.services.shifts import Till
 from kasir.store.models import ParkedCart
@@ -53,11 +56,75 @@ def list_parked(session: Session, counter_id: int) -> list[ParkedView]:
     return [ParkedView(r.id, r.label, r.parked_at, r.item_count, r.total) for r in rows]
 
 
-def recall_cart(session: Session, parked_id: int) -> Cart:
-    """Take a parked cart back (it leaves the parked list)."""
+@dataclass(frozen=True)
+class Recalled:
+    """A recalled cart, priced from today's catalog, and what changed since it was parked."""
+
+    cart: Cart
+    changes: tuple[str, ...]
+
+
+def recall_cart(session: Session, parked_id: int) -> Recalled:
+    """Take a parked cart back (it leaves the parked list), re-priced from the catalog.
+
+    A product deactivated (or gone) since is taken out; a changed price is taken over (a
+    price a supervisor set by hand stays); the product's name, UPT, category and cost are
+    taken as they are now; an amount discount that no longer fits the line is dropped. Each
+    change is said in `changes`, for the cashier to tell the customer."""
     row = session.get(ParkedCart, parked_id, with_for_update=True)
     if row is None:
         raise NotFound("Keranjang yang disimpan tidak ada lagi (mungkin sudah diambil).")
     cart = Cart.from_json(json.loads(row.data))
     session.execute(delete(ParkedCart).where(ParkedCart.id == parked_id))
-    return cart
+    changes: list[str] = []
+    kept: list[CartLine] = []
+    for line in cart.lines:
+        try:
+            product = catalog.get_product(session, line.product_id)
+        except NotFound:
+            changes.append(f"{line.name} tidak ada lagi di katalog; dikeluarkan dari keranjang.")
+            continue
+        if not product.active:
+            changes.append(f"{product.name} tidak aktif lagi; dikeluarkan dari keranjang.")
+            continue
+        old_list, old_price = line.list_price, line.unit_price
+        overridden = line.price_approved_by is not None
+        line.sku, line.barcode, line.name = product.sku, product.barcode, product.name
+        line.unit, line.category, line.cost = product.unit, product.category, product.cost
+        line.upt_id, line.upt_code = product.upt_id, product.upt_code
+        line.list_price = product.price
+        if not overridden:
+            line.unit_price = product.price
+            if product.price != old_price:
+                changes.append(
+                    f"Harga {product.name} berubah: {format_rupiah(old_price)} menjadi "
+                    f"{format_rupiah(product.price)}."
+                )
+        elif product.price != old_list:
+            changes.append(
+                f"Harga katalog {product.name} berubah menjadi {format_rupiah(product.price)}; "
+                f"harga yang disetujui supervisor {format_rupiah(line.unit_price)} tetap."
+            )
+        if line.discount is not None and line.discount_amount > line.gross:
+            changes.append(
+                f"Diskon {line.discount.label()} untuk {product.name} melebihi harga baru; "
+                "diskon dihapus."
+            )
+            line.discount = None
+            line.discount_approved_by = line.discount_approved_pct = None
+        kept.append(line)
+    cart.lines = kept
+    cart.last_index = len(kept) - 1 if kept else None
+    if not kept:
+        cart.order_discount = None
+        cart.order_discount_approved_by = cart.order_discount_approved_pct = None
+    elif cart.order_discount is not None:
+        net = sum(line.net for line in kept)
+        if cart.order_discount.amount_of(net) > net:
+            changes.append(
+                f"Diskon transaksi {cart.order_discount.label()} melebihi total baru "
+                f"{format_rupiah(net)}; diskon dihapus."
+            )
+            cart.order_discount = None
+            cart.order_discount_approved_by = cart.order_discount_approved_pct = None
+    return Recalled(cart, tuple(changes))

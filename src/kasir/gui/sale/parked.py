@@ -1,9 +1,18 @@
-"""The list of parked carts; Enter recalls the highlighted one."""
+"""The list of parked carts (Enter recalls the highlighted one), and what changed in a
+recalled cart since it was parked (prices, products no longer sold)."""
 
 from __future__ import annotations
 
-from PySide6.QtCore import Signal
-from PySide6.QtWidgets import QDialog, QLabel, QListWidget, QListWidgetItem, QVBoxLayout, QWidget
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import (
+    QDialog,
+    QLabel,
+    QListWidget,
+    QListWidgetItem,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
 
 from kasir.money import format_rupiah
 from kasir.services.parking import ParkedView
@@ -36,3 +45,27 @@ class ParkedDialog(QDialog):
     def _recall(self, item: QListWidgetItem) -> None:
         self.accept()
         self.recalled.emit(int(item.data(256)))
+
+
+class RecallChangesDialog(QDialog):
+    """What changed in a recalled cart; Enter or Esc closes it (the cart is already back)."""
+
+    def __init__(self, changes: tuple[str, ...], parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle("Transaksi diambil: ada perubahan")
+        self.resize(560, 300)
+        self.list = QListWidget()
+        self.list.addItems(list(changes))
+        self.list.setWordWrap(True)
+        self.list.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        ok = QPushButton("OK (Enter)")
+        ok.setMinimumHeight(44)
+        ok.setDefault(True)
+        ok.clicked.connect(self.accept)
+        layout = QVBoxLayout(self)
+        layout.addWidget(
+            QLabel("Sejak disimpan, katalog berubah. Keranjang memakai harga sekarang:")
+        )
+        layout.addWidget(self.list)
+        layout.addWidget(ok)
+        ok.setFocus()

@@ -36,7 +36,7 @@ from kasir.gui.dialogs import (
 from kasir.gui.ops import Ops
 from kasir.gui.sale.cart_model import CartTableModel
 from kasir.gui.sale.checkout import CheckoutScreen
-from kasir.gui.sale.parked import ParkedDialog
+from kasir.gui.sale.parked import ParkedDialog, RecallChangesDialog
 from kasir.gui.sale.search import SearchDialog
 from kasir.money import format_rupiah
 from kasir.services import cart_edit, parking
@@ -387,11 +387,16 @@ class SaleScreen(CheckoutScreen):
             self.say(f"Siap. Ada {len(parked)} transaksi disimpan; F8 untuk mengambil.")
 
     def recall(self, parked_id: int) -> None:
-        cart = self._call(lambda s: parking.recall_cart(s, parked_id))
-        if cart is None:
+        recalled = self._call(lambda s: parking.recall_cart(s, parked_id))
+        if recalled is None:
             return
-        self.cart = cart
+        self.cart = recalled.cart
         view = self._call(lambda s: cart_edit.view_cart(s, self.cart))
         self._show(view)
-        self.say("Transaksi yang disimpan diambil kembali.")
         self.ops.changed.emit("parked")
+        if not recalled.changes:
+            self.say("Transaksi yang disimpan diambil kembali.")
+            return
+        # Prices are today's: the cashier sees what changed and tells the customer.
+        self.say(f"Transaksi diambil kembali, {len(recalled.changes)} perubahan harga/barang.")
+        self._open(RecallChangesDialog(recalled.changes, self))
