@@ -286,3 +286,122 @@ def test_refund_by_qris_needs_a_reference(
     assert [(p.method, p.amount, p.reference) for p in stored.payments] == [
         ("qris", -18_000, "QR-REF-1")
     ]
+
+
+# --- money back the way it was paid ------------------------------------------------------------
+
+
+def sell_by_qris(qtbot: QtBot, screen: SaleScreen, code: str, reference: str) -> SaleView:
+    qtbot.keyClicks(screen.scan, code)
+    qtbot.keyClick(screen.scan, Qt.Key.Key_Return)
+    qtbot.keyClick(screen.scan, Qt.Key.Key_F9)
+    paying = screen.dialog
+    assert paying is not None
+    qtbot.waitUntil(paying.isActiveWindow, timeout=WAIT_MS)
+    qtbot.keyClick(paying, Qt.Key.Key_F2)  # QRIS: the reference field has the focus
+    qtbot.keyClicks(paying.reference, reference)  # type: ignore[attr-defined]
+    qtbot.keyClick(paying.reference, Qt.Key.Key_Return)  # type: ignore[attr-defined]
+    assert screen.last_sale is not None and screen.dialog is None
+    return screen.last_sale
+
+
+def press_alt(qtbot: QtBot, dialog: ReturnsDialog, key: Qt.Key) -> None:
+    qtbot.waitUntil(dialog.isActiveWindow, timeout=WAIT_MS)
+    qtbot.keyClick(dialog, key, Qt.KeyboardModifier.AltModifier)
+
+
+def give_pin(qtbot: QtBot, screen: SaleScreen) -> None:
+    qtbot.waitUntil(lambda: isinstance(screen.dialog, SupervisorDialog), timeout=WAIT_MS)
+    supervisor = screen.dialog
+    assert isinstance(supervisor, SupervisorDialog)
+    qtbot.keyClicks(supervisor.edit, "2222")
+    qtbot.keyClick(supervisor.edit, Qt.Key.Key_Return)
+
+
+def test_a_qris_sale_is_refunded_by_qris_unless_the_cashier_chooses(
+    qtbot: QtBot, screen: SaleScreen, demo_sqlite: sessionmaker[Session]
+) -> None:
+    sale = sell_by_qris(qtbot, screen, MAKARONI, "QR-SALE-1")
+    dialog = open_receipt(qtbot, screen, sale.receipt_number)
+    assert dialog.method.currentData() == "qris", "the sale's method is the default"
+    assert dialog.reference.isEnabled()
+    assert "wajib" in dialog.reference.placeholderText()
+    qtbot.waitUntil(dialog.reason.hasFocus, timeout=WAIT_MS)
+    dialog.spin_boxes()[0].setValue(1)
+    qtbot.keyClicks(dialog.reason, "rusak")
+    press_alt(qtbot, dialog, Qt.Key.Key_R)
+    qtbot.waitUntil(lambda: dialog.error.text() != "", timeout=WAIT_MS)
+    assert dialog.error.text() == "Uang kembali lewat QRIS: referensi QRIS wajib diisi."
+    assert screen.dialog is dialog, "refused before any PIN"
+
+    # Tab from the reason: the method, then the reference of the money back.
+    qtbot.keyClick(dialog.reason, Qt.Key.Key_Tab)
+    assert dialog.method.hasFocus()
+    qtbot.keyClick(dialog.method, Qt.Key.Key_Tab)
+    assert dialog.reference.hasFocus()
+    qtbot.keyClicks(dialog.reference, "QR-BACK-1")
+    press_alt(qtbot, dialog, Qt.Key.Key_R)
+    give_pin(qtbot, screen)
+    assert screen.dialog is None
+    refund = screen.last_sale
+    assert refund is not None and refund.kind == "refund"
+    with demo_sqlite() as s:
+        stored = sale_lookup.get_sale(s, refund.receipt_number)
+    assert [(p.method, p.amount, p.reference) for p in stored.payments] == [
+        ("qris", -18_000, "QR-BACK-1")
+    ]
+
+
+def test_void_of_a_qris_sale_asks_for_the_reversal_reference(
+    qtbot: QtBot, screen: SaleScreen, demo_sqlite: sessionmaker[Session]
+) -> None:
+    sale = sell_by_qris(qtbot, screen, KERIPIK, "QR-SALE-2")
+    dialog = open_receipt(qtbot, screen, sale.receipt_number)
+    [field] = dialog.reversal_fields
+    assert "referensi QRIS" in field.placeholderText()
+    qtbot.keyClicks(dialog.reason, "salah input")
+    press_alt(qtbot, dialog, Qt.Key.Key_V)
+    qtbot.waitUntil(lambda: dialog.error.text() != "", timeout=WAIT_MS)
+    assert dialog.error.text() == "Pembatalan QRIS Rp 20.000: referensi QRIS wajib diisi."
+    assert screen.dialog is dialog, "refused before any PIN"
+    assert status_of(demo_sqlite, sale.receipt_number) == "completed"
+
+    field.setFocus()
+    qtbot.keyClicks(field, "QR-VOID-2")
+    qtbot.keyClick(field, Qt.Key.Key_Return)  # Enter only moves on
+    assert screen.dialog is dialog
+    press_alt(qtbot, dialog, Qt.Key.Key_V)
+    give_pin(qtbot, screen)
+    assert status_of(demo_sqlite, sale.receipt_number) == "voided"
+    with demo_sqlite() as s:
+        rows = s.execute(
+            text(
+                "SELECT p.method, p.reference, p.reversal_reference FROM payment p "
+                "JOIN sale s ON s.id = p.sale_id WHERE s.receipt_number = :n"
+            ),
+            {"n": sale.receipt_number},
+        ).all()
+    assert [tuple(r) for r in rows] == [("qris", "QR-SALE-2", "QR-VOID-2")]
+
+
+def test_a_cash_refund_beyond_the_drawer_is_refused_in_the_dialog(
+    qtbot: QtBot, screen: SaleScreen, demo_sqlite: sessionmaker[Session]
+) -> None:
+    """The shift opened with Rp 200.000 and took no cash: Rp 360.000 cannot come out of it."""
+    sale = sell_by_qris(qtbot, screen, f"20*{MAKARONI}", "QR-BIG")
+    assert sale.total == 360_000
+    dialog = open_receipt(qtbot, screen, sale.receipt_number)
+    dialog.spin_boxes()[0].setValue(20)
+    qtbot.keyClicks(dialog.reason, "rusak semua")
+    qtbot.keyClick(dialog.reason, Qt.Key.Key_Tab)
+    qtbot.keyClick(dialog.method, Qt.Key.Key_Up)  # QRIS -> Tunai
+    assert dialog.method.currentData() == "tunai" and not dialog.reference.isEnabled()
+    press_alt(qtbot, dialog, Qt.Key.Key_R)
+    qtbot.waitUntil(lambda: dialog.error.text() != "", timeout=WAIT_MS)
+    assert dialog.error.text() == (
+        "Retur tunai Rp 360.000 melebihi uang tunai di laci shift ini (Rp 200.000); "
+        "kembalikan lewat QRIS atau transfer."
+    )
+    assert screen.dialog is dialog, "refused before any PIN"
+    with demo_sqlite() as s:
+        assert s.scalar(text("SELECT count(*) FROM sale WHERE kind = 'refund'")) == 0

@@ -22,7 +22,7 @@ from kasir.domain.payment import (
     payback,
     reversal_reference,
 )
-from kasir.domain.vocab import PaymentMethod
+from kasir.domain.vocab import DocumentKind, PaymentMethod
 from kasir.errors import NotAllowed, NotFound, ValidationError
 from kasir.money import format_rupiah, prorate
 from kasir.services.auth import Approval, check_approval
@@ -340,7 +340,7 @@ def refund_sale(
         order_discount=-sum(back.order_share for *_, back in rows),
         tax_total=-sum(back.tax for *_, back in rows),
         total=-total,
-        approved_by_id=approver.id,
+        refund_approved_by_id=approver.id,
         original_sale_id=original.id,
         reason=reason,
     )
@@ -366,6 +366,7 @@ def refund_sale(
         session.add(
             Payment(
                 sale_id=refund_id,
+                document_kind=DocumentKind.REFUND.value,
                 method=pay.method,
                 amount=pay.amount,
                 tendered=pay.tendered,

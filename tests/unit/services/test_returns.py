@@ -186,6 +186,68 @@ def test_void_only_on_the_counter_and_shift_that_took_the_money(demo: Factory) -
         assert expected_cash(s, closed.id) == 236_000  # the closed count still holds
 
 
+def test_void_of_a_non_cash_sale_records_the_reversal_reference(demo: Factory) -> None:
+    """A QRIS, card or transfer payment is reversed by the same method: the void asks for the
+    reference of each reversal and keeps it on the payment."""
+    till = open_till(demo)
+    split = sell(
+        demo,
+        till,
+        [(MAKARONI, 3)],  # 54.000 = 20.000 QRIS + 30.000 debit + 4.000 cash
+        payments=[
+            PaymentInput("qris", 20_000, "QR-1"),
+            PaymentInput("debit", 30_000, "EDC-1"),
+            PaymentInput("tunai", 4_000),
+        ],
+    )
+    before = snapshot(demo)
+    for refs, message in [
+        ((), r"Pembatalan QRIS Rp 20\.000: referensi QRIS wajib diisi"),
+        (("QR-BACK",), r"Pembatalan Kartu Debit Rp 30\.000: kode approval EDC wajib diisi"),
+        (("QR-BACK", " "), "kode approval EDC wajib diisi"),
+        (("QR-BACK", "E" * 101), "terlalu panjang"),
+        (("a", "b", "c"), "tidak perlu"),
+    ]:
+        with pytest.raises(ValidationError, match=message), demo.begin() as s:
+            void_sale(s, till, split, "salah input", SPV, reversal_references=refs, now=LATER)
+        assert snapshot(demo) == before
+    with demo.begin() as s:
+        void_sale(
+            s, till, split, "salah input", SPV, reversal_references=(" QR-BACK ", "EDC-V"),
+            now=LATER,
+        )  # fmt: skip
+    with demo() as s:
+        sale_id = s.scalar(select(Sale.id).where(Sale.receipt_number == split))
+        rows = s.execute(
+            select(Payment.method, Payment.reference, Payment.reversal_reference)
+            .where(Payment.sale_id == sale_id)
+            .order_by(Payment.id)
+        ).all()
+    assert sorted(tuple(r) for r in rows) == [
+        ("debit", "EDC-1", "EDC-V"),
+        ("qris", "QR-1", "QR-BACK"),
+        ("tunai", None, None),
+    ]
+    # A cash sale needs none.
+    cash_sale = sell(demo, till, [(MAKARONI, 1)])
+    with demo.begin() as s:
+        assert void_sale(s, till, cash_sale, "batal", SPV, now=LATER).status == "voided"
+
+
+def test_void_of_a_cash_sale_larger_than_the_drawer_is_refused(demo: Factory) -> None:
+    """The cash of a sale may have gone out again (a cash refund of another receipt): its void
+    may not push the drawer's expected cash below zero."""
+    till = open_till(demo)  # float 200.000
+    earlier = sell(demo, till, [(MAKARONI, 20)], payments=[PaymentInput("qris", 360_000, "Q")])
+    cash_sale = sell(demo, till, [(MAKARONI, 10)])  # 180.000 cash: drawer 380.000
+    with demo.begin() as s:
+        refund_sale(s, till, earlier, [RefundItem(1, 15)], "rusak", SPV, method="tunai", now=LATER)
+    before = snapshot(demo)  # drawer 380.000 - 270.000 = 110.000
+    with pytest.raises(NotAllowed, match=r"Rp 180\.000 melebihi .*Rp 110\.000"), demo.begin() as s:
+        void_sale(s, till, cash_sale, "batal", SPV, now=LATER)
+    assert snapshot(demo) == before
+
+
 def test_refund_paid_back_by_a_non_cash_method_needs_its_reference(demo: Factory) -> None:
     till = open_till(demo)
     number = sell(demo, till, [(MAKARONI, 1)])

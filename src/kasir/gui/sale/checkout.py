@@ -168,7 +168,12 @@ class CheckoutScreen(ServiceScreen):
         def act(s: Session, approval: Approval | None) -> SaleView:
             if request.kind == "void":
                 return returns.void_sale(
-                    s, self.till, request.receipt_number, request.reason, approval
+                    s,
+                    self.till,
+                    request.receipt_number,
+                    request.reason,
+                    approval,
+                    reversal_references=request.reversal_references,
                 )
             return returns.refund_sale(
                 s,

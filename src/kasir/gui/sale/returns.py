@@ -3,6 +3,10 @@
 The dialog only gathers the request; the sale screen runs it through the service, which asks
 for a supervisor's PIN (ApprovalRequired) before anything is written.
 
+Money goes back the way it was paid: a refund's method starts at the sale's method (the
+reference of the payment back is required for QRIS, cards and transfer), and a void asks for
+the reference of the reversal of each non-cash payment (the QRIS refund, the EDC void).
+
 Nothing is chosen to start with: the cashier sets how many of each line come back, never more
 than is still refundable (sold minus refunded before). Enter never voids or refunds: it loads
 the receipt in the number field and moves on in the others; the buttons (Alt+V, Alt+R) act.
@@ -17,6 +21,7 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
+    QFormLayout,
     QHBoxLayout,
     QLabel,
     QLineEdit,
@@ -28,7 +33,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from kasir.domain.payment import METHOD_LABELS, METHODS
+from kasir.domain.payment import METHODS, REFERENCE_NAMES, default_refund_method, method_label
+from kasir.domain.vocab import PaymentMethod
 from kasir.errors import KasirError
 from kasir.gui.dialogs import big_font
 from kasir.gui.ops import Ops
@@ -46,6 +52,7 @@ class ReturnRequest:
     items: list[RefundItem]
     method: str
     reference: str | None = None
+    reversal_references: tuple[str | None, ...] = ()  # void: one per non-cash payment
 
 
 # Columns of the table; the last holds the spin box of what comes back.
@@ -78,11 +85,13 @@ class ReturnsDialog(QDialog):
         self.reason.setPlaceholderText("Alasan (wajib), mis. barang rusak / salah input")
         self.method = QComboBox()
         for method in METHODS:
-            self.method.addItem(f"Uang kembali: {METHOD_LABELS[method]}", method)
+            self.method.addItem(f"Uang kembali: {method_label(method)}", method.value)
         self.reference = QLineEdit()
-        self.reference.setPlaceholderText(
-            "Referensi uang kembali (wajib untuk QRIS, debit, kredit)"
-        )
+        self.method.currentIndexChanged.connect(self._method_changed)
+        self._method_changed()
+        # Void of a sale paid by QRIS/card/transfer: the reference of each reversal.
+        self.reversals = QFormLayout()
+        self.reversal_fields: list[QLineEdit] = []
         self.error = QLabel()
         self.error.setStyleSheet("color: #b00020;")
         self.error.setWordWrap(True)
@@ -111,6 +120,7 @@ class ReturnsDialog(QDialog):
         layout.addWidget(self.reason)
         layout.addWidget(self.method)
         layout.addWidget(self.reference)
+        layout.addLayout(self.reversals)
         layout.addWidget(self.error)
         layout.addWidget(self.hint)
         layout.addLayout(buttons)
@@ -119,6 +129,35 @@ class ReturnsDialog(QDialog):
         # Enter in a field only moves on (like Tab): a refund is never one stray Enter away.
         self.reason.returnPressed.connect(self.focusNextChild)
         self.reference.returnPressed.connect(self.focusNextChild)
+
+    def _method_changed(self) -> None:
+        method = str(self.method.currentData())
+        cash = method == PaymentMethod.TUNAI
+        self.reference.setEnabled(not cash)
+        self.reference.setPlaceholderText(
+            "Uang kembali tunai: tanpa referensi"
+            if cash
+            else f"{REFERENCE_NAMES[method][:1].upper()}{REFERENCE_NAMES[method][1:]} "
+            "uang kembali (wajib)"
+        )
+
+    def _set_reversals(self, sale: SaleView | None) -> None:
+        """One field per non-cash payment of a sale that can still be voided."""
+        while self.reversals.rowCount():
+            self.reversals.removeRow(0)
+        self.reversal_fields = []
+        if sale is None or sale.kind != "sale" or sale.status != "completed":
+            return
+        for payment in sale.payments:
+            if payment.method == PaymentMethod.TUNAI:
+                continue
+            field = QLineEdit()
+            name = REFERENCE_NAMES.get(payment.method, "referensi")
+            field.setPlaceholderText(f"{name} pembatalan (wajib untuk void)")
+            field.returnPressed.connect(self.focusNextChild)
+            label = f"Void: {method_label(payment.method)} {format_rupiah(payment.amount)}"
+            self.reversals.addRow(label, field)
+            self.reversal_fields.append(field)
 
     def spin_boxes(self) -> list[QSpinBox]:
         """The 'Diretur' spin box of each line, in order."""
@@ -132,6 +171,7 @@ class ReturnsDialog(QDialog):
         self.sale = None
         self.summary.clear()
         self.table.setRowCount(0)
+        self._set_reversals(None)
         self.void_button.setEnabled(False)
         self.refund_button.setEnabled(False)
 
@@ -168,7 +208,12 @@ class ReturnsDialog(QDialog):
             spin.setRange(0, left)  # starts at 0: the cashier picks what comes back
             spin.setEnabled(left > 0)
             self.table.setCellWidget(row, RETURN_COL, spin)
-        chain = [self.number, *self.spin_boxes(), self.reason]
+        default = default_refund_method((p.method, p.amount) for p in sale.payments)
+        self.method.setCurrentIndex(max(0, self.method.findData(default)))
+        self.reference.clear()
+        self._set_reversals(sale)
+        chain = [self.number, *self.spin_boxes(), self.reason, self.method, self.reference]
+        chain += self.reversal_fields
         for before, after in pairwise(chain):
             QWidget.setTabOrder(before, after)
         self.void_button.setEnabled(True)
@@ -194,5 +239,6 @@ class ReturnsDialog(QDialog):
             items=items,
             method=str(self.method.currentData()),
             reference=self.reference.text().strip() or None,
+            reversal_references=tuple(f.text().strip() or None for f in self.reversal_fields),
         )
         self.requested.emit(request)
