@@ -77,6 +77,8 @@ def clean_reference(
 ) -> str | None:
     """A payment reference trimmed (None when empty), checked for length and control
     characters; `required` and missing: ValidationError naming what is missing."""
+    if reference is not None and not isinstance(reference, str):
+        raise ValidationError("Referensi pembayaran harus berupa teks.")
     text = " ".join((reference or "").split())
     if required and not text:
         name = REFERENCE_NAMES.get(method, "referensi")

@@ -216,6 +216,13 @@ def test_bad_references_are_refused_everywhere(reference: str, message: str) -> 
         reversal_reference("debit", reference)
 
 
+def test_a_reference_that_is_not_text_is_refused() -> None:
+    with pytest.raises(ValidationError, match="harus berupa teks"):
+        settle(10_000, [PaymentInput("qris", 10_000, 12345)])  # type: ignore[arg-type]
+    with pytest.raises(ValidationError, match="harus berupa teks"):
+        reversal_reference("qris", b"QR")  # type: ignore[arg-type]
+
+
 def test_a_reference_of_100_characters_is_kept_trimmed() -> None:
     ref = "R" * 100
     [p] = settle(10_000, [PaymentInput("qris", 10_000, f"  {ref}\t")])

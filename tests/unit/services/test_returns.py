@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from decimal import Decimal
 from typing import Any
@@ -33,7 +34,7 @@ from kasir.errors import (
     ValidationError,
 )
 from kasir.services.auth import Approval
-from kasir.services.cart_edit import add_by_barcode, set_order_discount
+from kasir.services.cart_edit import add_by_barcode, set_order_discount, view_cart
 from kasir.services.checkout import checkout
 from kasir.services.returns import (
     LineMoney,
@@ -738,6 +739,38 @@ def test_refund_tax_follows_the_lines(demo: Factory) -> None:
         rest = refund_sale(s, till, number, None, "rusak", SPV, now=LATER)
     assert one.tax_total + rest.tax_total == -original.tax_total
     assert one.total + rest.total == -original.total
+    # The tax rule: per line (half-up on the line's total), the document's tax is their sum.
+    assert original.tax_total == inclusive_tax(54_000, Decimal(11)) == 5_351
+    with demo() as s:
+        for doc in (original, one, rest):
+            line_tax = s.scalar(select(func.sum(SaleLine.tax)).where(SaleLine.sale_id == doc.id))
+            assert line_tax == doc.tax_total
+    assert (one.tax_total, rest.tax_total) == (-1_784, -3_567)  # 5.351 / 3 = 1.783,67
+
+
+def test_tax_is_per_line_and_the_receipt_tax_is_their_sum(demo: Factory) -> None:
+    """Two lines at 11%: 18.000 -> 1.784 (1.783,78), 20.000 -> 1.982 (1.981,98); the receipt
+    says 3.766, where the tax of the total 38.000 would be 3.766 (3.765,77) too. With 7 lines
+    of 18.000 the per-line tax (7 x 1.784 = 12.488) differs from the total's (12.486)."""
+    from kasir.settings import set_setting
+
+    till = open_till(demo)
+    with demo.begin() as s:
+        set_setting(s, "tax_rate_pct", Decimal(11))
+    number = sell(demo, till, [(MAKARONI, 1), (KERIPIK, 1)])
+    with demo() as s:
+        two = get_sale(s, number)
+    assert two.tax_total == 1_784 + 1_982
+    cart = Cart()
+    with demo.begin() as s:
+        view = add_by_barcode(s, cart, MAKARONI)
+        for _ in range(6):
+            cart.lines.append(dataclasses.replace(cart.lines[0]))  # 7 separate lines
+        view = view_cart(s, cart)
+        assert view.tax_total == 7 * 1_784 == 12_488
+        assert inclusive_tax(view.total, Decimal(11)) == 12_486
+        sale = checkout(s, till, cart, [PaymentInput("tunai", view.total)], now=NOW)
+    assert sale.tax_total == 12_488
 
 
 def test_refund_of_one_unit_of_a_fully_discounted_line(demo: Factory) -> None:
