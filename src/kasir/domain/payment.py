@@ -164,14 +164,16 @@ def settle(total: int, payments: list[PaymentInput]) -> list[SettledPayment]:
 
 def payback(amount: int, method: object, reference: str | None) -> SettledPayment | None:
     """Money paid back to a customer (a refund): `amount` >= 0 by `method`, the reference of
-    the reversal required for every non-cash method. None when there is nothing to pay."""
+    the reversal required for every non-cash method. None when there is nothing to pay back
+    (then no reference is needed, but one given is still checked)."""
     ensure_rupiah(amount, "pengembalian")
     if amount < 0:
         raise ValueError(f"a payback is not negative, got {amount}")
     checked = parse_method(method, "pengembalian uang")
-    ref = reversal_reference(checked, reference, what=f"Uang kembali lewat {method_label(checked)}")
     if amount == 0:
+        clean_reference(checked, reference, required=False)
         return None
+    ref = reversal_reference(checked, reference, what=f"Uang kembali lewat {method_label(checked)}")
     return SettledPayment(checked.value, -amount, -amount, 0, ref)
 
 

@@ -274,7 +274,8 @@ def refund_sale(
     now = (now or utcnow()).astimezone(dt.UTC)
     reason = _reason(reason, "retur")
     if method is not None:
-        # Checked before anything is looked up: a bad request is refused the same way always.
+        # Checked before anything is looked up (the reference is required further down,
+        # once the amount is known: nothing to pay back needs none).
         payback(0, method, reference)
     original = _load(session, receipt_number)
     if original.kind != "sale":

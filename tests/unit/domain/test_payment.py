@@ -263,6 +263,9 @@ def test_money_back_by_a_non_cash_method_needs_its_reference(method: str) -> Non
 def test_cash_back_needs_no_reference() -> None:
     assert payback(5_000, "tunai", None) == SettledPayment("tunai", -5_000, -5_000, 0, None)
     assert payback(0, "tunai", None) is None
+    assert payback(0, "qris", None) is None  # nothing goes back: no reference to ask for
+    with pytest.raises(ValidationError, match="terlalu panjang"):
+        payback(0, "qris", "Q" * 101)
     assert reversal_reference("tunai", "x") is None
     with pytest.raises(ValidationError, match="tidak dikenal"):
         payback(5_000, "emas", None)

@@ -818,3 +818,23 @@ def test_refund_of_one_unit_of_a_fully_discounted_line(demo: Factory) -> None:
                 .where(Sale.original_sale_id == original.id, SaleLine.sku == "KUL-0001")
             ).one()
             assert tuple(totals) == (-35_999, -1)
+
+
+def test_a_refund_of_nothing_paid_needs_no_reference(demo: Factory) -> None:
+    """A line given away (100% discount) on a QRIS sale: its refund pays back Rp 0, so there is
+    no QRIS payment back and no reference to ask for."""
+    from kasir.services.cart_edit import set_line_discount
+
+    till = open_till(demo)
+    cart = Cart()
+    with demo.begin() as s:
+        add_by_barcode(s, cart, MAKARONI)
+        add_by_barcode(s, cart, KERIPIK)
+        view = set_line_discount(s, cart, 0, Discount("percent", Decimal(100)), SPV)
+        paid = [PaymentInput("qris", view.total, "QR-1")]
+        number = checkout(s, till, cart, paid, now=NOW).receipt_number
+    with demo.begin() as s:
+        free = refund_sale(s, till, number, [RefundItem(1, 1)], "rusak", SPV, now=LATER)
+    assert (free.total, free.payments) == (0, ())
+    with pytest.raises(ValidationError, match="referensi QRIS wajib"), demo.begin() as s:
+        refund_sale(s, till, number, [RefundItem(2, 1)], "rusak", SPV, now=LATER)
