@@ -10,17 +10,19 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from kasir.domain.vocab import Role, values
 from kasir.errors import ApprovalRequired, NotFound, UserError, ValidationError
 from kasir.store.models import User
 
-ROLES = ("kasir", "supervisor", "manajer", "gudang")
+ROLES = values(Role)  # the CHECK on user_account.role is made from the same enum
 ROLE_LABELS = {
-    "kasir": "Kasir",
-    "supervisor": "Supervisor",
-    "manajer": "Manajer Toko",
-    "gudang": "Staf Gudang",
+    Role.KASIR: "Kasir",
+    Role.SUPERVISOR: "Supervisor",
+    Role.MANAJER: "Manajer Toko",
+    Role.GUDANG: "Staf Gudang",
+    Role.ADMIN: "Administrator",
 }
-APPROVER_ROLES = frozenset({"supervisor", "manajer"})
+APPROVER_ROLES = frozenset({Role.SUPERVISOR.value, Role.MANAJER.value})
 _ITERATIONS = 60_000
 
 

@@ -8,15 +8,17 @@ the product as it was sold.
 from __future__ import annotations
 
 import datetime as dt
-import uuid
 from typing import Any, Protocol
 
 from sqlalchemy.orm import Session
 
+from kasir.domain.vocab import DocumentKind, SaleStatus
+from kasir.errors import ValidationError
 from kasir.services.shifts import OpenShift, Till
 from kasir.store.bulk import insert_returning_id
 from kasir.store.models import Sale, table_of
 from kasir.store.sequences import format_receipt_number, next_receipt_seq
+from kasir.store.types import normalise_uuid, uuid4_text
 
 _SALE = table_of(Sale)
 
@@ -47,9 +49,13 @@ def line_row(
     tax: int,
     line_total: int,
     original_line_id: int | None = None,
+    discount_approved_by_id: int | None = None,
+    price_approved_by_id: int | None = None,
 ) -> dict[str, Any]:
-    """One sale_line row: the product snapshot of `src` with this document's amounts."""
+    """One sale_line row: the product snapshot of `src` with this document's amounts, and who
+    approved the line's discount and price override (a sale's lines; a refund's have none)."""
     return {
+        "uuid": uuid4_text(),
         "sale_id": sale_id,
         "line_no": line_no,
         "product_id": src.product_id,
@@ -68,6 +74,8 @@ def line_row(
         "tax": tax,
         "line_total": line_total,
         "original_line_id": original_line_id,
+        "discount_approved_by_id": discount_approved_by_id,
+        "price_approved_by_id": price_approved_by_id,
     }
 
 
@@ -76,49 +84,103 @@ def take_receipt_number(session: Session, till: Till, day: dt.date) -> tuple[int
     return seq, format_receipt_number(till.counter_code, day, seq)
 
 
+def document_uuid(value: object) -> str:
+    """A caller-given document UUID in canonical form; one Indonesian line when it is not one."""
+    try:
+        return normalise_uuid(value)
+    except ValueError:
+        raise ValidationError(f"UUID transaksi tidak valid: {str(value)[:40]!r}.") from None
+
+
+def new_document(
+    session: Session,
+    till: Till,
+    shift: OpenShift,
+    now: dt.datetime,
+    *,
+    kind: DocumentKind | str,
+    subtotal: int,
+    line_discount_total: int,
+    order_discount: int,
+    tax_total: int,
+    total: int,
+    order_discount_approved_by_id: int | None = None,
+    refund_approved_by_id: int | None = None,
+    original_sale_id: int | None = None,
+    reason: str | None = None,
+    sale_uuid: object = None,
+) -> dict[str, Any]:
+    """The sale row of a new sale or refund document, numbered on the till's shift (the number
+    is taken in the caller's transaction). `sale_uuid`: the caller's UUID, else a new one."""
+    doc_uuid = uuid4_text() if sale_uuid is None else document_uuid(sale_uuid)
+    seq, number = take_receipt_number(session, till, shift.business_date)
+    return {
+        "uuid": doc_uuid,
+        "receipt_number": number,
+        "kind": DocumentKind(kind).value,
+        "status": SaleStatus.COMPLETED.value,
+        "counter_id": till.counter_id,
+        "shift_id": shift.id,
+        "cashier_id": till.user_id,
+        "business_date": shift.business_date,
+        "seq": seq,
+        "created_at": now.astimezone(dt.UTC),
+        "original_sale_id": original_sale_id,
+        "subtotal": subtotal,
+        "line_discount_total": line_discount_total,
+        "order_discount": order_discount,
+        "tax_total": tax_total,
+        "total": total,
+        "reason": reason,
+        "order_discount_approved_by_id": order_discount_approved_by_id,
+        "refund_approved_by_id": refund_approved_by_id,
+        "voided_at": None,
+        "void_reason": None,
+        "voided_by_id": None,
+        "void_approved_by_id": None,
+    }
+
+
+def insert_document(session: Session, row: dict[str, Any]) -> tuple[int, str, str]:
+    """Insert a row made by `new_document` (its `id` is set in `row`): (id, uuid, number)."""
+    row["id"] = insert_returning_id(session.connection(), _SALE, row)
+    return row["id"], row["uuid"], row["receipt_number"]
+
+
 def write_document(
     session: Session,
     till: Till,
     shift: OpenShift,
     now: dt.datetime,
     *,
-    kind: str,
+    kind: DocumentKind | str,
     subtotal: int,
     line_discount_total: int,
     order_discount: int,
     tax_total: int,
     total: int,
-    approved_by_id: int | None,
+    order_discount_approved_by_id: int | None = None,
+    refund_approved_by_id: int | None = None,
     original_sale_id: int | None = None,
     reason: str | None = None,
+    sale_uuid: object = None,
 ) -> tuple[int, str, str]:
     """Number and insert a sale or refund document on the till's shift: (id, uuid, number)."""
-    seq, number = take_receipt_number(session, till, shift.business_date)
-    doc_uuid = str(uuid.uuid4())
-    doc_id = insert_returning_id(
-        session.connection(),
-        _SALE,
-        {
-            "uuid": doc_uuid,
-            "receipt_number": number,
-            "kind": kind,
-            "status": "completed",
-            "counter_id": till.counter_id,
-            "shift_id": shift.id,
-            "cashier_id": till.user_id,
-            "business_date": shift.business_date,
-            "seq": seq,
-            "created_at": now,
-            "original_sale_id": original_sale_id,
-            "subtotal": subtotal,
-            "line_discount_total": line_discount_total,
-            "order_discount": order_discount,
-            "tax_total": tax_total,
-            "total": total,
-            "reason": reason,
-            "approved_by_id": approved_by_id,
-        },
+    row = new_document(
+        session,
+        till,
+        shift,
+        now,
+        kind=kind,
+        subtotal=subtotal,
+        line_discount_total=line_discount_total,
+        order_discount=order_discount,
+        tax_total=tax_total,
+        total=total,
+        order_discount_approved_by_id=order_discount_approved_by_id,
+        refund_approved_by_id=refund_approved_by_id,
+        original_sale_id=original_sale_id,
+        reason=reason,
+        sale_uuid=sale_uuid,
     )
-    return doc_id, doc_uuid, number
-
-
+    return insert_document(session, row)

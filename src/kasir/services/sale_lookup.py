@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, fields
 from typing import Any
 
@@ -48,6 +48,11 @@ class PaymentView:
     change: int
     reference: str | None
 
+    @classmethod
+    def of(cls, row: Mapping[Any, Any]) -> PaymentView:
+        """From a payment row (as a mapping of column name to value)."""
+        return cls(row["method"], row["amount"], row["tendered"], row["change"], row["reference"])
+
 
 @dataclass(frozen=True)
 class SaleView:
@@ -87,46 +92,76 @@ def normalise_receipt_number(text: str) -> str:
     return number
 
 
+def build_sale_view(
+    sale: Mapping[Any, Any],
+    *,
+    counter_code: str,
+    cashier_name: str,
+    original_receipt: str | None,
+    lines: Iterable[Mapping[Any, Any]],
+    payments: Iterable[Mapping[Any, Any]],
+) -> SaleView:
+    """The one way a SaleView is made: from a sale row and its line and payment rows (as
+    mappings of column name to value), whether just written (checkout) or read back."""
+    return SaleView(
+        id=sale["id"],
+        uuid=sale["uuid"],
+        receipt_number=sale["receipt_number"],
+        kind=sale["kind"],
+        status=sale["status"],
+        counter_code=counter_code,
+        cashier_name=cashier_name,
+        business_date=sale["business_date"],
+        created_at=sale["created_at"],
+        original_receipt=original_receipt,
+        subtotal=sale["subtotal"],
+        line_discount_total=sale["line_discount_total"],
+        order_discount=sale["order_discount"],
+        tax_total=sale["tax_total"],
+        total=sale["total"],
+        lines=tuple(SaleLineView.of(line) for line in lines),
+        payments=tuple(PaymentView.of(p) for p in payments),
+        reason=sale["reason"],
+        void_reason=sale["void_reason"],
+    )
+
+
+_SALE, _LINE, _PAYMENT = table_of(Sale), table_of(SaleLine), table_of(Payment)
+
+
 def sale_view(session: Session, sale_id: int) -> SaleView:
     original = aliased(Sale)
-    row = session.execute(
-        select(Sale, Counter.code, User.full_name, original.receipt_number)
-        .join(Counter, Counter.id == Sale.counter_id)
-        .join(User, User.id == Sale.cashier_id)
-        .outerjoin(original, original.id == Sale.original_sale_id)
-        .where(Sale.id == sale_id)
-    ).first()
+    row = (
+        session.execute(
+            select(
+                _SALE,
+                Counter.code.label("_counter_code"),
+                User.full_name.label("_cashier_name"),
+                original.receipt_number.label("_original_receipt"),
+            )
+            .join(Counter, Counter.id == _SALE.c.counter_id)
+            .join(User, User.id == _SALE.c.cashier_id)
+            .outerjoin(original, original.id == _SALE.c.original_sale_id)
+            .where(_SALE.c.id == sale_id)
+        )
+        .mappings()
+        .first()
+    )
     if row is None:
         raise NotFound(f"Transaksi #{sale_id} tidak ada.")
-    sale, counter_code, cashier, original_receipt = row
     lines = session.execute(
-        select(table_of(SaleLine)).where(SaleLine.sale_id == sale_id).order_by(SaleLine.line_no)
+        select(_LINE).where(_LINE.c.sale_id == sale_id).order_by(_LINE.c.line_no)
     ).mappings()
-    payments = session.scalars(
-        select(Payment).where(Payment.sale_id == sale_id).order_by(Payment.id)
-    )
-    return SaleView(
-        id=sale.id,
-        uuid=sale.uuid,
-        receipt_number=sale.receipt_number,
-        kind=sale.kind,
-        status=sale.status,
-        counter_code=counter_code,
-        cashier_name=cashier,
-        business_date=sale.business_date,
-        created_at=sale.created_at,
-        original_receipt=original_receipt,
-        subtotal=sale.subtotal,
-        line_discount_total=sale.line_discount_total,
-        order_discount=sale.order_discount,
-        tax_total=sale.tax_total,
-        total=sale.total,
-        lines=tuple(SaleLineView.of(line) for line in lines),
-        payments=tuple(
-            PaymentView(p.method, p.amount, p.tendered, p.change, p.reference) for p in payments
-        ),
-        reason=sale.reason,
-        void_reason=sale.void_reason,
+    payments = session.execute(
+        select(_PAYMENT).where(_PAYMENT.c.sale_id == sale_id).order_by(_PAYMENT.c.id)
+    ).mappings()
+    return build_sale_view(
+        row,
+        counter_code=row["_counter_code"],
+        cashier_name=row["_cashier_name"],
+        original_receipt=row["_original_receipt"],
+        lines=lines,
+        payments=payments,
     )
 
 

@@ -6,24 +6,30 @@ import datetime as dt
 
 from sqlalchemy.orm import Session
 
+from kasir.domain.vocab import MovementKind
 from kasir.store.bulk import add_to_column, insert_many
 from kasir.store.models import Product, StockMovement, table_of
+from kasir.store.types import uuid4_text
 
 _MOVEMENT = table_of(StockMovement)
 _PRODUCT = table_of(Product)
 
+
 def move_stock(
     session: Session,
     quantities: dict[int, int],
-    kind: str,
-    sale_id: int,
-    user_id: int,
+    kind: MovementKind | str,
+    sale_id: int | None,
+    user_id: int | None,
     reference: str,
     now: dt.datetime,
 ) -> None:
     """Change on-hand stock by `quantities` (product id -> signed qty) with one movement each.
 
-    Products are updated in id order so concurrent sales on PostgreSQL cannot deadlock."""
+    Products are updated in id order so concurrent sales on PostgreSQL cannot deadlock. Each
+    movement gets its own UUID; `product.updated_at` is left alone (a stock change is not a
+    change of the product's catalogue data)."""
+    kind = MovementKind(kind).value
     conn = session.connection()
     ids = sorted(pid for pid, q in quantities.items() if q)
     if not ids:
@@ -34,6 +40,7 @@ def move_stock(
         _MOVEMENT,
         [
             {
+                "uuid": uuid4_text(),
                 "product_id": pid,
                 "qty": quantities[pid],
                 "kind": kind,
@@ -46,5 +53,3 @@ def move_stock(
             for pid in ids
         ],
     )
-
-

@@ -1,8 +1,16 @@
 """SQLAlchemy models for the whole domain (DESIGN.md section 7).
 
-Money columns are BigInteger whole Rupiah. Rates are Numeric. Timestamps are timezone-aware
-(UTC in the store); business dates are `date` in Asia/Jakarta. The database itself enforces
-what must never break: non-negative prices, unique barcodes and receipt numbers, foreign keys.
+Money columns are BigInteger whole Rupiah. Rates are Numeric. Timestamps are `UtcDateTime`
+(aware UTC in and out, on both backends); business dates are `date` in Asia/Jakarta. The
+database itself enforces what must never break: non-negative prices, unique barcodes and
+receipt numbers, foreign keys, and the CHECKs below (the closed vocabularies are generated from
+`kasir.domain.vocab`).
+
+Conventions (README "Schema"): every constraint and index is named after its table and all of
+its columns; every column with a Python default has the same server default (the bulk insert
+builds statements from the row's keys); every foreign key has an index, partial
+(`WHERE col IS NOT NULL`) when the column is mostly empty; rows that an offline counter would
+one day sync (sale, sale line, payment, stock movement, shift, parked cart) carry a UUID.
 """
 
 from __future__ import annotations
@@ -16,8 +24,8 @@ from sqlalchemy import (
     Boolean,
     CheckConstraint,
     Date,
-    DateTime,
     ForeignKey,
+    ForeignKeyConstraint,
     Index,
     Integer,
     MetaData,
@@ -26,23 +34,60 @@ from sqlalchemy import (
     Table,
     Text,
     UniqueConstraint,
+    false,
+    func,
     text,
+    true,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
+from kasir.domain.vocab import (
+    DocumentKind,
+    MovementKind,
+    PaymentMethod,
+    Role,
+    SaleStatus,
+    ShiftStatus,
+    UptKind,
+    in_check,
+)
+from kasir.store.types import UtcDateTime, new_uuid, uuid4_text
+
+# Every column of a constraint or index is in its name, so two can never collide.
 NAMING_CONVENTION = {
-    "ix": "ix_%(column_0_label)s",
-    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ix": "ix_%(table_name)s_%(column_0_N_name)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
     "ck": "ck_%(table_name)s_%(constraint_name)s",
-    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_N_name)s_%(referred_table_name)s",
     "pk": "pk_%(table_name)s",
 }
 
 Money = BigInteger
+ZERO = text("0")
+EMPTY = text("''")  # a plain "" is not compared right by Alembic
+NOW = func.current_timestamp()
 
 
 def utcnow() -> dt.datetime:
     return dt.datetime.now(dt.UTC)
+
+
+def sparse_index(table: str, column: str) -> Index:
+    """An index on a mostly-NULL (foreign key) column, holding only the rows that have one."""
+    where = text(f"{column} IS NOT NULL")
+    return Index(f"ix_{table}_{column}", column, sqlite_where=where, postgresql_where=where)
+
+
+def uuid_column() -> Mapped[str]:
+    """A row's UUID: made in Python (uuid4) or, for a row inserted without one, by the server."""
+    return mapped_column(String(36), unique=True, default=uuid4_text, server_default=new_uuid())
+
+
+def timestamp_column(*, onupdate: bool = False) -> Mapped[dt.datetime]:
+    """A timestamp set at insert (and at every update with `onupdate`)."""
+    return mapped_column(
+        UtcDateTime, default=utcnow, server_default=NOW, onupdate=utcnow if onupdate else None
+    )
 
 
 class Base(DeclarativeBase):
@@ -67,24 +112,32 @@ class Upt(Base):
 
     __tablename__ = "upt"
     __table_args__ = (
-        CheckConstraint("kind IN ('Lapas', 'Rutan', 'LPKA')", name="kind"),
+        CheckConstraint(in_check("kind", UptKind), name="kind"),
         CheckConstraint(
             "alloc_pnbp_pct IS NULL OR "
             "alloc_pnbp_pct + alloc_premi_pct + alloc_pembinaan_pct = 100",
             name="alloc_sum",
+        ),
+        # A UPT has its own allocation scheme whole, or none (the store-wide default).
+        CheckConstraint(
+            "(alloc_pnbp_pct IS NULL AND alloc_premi_pct IS NULL "
+            "AND alloc_pembinaan_pct IS NULL AND alloc_base IS NULL) OR "
+            "(alloc_pnbp_pct IS NOT NULL AND alloc_premi_pct IS NOT NULL "
+            "AND alloc_pembinaan_pct IS NOT NULL AND alloc_base IS NOT NULL)",
+            name="alloc_all_or_none",
         ),
     )
     id: Mapped[int] = mapped_column(primary_key=True)
     code: Mapped[str] = mapped_column(String(32), unique=True)
     name: Mapped[str] = mapped_column(String(200))
     kind: Mapped[str] = mapped_column(String(8))
-    region: Mapped[str] = mapped_column(String(100), default="")
+    region: Mapped[str] = mapped_column(String(100), default="", server_default=EMPTY)
     # Allocation scheme of this UPT; NULL means the store-wide default setting.
     alloc_pnbp_pct: Mapped[Decimal | None] = mapped_column(Numeric(5, 2))
     alloc_premi_pct: Mapped[Decimal | None] = mapped_column(Numeric(5, 2))
     alloc_pembinaan_pct: Mapped[Decimal | None] = mapped_column(Numeric(5, 2))
     alloc_base: Mapped[str | None] = mapped_column(String(16))  # 'net' | 'margin'
-    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    active: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
 
 
 class Category(Base):
@@ -108,16 +161,20 @@ class Product(Base):
     # Lower-case, accent-free copy of name for substring search.
     search_name: Mapped[str] = mapped_column(String(200), index=True)
     category_id: Mapped[int] = mapped_column(ForeignKey("category.id"), index=True)
-    unit: Mapped[str] = mapped_column(String(16), default="pcs")
+    unit: Mapped[str] = mapped_column(String(16), default="pcs", server_default="pcs")
     price: Mapped[int] = mapped_column(Money)
-    cost: Mapped[int] = mapped_column(Money, default=0)
+    cost: Mapped[int] = mapped_column(Money, default=0, server_default=ZERO)
     upt_id: Mapped[int] = mapped_column(ForeignKey("upt.id"), index=True)
     # On-hand quantity; changes only together with a StockMovement row.
-    stock_qty: Mapped[int] = mapped_column(Integer, default=0)
+    stock_qty: Mapped[int] = mapped_column(Integer, default=0, server_default=ZERO)
     shelf_life_days: Mapped[int | None] = mapped_column(Integer)
     pirt_number: Mapped[str | None] = mapped_column(String(32))
     halal_number: Mapped[str | None] = mapped_column(String(64))
-    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    active: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
+    # Set at insert and by every UPDATE through SQLAlchemy (the ORM or Core `update()`). The
+    # stock sums in `kasir.store.bulk.add_to_column` leave it: stock changes are stock_movement
+    # rows, each with its own UUID and time.
+    updated_at: Mapped[dt.datetime] = timestamp_column(onupdate=True)
 
     category: Mapped[Category] = relationship()
     upt: Mapped[Upt] = relationship()
@@ -125,16 +182,14 @@ class Product(Base):
 
 class User(Base):
     __tablename__ = "user_account"
-    __table_args__ = (
-        CheckConstraint("role IN ('kasir', 'supervisor', 'manajer', 'gudang')", name="role"),
-    )
+    __table_args__ = (CheckConstraint(in_check("role", Role), name="role"),)
     id: Mapped[int] = mapped_column(primary_key=True)
     username: Mapped[str] = mapped_column(String(64), unique=True)
     full_name: Mapped[str] = mapped_column(String(200))
     role: Mapped[str] = mapped_column(String(16))
     pin_hash: Mapped[str] = mapped_column(String(200))
     nip: Mapped[str | None] = mapped_column(String(32))
-    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    active: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
 
 
 class Counter(Base):
@@ -144,30 +199,38 @@ class Counter(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     code: Mapped[str] = mapped_column(String(16), unique=True)
     name: Mapped[str] = mapped_column(String(100))
-    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    active: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
 
 
 class Delivery(Base):
     """Goods received from a UPT against its delivery note (surat jalan)."""
 
     __tablename__ = "delivery"
-    __table_args__ = (UniqueConstraint("upt_id", "note_number"),)
+    __table_args__ = (UniqueConstraint("upt_id", "note_number"),)  # also the upt_id index
     id: Mapped[int] = mapped_column(primary_key=True)
     upt_id: Mapped[int] = mapped_column(ForeignKey("upt.id"))
     note_number: Mapped[str] = mapped_column(String(64))
-    received_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
-    received_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
-    note: Mapped[str] = mapped_column(Text, default="")
+    received_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"), index=True)
+    received_at: Mapped[dt.datetime] = timestamp_column()
+    note: Mapped[str] = mapped_column(Text, default="", server_default=EMPTY)
 
 
 class Shift(Base):
     __tablename__ = "shift"
     __table_args__ = (
         CheckConstraint("opening_float >= 0", name="float_nonneg"),
-        CheckConstraint("status IN ('open', 'closed')", name="status"),
+        CheckConstraint(in_check("status", ShiftStatus), name="status"),
+        # A closed shift has its close time and both cash figures; an open one none of them.
+        CheckConstraint(
+            "(status = 'open' AND closed_at IS NULL AND expected_cash IS NULL "
+            "AND counted_cash IS NULL) OR "
+            "(status = 'closed' AND closed_at IS NOT NULL AND expected_cash IS NOT NULL "
+            "AND counted_cash IS NOT NULL)",
+            name="closed_complete",
+        ),
         # At most one open shift per counter.
         Index(
-            "ix_shift_one_open_per_counter",
+            "ix_shift_counter_id_open",
             "counter_id",
             unique=True,
             sqlite_where=text("status = 'open'"),
@@ -175,18 +238,21 @@ class Shift(Base):
         ),
     )
     id: Mapped[int] = mapped_column(primary_key=True)
-    counter_id: Mapped[int] = mapped_column(ForeignKey("counter.id"))
-    cashier_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"))
+    uuid: Mapped[str] = uuid_column()
+    counter_id: Mapped[int] = mapped_column(ForeignKey("counter.id"), index=True)
+    cashier_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"), index=True)
     business_date: Mapped[dt.date] = mapped_column(Date)
-    status: Mapped[str] = mapped_column(String(8), default="open")
-    opened_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
-    closed_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
-    opening_float: Mapped[int] = mapped_column(Money, default=0)
+    status: Mapped[str] = mapped_column(String(8), default="open", server_default="open")
+    opened_at: Mapped[dt.datetime] = timestamp_column()
+    closed_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime)
+    opening_float: Mapped[int] = mapped_column(Money, default=0, server_default=ZERO)
     expected_cash: Mapped[int | None] = mapped_column(Money)
     counted_cash: Mapped[int | None] = mapped_column(Money)
     # Count by denomination, JSON {"100000": 3, ...}; filled at shift close.
     counted_detail: Mapped[str | None] = mapped_column(Text)
-    closed_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    closed_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"), index=True)
+    # Opened by `kasir simulate` (demo, load tests): its sales are not real ones.
+    simulated: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
 
 
 class DayClose(Base):
@@ -194,8 +260,8 @@ class DayClose(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     business_date: Mapped[dt.date] = mapped_column(Date, unique=True)
     number: Mapped[str] = mapped_column(String(32), unique=True)
-    closed_by_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"))
-    closed_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    closed_by_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"), index=True)
+    closed_at: Mapped[dt.datetime] = timestamp_column()
     kode_billing: Mapped[str | None] = mapped_column(String(15))
     ntpn: Mapped[str | None] = mapped_column(String(16))
     deposit_date: Mapped[dt.date | None] = mapped_column(Date)
@@ -217,34 +283,63 @@ class Sale(Base):
     __tablename__ = "sale"
     __table_args__ = (
         UniqueConstraint("counter_id", "business_date", "seq"),
-        CheckConstraint("kind IN ('sale', 'refund')", name="kind"),
-        CheckConstraint("status IN ('completed', 'voided')", name="status"),
+        # The target of payment's (sale_id, document_kind) foreign key.
+        UniqueConstraint("id", "kind"),
+        CheckConstraint(in_check("kind", DocumentKind), name="kind"),
+        CheckConstraint(in_check("status", SaleStatus), name="status"),
         CheckConstraint("seq > 0", name="seq_positive"),
         CheckConstraint(
             "(kind = 'sale' AND total >= 0) OR (kind = 'refund' AND total <= 0)", name="total_sign"
         ),
-        Index("ix_sale_business_date_counter", "business_date", "counter_id"),
+        # A refund refers to the sale it returns; a sale refers to none.
+        CheckConstraint(
+            "(kind = 'sale' AND original_sale_id IS NULL) OR "
+            "(kind = 'refund' AND original_sale_id IS NOT NULL)",
+            name="original_by_kind",
+        ),
+        # A voided document has its void time; a completed one has none.
+        CheckConstraint(
+            "(status = 'completed' AND voided_at IS NULL) OR "
+            "(status = 'voided' AND voided_at IS NOT NULL)",
+            name="void_time",
+        ),
+        # The order-discount approver belongs to a sale, the refund approver to a refund.
+        CheckConstraint(
+            "(kind = 'sale' AND refund_approved_by_id IS NULL) OR "
+            "(kind = 'refund' AND order_discount_approved_by_id IS NULL)",
+            name="approver_by_kind",
+        ),
+        Index("ix_sale_business_date_counter_id", "business_date", "counter_id"),
+        sparse_index("sale", "original_sale_id"),
+        sparse_index("sale", "order_discount_approved_by_id"),
+        sparse_index("sale", "refund_approved_by_id"),
+        sparse_index("sale", "voided_by_id"),
+        sparse_index("sale", "void_approved_by_id"),
     )
     id: Mapped[int] = mapped_column(primary_key=True)
-    uuid: Mapped[str] = mapped_column(String(36), unique=True)
+    uuid: Mapped[str] = uuid_column()
     receipt_number: Mapped[str] = mapped_column(String(32), unique=True)
-    kind: Mapped[str] = mapped_column(String(8), default="sale")
-    status: Mapped[str] = mapped_column(String(12), default="completed")
+    kind: Mapped[str] = mapped_column(String(8), default="sale", server_default="sale")
+    status: Mapped[str] = mapped_column(String(12), default="completed", server_default="completed")
+    # The (counter_id, business_date, seq) unique constraint is also counter_id's index.
     counter_id: Mapped[int] = mapped_column(ForeignKey("counter.id"))
     shift_id: Mapped[int] = mapped_column(ForeignKey("shift.id"), index=True)
-    cashier_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"))
+    cashier_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"), index=True)
     business_date: Mapped[dt.date] = mapped_column(Date)
     seq: Mapped[int] = mapped_column(Integer)
-    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
-    original_sale_id: Mapped[int | None] = mapped_column(ForeignKey("sale.id"), index=True)
+    created_at: Mapped[dt.datetime] = timestamp_column()
+    original_sale_id: Mapped[int | None] = mapped_column(ForeignKey("sale.id"))
     subtotal: Mapped[int] = mapped_column(Money)  # sum of qty * unit_price
-    line_discount_total: Mapped[int] = mapped_column(Money, default=0)
-    order_discount: Mapped[int] = mapped_column(Money, default=0)
-    tax_total: Mapped[int] = mapped_column(Money, default=0)  # included in total
+    line_discount_total: Mapped[int] = mapped_column(Money, default=0, server_default=ZERO)
+    order_discount: Mapped[int] = mapped_column(Money, default=0, server_default=ZERO)
+    tax_total: Mapped[int] = mapped_column(Money, default=0, server_default=ZERO)  # in total
     total: Mapped[int] = mapped_column(Money)
     reason: Mapped[str | None] = mapped_column(Text)  # refund reason
-    approved_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
-    voided_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+    # Who approved the order discount (a sale above the discount limit) ...
+    order_discount_approved_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    # ... and who approved the refund (a refund document).
+    refund_approved_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    voided_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime)
     void_reason: Mapped[str | None] = mapped_column(Text)
     voided_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
     void_approved_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
@@ -258,11 +353,15 @@ class SaleLine(Base):
 
     __tablename__ = "sale_line"
     __table_args__ = (
-        UniqueConstraint("sale_id", "line_no"),
+        UniqueConstraint("sale_id", "line_no"),  # also the sale_id index
         CheckConstraint("qty <> 0", name="qty_nonzero"),
         CheckConstraint("unit_price >= 0", name="price_nonneg"),
+        sparse_index("sale_line", "original_line_id"),
+        sparse_index("sale_line", "discount_approved_by_id"),
+        sparse_index("sale_line", "price_approved_by_id"),
     )
     id: Mapped[int] = mapped_column(primary_key=True)
+    uuid: Mapped[str] = uuid_column()
     sale_id: Mapped[int] = mapped_column(ForeignKey("sale.id", ondelete="CASCADE"))
     line_no: Mapped[int] = mapped_column(Integer)
     product_id: Mapped[int] = mapped_column(ForeignKey("product.id"), index=True)
@@ -276,48 +375,66 @@ class SaleLine(Base):
     list_price: Mapped[int] = mapped_column(Money)  # catalogue price before any override
     cost: Mapped[int] = mapped_column(Money)
     qty: Mapped[int] = mapped_column(Integer)
-    line_discount: Mapped[int] = mapped_column(Money, default=0)
-    order_discount_share: Mapped[int] = mapped_column(Money, default=0)
-    tax: Mapped[int] = mapped_column(Money, default=0)
+    line_discount: Mapped[int] = mapped_column(Money, default=0, server_default=ZERO)
+    order_discount_share: Mapped[int] = mapped_column(Money, default=0, server_default=ZERO)
+    tax: Mapped[int] = mapped_column(Money, default=0, server_default=ZERO)
     line_total: Mapped[int] = mapped_column(Money)
-    original_line_id: Mapped[int | None] = mapped_column(ForeignKey("sale_line.id"), index=True)
+    original_line_id: Mapped[int | None] = mapped_column(ForeignKey("sale_line.id"))
+    # Who approved this line's discount (above the limit) and its price override.
+    discount_approved_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    price_approved_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
 
 
 class Payment(Base):
+    """What one method paid of a document: >= 0 on a sale, <= 0 on a refund (money back).
+
+    `document_kind` repeats the document's kind (kept equal by the composite foreign key) so
+    that the sign can be a CHECK."""
+
     __tablename__ = "payment"
     __table_args__ = (
-        CheckConstraint(
-            "method IN ('tunai', 'qris', 'debit', 'kredit', 'transfer')", name="method"
+        ForeignKeyConstraint(
+            ["sale_id", "document_kind"], ["sale.id", "sale.kind"], ondelete="CASCADE"
         ),
+        CheckConstraint(in_check("method", PaymentMethod), name="method"),
+        CheckConstraint(in_check("document_kind", DocumentKind), name="document_kind"),
         CheckConstraint("change >= 0", name="change_nonneg"),
+        CheckConstraint(
+            "(document_kind = 'sale' AND amount >= 0 AND tendered >= amount) OR "
+            "(document_kind = 'refund' AND amount <= 0 AND tendered = amount AND change = 0)",
+            name="sign_by_kind",
+        ),
     )
     id: Mapped[int] = mapped_column(primary_key=True)
-    sale_id: Mapped[int] = mapped_column(ForeignKey("sale.id", ondelete="CASCADE"), index=True)
+    uuid: Mapped[str] = uuid_column()
+    sale_id: Mapped[int] = mapped_column(index=True)
+    document_kind: Mapped[str] = mapped_column(String(8))
     method: Mapped[str] = mapped_column(String(12))
     amount: Mapped[int] = mapped_column(Money)  # what this method contributes to the total
     tendered: Mapped[int] = mapped_column(Money)  # what was handed over (cash), else == amount
-    change: Mapped[int] = mapped_column(Money, default=0)
+    change: Mapped[int] = mapped_column(Money, default=0, server_default=ZERO)
     reference: Mapped[str | None] = mapped_column(String(100))
+    # The QRIS/card reversal's reference, recorded when the sale is voided.
+    reversal_reference: Mapped[str | None] = mapped_column(String(100))
 
 
 class StockMovement(Base):
     __tablename__ = "stock_movement"
     __table_args__ = (
-        CheckConstraint(
-            "kind IN ('receive', 'sale', 'refund', 'void', 'adjust', 'return', 'writeoff')",
-            name="kind",
-        ),
+        CheckConstraint(in_check("kind", MovementKind), name="kind"),
         CheckConstraint("qty <> 0", name="qty_nonzero"),
+        sparse_index("stock_movement", "delivery_id"),
     )
     id: Mapped[int] = mapped_column(primary_key=True)
+    uuid: Mapped[str] = uuid_column()
     product_id: Mapped[int] = mapped_column(ForeignKey("product.id"), index=True)
     qty: Mapped[int] = mapped_column(Integer)
     kind: Mapped[str] = mapped_column(String(12))
     sale_id: Mapped[int | None] = mapped_column(ForeignKey("sale.id"), index=True)
-    delivery_id: Mapped[int | None] = mapped_column(ForeignKey("delivery.id"), index=True)
-    user_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
-    reference: Mapped[str] = mapped_column(String(100), default="")
-    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    delivery_id: Mapped[int | None] = mapped_column(ForeignKey("delivery.id"))
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"), index=True)
+    reference: Mapped[str] = mapped_column(String(100), default="", server_default=EMPTY)
+    created_at: Mapped[dt.datetime] = timestamp_column()
 
 
 class ParkedCart(Base):
@@ -325,12 +442,13 @@ class ParkedCart(Base):
 
     __tablename__ = "parked_cart"
     id: Mapped[int] = mapped_column(primary_key=True)
+    uuid: Mapped[str] = uuid_column()
     counter_id: Mapped[int] = mapped_column(ForeignKey("counter.id"), index=True)
-    cashier_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"))
-    label: Mapped[str] = mapped_column(String(100), default="")
-    parked_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
-    item_count: Mapped[int] = mapped_column(Integer, default=0)
-    total: Mapped[int] = mapped_column(Money, default=0)
+    cashier_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"), index=True)
+    label: Mapped[str] = mapped_column(String(100), default="", server_default=EMPTY)
+    parked_at: Mapped[dt.datetime] = timestamp_column()
+    item_count: Mapped[int] = mapped_column(Integer, default=0, server_default=ZERO)
+    total: Mapped[int] = mapped_column(Money, default=0, server_default=ZERO)
     data: Mapped[str] = mapped_column(Text)  # JSON of the cart
 
 
@@ -339,11 +457,11 @@ class AuditEvent(Base):
 
     __tablename__ = "audit_event"
     id: Mapped[int] = mapped_column(primary_key=True)
-    at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
-    user_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    at: Mapped[dt.datetime] = timestamp_column()
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"), index=True)
     action: Mapped[str] = mapped_column(String(64))
-    entity: Mapped[str] = mapped_column(String(64), default="")
-    entity_id: Mapped[str] = mapped_column(String(64), default="")
-    payload: Mapped[str] = mapped_column(Text, default="{}")
-    prev_hash: Mapped[str] = mapped_column(String(64), default="")  # hex sha256
+    entity: Mapped[str] = mapped_column(String(64), default="", server_default=EMPTY)
+    entity_id: Mapped[str] = mapped_column(String(64), default="", server_default=EMPTY)
+    payload: Mapped[str] = mapped_column(Text, default="{}", server_default="{}")
+    prev_hash: Mapped[str] = mapped_column(String(64), default="", server_default=EMPTY)  # sha256
     hash: Mapped[str] = mapped_column(String(64))

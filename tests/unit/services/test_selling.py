@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import uuid
 from collections.abc import Callable
 from decimal import Decimal
 from typing import Any
@@ -57,7 +58,7 @@ from kasir.services.cart_edit import (
     view_cart,
 )
 from kasir.services.checkout import checkout
-from kasir.services.sale_lookup import get_sale
+from kasir.services.sale_lookup import get_sale, sale_view
 from kasir.services.shifts import Till, close_shift, open_shift
 from kasir.settings import set_setting
 from kasir.store.models import (
@@ -70,6 +71,7 @@ from kasir.store.models import (
     Shift,
     StockMovement,
 )
+from kasir.timeutil import JAKARTA
 
 DAY = dt.date(2026, 11, 22)
 LAST_ONE = "2000000300061"  # FUR-0006, Rp 1.850.000, stock 1
@@ -485,7 +487,99 @@ def test_order_discount_approval_is_recorded_on_the_sale(demo: Factory) -> None:
     assert (sale.order_discount, sale.total) == (6_000, 30_000)
     supervisor = user_id(demo, "spv1")
     with demo() as s:
-        assert s.scalar(select(Sale.approved_by_id).where(Sale.id == sale.id)) == supervisor
+        approvers = s.execute(
+            select(Sale.order_discount_approved_by_id, Sale.refund_approved_by_id).where(
+                Sale.id == sale.id
+            )
+        ).one()
+        assert tuple(approvers) == (supervisor, None)
+
+
+def test_line_discount_and_price_approvers_are_stored_per_line(demo: Factory) -> None:
+    """Checked at cart time and kept: who approved each line's discount and price override."""
+    till = open_till(demo)
+    supervisor, manager = user_id(demo, "spv1"), user_id(demo, "manajer")
+    cart = Cart()
+    with demo.begin() as s:
+        add_by_barcode(s, cart, MAKARONI, 2)  # discount above the limit, by the manager
+        add_by_barcode(s, cart, KERIPIK, 1)  # price override, by the supervisor
+        add_by_barcode(s, cart, LAST_ONE, 1)  # nothing to approve
+        set_line_discount(s, cart, 0, Discount("percent", Decimal(30)), Approval("3333"))
+        view = override_price(s, cart, 1, 15_000, SPV)
+        sale = checkout(s, till, cart, cash(view.total), now=NOW)
+    with demo() as s:
+        rows = s.execute(
+            select(SaleLine.discount_approved_by_id, SaleLine.price_approved_by_id)
+            .where(SaleLine.sale_id == sale.id)
+            .order_by(SaleLine.line_no)
+        ).all()
+        order_approver = s.scalar(
+            select(Sale.order_discount_approved_by_id).where(Sale.id == sale.id)
+        )
+    assert [tuple(r) for r in rows] == [(manager, None), (None, supervisor), (None, None)]
+    assert order_approver is None
+
+
+def _rich_sale(factory: Factory, till: Till, **kw: Any) -> Any:
+    """A sale with every kind of detail: discounts with approvals, an override, split payment."""
+    cart = Cart()
+    with factory.begin() as s:
+        add_by_barcode(s, cart, MAKARONI, 3)
+        add_by_barcode(s, cart, KERIPIK, 2)
+        set_line_discount(s, cart, 0, Discount("percent", Decimal(20)), SPV)
+        override_price(s, cart, 1, 19_000, SPV)
+        view = set_order_discount(s, cart, Discount("amount", 1_001), SPV)
+        payments = [
+            PaymentInput("qris", 20_000, "QR123456789012"),
+            PaymentInput("debit", 10_000, "EDC778899"),
+            PaymentInput("tunai", view.total - 30_000 + 7_500),
+        ]
+        return checkout(s, till, cart, payments, now=NOW, **kw)
+
+
+def test_checkout_returns_what_a_later_read_gives(demo: Factory) -> None:
+    """One SaleView builder: checkout's view of the sale equals sale_view of the stored sale
+    (times aware UTC on both backends, lines and payments field by field)."""
+    till = open_till(demo)
+    sale = _rich_sale(demo, till)
+    with demo() as s:
+        stored = sale_view(s, sale.id)
+    assert stored == sale
+    assert sale.created_at == NOW and sale.created_at.tzinfo is not None
+    assert stored.created_at.utcoffset() == dt.timedelta(0)
+    assert (sale.order_discount, sale.change) == (1_001, 7_500)
+    assert sorted(p.method for p in sale.payments) == ["debit", "qris", "tunai"]
+    # A time given in Jakarta is the same moment.
+    with demo.begin() as s:
+        cart = Cart()
+        add_by_barcode(s, cart, KERIPIK)
+        jakarta = NOW.astimezone(JAKARTA) + dt.timedelta(minutes=5)
+        second = checkout(s, till, cart, cash(20_000), now=jakarta)
+    with demo() as s:
+        assert sale_view(s, second.id) == second
+    assert second.created_at == jakarta and second.created_at.tzinfo == dt.UTC
+
+
+def test_checkout_takes_the_callers_sale_uuid(demo: Factory) -> None:
+    till = open_till(demo)
+    given_uuid = uuid.uuid4()
+    sale = _rich_sale(demo, till, sale_uuid=str(given_uuid).upper())
+    assert sale.uuid == str(given_uuid)
+    with demo() as s:
+        assert s.scalar(select(Sale.uuid).where(Sale.id == sale.id)) == str(given_uuid)
+        line_uuids = s.scalars(select(SaleLine.uuid).where(SaleLine.sale_id == sale.id)).all()
+        payment_uuids = s.scalars(select(Payment.uuid).where(Payment.sale_id == sale.id)).all()
+        movement_uuids = s.scalars(
+            select(StockMovement.uuid).where(StockMovement.sale_id == sale.id)
+        ).all()
+    made = [*line_uuids, *payment_uuids, *movement_uuids]
+    assert len(made) == 2 + 3 + 2 and len(set(made)) == len(made)
+    assert all(uuid.UUID(u).version == 4 for u in made)
+    before = snapshot(demo)
+    for bad in ("not-a-uuid", "", "1234", 42):
+        with pytest.raises(ValidationError, match="UUID transaksi tidak valid"):
+            _rich_sale(demo, till, sale_uuid=bad)
+    assert snapshot(demo) == before
 
 
 def test_unapproved_discount_cannot_grow_past_the_limit(demo: Factory) -> None:

@@ -135,7 +135,12 @@ def test_second_open_shift_on_a_counter_is_refused(
     refused(factory, second)
     # Once the first shift is closed, a new one may open.
     with factory.begin() as s:
-        s.get(Shift, base_ids["shift"]).status = "closed"  # type: ignore[union-attr]
+        first = s.get(Shift, base_ids["shift"])
+        assert first is not None
+        first.status = "closed"
+        # A closed shift has its close time and cash figures (ck_shift_closed_complete).
+        first.closed_at = dt.datetime(2025, 3, 14, 10, tzinfo=dt.UTC)
+        first.expected_cash = first.counted_cash = 0
         s.add(
             Shift(counter_id=base_ids["counter"], cashier_id=base_ids["user"], business_date=TODAY)
         )

@@ -8,6 +8,7 @@ from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from sqlalchemy import Engine, inspect, select
 
+from kasir.store import search_index
 from kasir.store.engine import make_engine
 from kasir.store.migrate import current_revision, downgrade, head_revision, is_up_to_date, upgrade
 from kasir.store.models import Base, Category
@@ -25,13 +26,14 @@ def schema_diff(engine: Engine) -> list[Any]:
                 "compare_server_default": True,
                 "render_as_batch": conn.dialect.name == "sqlite",
                 "target_metadata": Base.metadata,
+                "include_name": search_index.include_name,
             },
         )
         return list(compare_metadata(ctx, Base.metadata))
 
 
 def app_tables(engine: Engine) -> set[str]:
-    return set(inspect(engine).get_table_names()) - {"alembic_version"}
+    return set(inspect(engine).get_table_names()) - {"alembic_version"} - search_index.SEARCH_TABLES
 
 
 def category_codes(engine: Engine) -> set[str]:
