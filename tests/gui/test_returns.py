@@ -327,7 +327,13 @@ def test_a_qris_sale_is_refunded_by_qris_unless_the_cashier_chooses(
     assert dialog.reference.isEnabled()
     assert "wajib" in dialog.reference.placeholderText()
     qtbot.waitUntil(dialog.reason.hasFocus, timeout=WAIT_MS)
-    dialog.spin_boxes()[0].setValue(1)
+    qtbot.keyClick(dialog.reason, Qt.Key.Key_Backtab)  # back to the line's spin box
+    (spin,) = dialog.spin_boxes()
+    assert spin.hasFocus()
+    qtbot.keyClick(spin, Qt.Key.Key_Up)
+    assert spin.value() == 1
+    qtbot.keyClick(spin, Qt.Key.Key_Tab)
+    assert dialog.reason.hasFocus()
     qtbot.keyClicks(dialog.reason, "rusak")
     press_alt(qtbot, dialog, Qt.Key.Key_R)
     qtbot.waitUntil(lambda: dialog.error.text() != "", timeout=WAIT_MS)
@@ -391,7 +397,12 @@ def test_a_cash_refund_beyond_the_drawer_is_refused_in_the_dialog(
     sale = sell_by_qris(qtbot, screen, f"20*{MAKARONI}", "QR-BIG")
     assert sale.total == 360_000
     dialog = open_receipt(qtbot, screen, sale.receipt_number)
-    dialog.spin_boxes()[0].setValue(20)
+    qtbot.waitUntil(dialog.reason.hasFocus, timeout=WAIT_MS)
+    qtbot.keyClick(dialog.reason, Qt.Key.Key_Backtab)
+    (spin,) = dialog.spin_boxes()
+    qtbot.keyClicks(spin, "20")
+    assert spin.value() == 20
+    qtbot.keyClick(spin, Qt.Key.Key_Tab)
     qtbot.keyClicks(dialog.reason, "rusak semua")
     qtbot.keyClick(dialog.reason, Qt.Key.Key_Tab)
     qtbot.keyClick(dialog.method, Qt.Key.Key_Up)  # QRIS -> Tunai
