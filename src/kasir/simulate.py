@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from itertools import accumulate
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from kasir.domain.cart import Cart, Discount
@@ -29,7 +29,7 @@ from kasir.services import cart_edit, returns, shifts
 from kasir.services import checkout as checkout_service
 from kasir.services.auth import Approval, check_approval
 from kasir.services.catalog import ensure_counter
-from kasir.store.models import Counter, Product, Sale, User
+from kasir.store.models import Counter, Product, Sale, Shift, User
 from kasir.timeutil import JAKARTA, business_date
 
 NOTES = (2_000, 5_000, 10_000, 20_000, 50_000, 100_000)
@@ -91,9 +91,10 @@ def simulate_day(
 ) -> SimResult:
     """Simulate `sales` sales on `day` at `counters`; see the module docstring.
 
-    Refused (NotAllowed) on a counter that already holds real sales, unless `force`: simulated
-    sales would be mixed into that counter's takings. A Ctrl+C stops the selling after the sale
-    in progress (each sale is whole or absent), closes the shifts and returns with
+    Refused (NotAllowed) on a counter that already holds real sales (sales of a shift not
+    marked `simulated`), unless `force`: simulated sales would be mixed into that counter's
+    takings. The shifts opened here are marked `simulated`. A Ctrl+C stops the selling after
+    the sale in progress (each sale is whole or absent), closes the shifts and returns with
     `interrupted` set; any other failure also closes the shifts before it is raised."""
     today = business_date()
     if day > today:
@@ -132,6 +133,8 @@ def simulate_day(
             counter_id = ensure_counter(s, code)
             user_id = cashiers[i % len(cashiers)]
             shift = shifts.open_shift(s, counter_id, user_id, 500_000, now=opened_at, day=day)
+            # Its sales are simulated ones: a later run may use this counter again.
+            s.execute(update(Shift).where(Shift.id == shift.id).values(simulated=True))
             tills.append((shifts.Till(counter_id, code.upper(), user_id), shift.id))
 
     start = dt.datetime.combine(day, dt.time(9, 0), JAKARTA)
@@ -159,12 +162,14 @@ def _refuse_counters_with_real_sales(s: Session, counters: list[str]) -> None:
         real = s.scalar(
             select(func.count(Sale.id))
             .join(Counter, Counter.id == Sale.counter_id)
-            .where(Counter.code == code.upper())
+            .join(Shift, Shift.id == Sale.shift_id)
+            .where(Counter.code == code.upper(), Shift.simulated.is_(False))
         )
         if real:
             raise NotAllowed(
-                f"Meja {code.upper()} sudah punya {real} transaksi; simulasi akan tercampur "
-                "dengan penjualan itu. Pakai meja lain (--counter KODE) atau tambahkan --force."
+                f"Meja {code.upper()} sudah punya {real} transaksi sungguhan; simulasi akan "
+                "tercampur dengan penjualan itu. Pakai meja lain (--counter KODE) atau "
+                "tambahkan --force."
             )
 
 
@@ -240,10 +245,14 @@ class _Seller:
         result.total += sale.total
         result.receipts.append(sale.receipt_number)
         if supervisor is not None and rng.random() < 0.02:
+            # A QRIS or card payment is reversed on the terminal: its reference is recorded.
+            non_cash = [p for p in sale.payments if p.method != "tunai"]
+            reversals = [f"BTL-{n:05d}-{i}" for i, _p in enumerate(non_cash)]
             with factory.begin() as s:
                 returns.void_sale(
-                    s, till, sale.receipt_number, "Salah input kasir", supervisor, now=now
-                )
+                    s, till, sale.receipt_number, "Salah input kasir", supervisor,
+                    reversal_references=reversals, now=now,
+                )  # fmt: skip
             result.voids += 1
             result.total -= sale.total
         elif supervisor is not None and rng.random() < 0.02 and result.receipts:
@@ -257,6 +266,7 @@ class _Seller:
                         [returns.RefundItem(1, 1)],
                         "Barang rusak/cacat",
                         supervisor,
+                        reference=f"RTR-{n:05d}",  # the payment back, when not in cash
                         now=now + dt.timedelta(seconds=1),
                     )
             except UserError:

@@ -165,6 +165,26 @@ def test_a_file_that_is_no_database(tmp_path: Path, capsys: pytest.CaptureFixtur
     assert path.read_bytes() == before
 
 
+def test_an_empty_database_is_no_store(db_url: str, capsys: pytest.CaptureFixture[str]) -> None:
+    """On each backend (an empty PostgreSQL database, a SQLite path not yet made)."""
+    from sqlalchemy import text
+
+    from kasir.store.engine import make_engine
+    from kasir.store.open import StoreState, store_state
+
+    for argv in (["settings"], ["db", "check"], ["export", "--date", DAY, "--out", "x"]):
+        assert "kasir db upgrade" in one_line_refusal(["--db", db_url, *argv], capsys)
+    assert store_state(db_url) is StoreState.MISSING  # not a table was made
+    assert main(["--db", db_url, "db", "upgrade"]) == 0
+    assert "toko baru dibuat" in capsys.readouterr().out
+    assert store_state(db_url) is StoreState.KASIR
+    engine = make_engine(db_url)
+    with engine.begin() as conn:  # someone else's table next to no Kasir schema
+        conn.execute(text("DROP TABLE alembic_version"))
+    engine.dispose()
+    assert "tanpa skema Kasir" in one_line_refusal(["--db", db_url, "db", "upgrade"], capsys)
+
+
 def test_the_commands_that_create_a_store(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -353,15 +373,46 @@ def test_simulate_refuses_a_future_day(store: Path, capsys: pytest.CaptureFixtur
     assert "masa depan" in line and fingerprint(store) == before
 
 
-def test_simulate_refuses_a_counter_with_sales_unless_forced(
+def real_sale(path: Path, counter: str) -> None:
+    """One sale rung up at the counter (not simulated), on DAY."""
+    from kasir.domain.cart import Cart
+    from kasir.domain.payment import PaymentInput
+    from kasir.services import cart_edit, checkout, shifts
+    from kasir.services.auth import login
+    from kasir.store.engine import make_engine, make_session_factory
+
+    now = dt.datetime.combine(dt.date.fromisoformat(DAY), dt.time(10), dt.UTC)
+    engine = make_engine(f"sqlite:///{path}")
+    try:
+        with make_session_factory(engine).begin() as s:
+            user = login(s, "kasir1", "1111")
+            till = shifts.Till(ensure_counter(s, counter), counter, user.id)
+            shift = shifts.open_shift(s, till.counter_id, user.id, 0, now=now)
+            cart = Cart()
+            view = cart_edit.add_by_barcode(s, cart, "2000000100012")
+            checkout.checkout(s, till, cart, [PaymentInput("tunai", view.total)], now=now)
+            shifts.close_shift(s, shift.id, shifts.expected_cash(s, shift.id), user.id, now=now)
+    finally:
+        engine.dispose()
+
+
+def test_simulate_refuses_a_counter_with_real_sales_unless_forced(
     store: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    argv = [*db(store), "simulate", "--date", DAY, "--sales", "4", "--counter", "K02"]
-    assert main(argv) == 0
-    capsys.readouterr()
+    # Simulated sales do not count: a demo day can be simulated again on the same counter.
+    again = [*db(store), "simulate", "--date", DAY, "--sales", "4", "--counter", "K02"]
+    assert main(again) == 0 and main(again) == 0
+    assert capsys.readouterr().out.count("4 penjualan di 1 meja (K02)") == 2
+
+    real_sale(store, "K03")
+    argv = [*db(store), "simulate", "--date", DAY, "--sales", "4", "--counter", "K03"]
     before = fingerprint(store)
     line = one_line_refusal(argv, capsys)
-    assert "K02" in line and "--force" in line and fingerprint(store) == before
+    assert "K03" in line and "1 transaksi sungguhan" in line and "--force" in line
+    assert fingerprint(store) == before
+    line = one_line_refusal([*db(store), "simulate", "--date", DAY, "--sales", "4",
+                             "--counters", "3"], capsys)  # fmt: skip
+    assert "K03" in line and fingerprint(store) == before
     assert main([*argv, "--force"]) == 0
     assert "4 penjualan" in capsys.readouterr().out
 

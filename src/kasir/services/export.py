@@ -141,9 +141,9 @@ def _sale_rows(
             s.line_discount_total + s.order_discount,
             s.tax_total,
             s.total,
-            "" if refund else user(s.approved_by_id),
+            user(s.order_discount_approved_by_id),
             (s.reason or "") if refund else "",
-            user(s.approved_by_id) if refund else "",
+            user(s.refund_approved_by_id),
             _stamp(s.voided_at),
             s.void_reason or "",
             user(s.voided_by_id),
@@ -186,10 +186,10 @@ def _line_rows(
             ln.qty,
             ln.list_price,
             ln.unit_price,
-            "",
+            user(ln.price_approved_by_id),
             ln.cost,
             ln.line_discount,
-            "",
+            user(ln.discount_approved_by_id),
             ln.order_discount_share,
             ln.line_discount + ln.order_discount_share,
             ln.tax,
@@ -209,7 +209,15 @@ def _payment_rows(session: Session, first: dt.date, last: dt.date) -> Iterator[S
         .execution_options(yield_per=1000)
     )
     for p, number in session.execute(query):
-        yield (number, p.method, p.tendered, p.change, p.amount, p.reference or "", "")
+        yield (
+            number,
+            p.method,
+            p.tendered,
+            p.change,
+            p.amount,
+            p.reference or "",
+            p.reversal_reference or "",
+        )
 
 
 def _upt_rows(session: Session) -> Iterator[Sequence[object]]:
