@@ -136,12 +136,12 @@ def simulate_day(
             # Its sales are simulated ones: a later run may use this counter again.
             s.execute(update(Shift).where(Shift.id == shift.id).values(simulated=True))
             tills.append((shifts.Till(counter_id, code.upper(), user_id), shift.id))
-
-    start = dt.datetime.combine(day, dt.time(9, 0), JAKARTA)
-    # Eight hours of selling whatever the number of sales: every sale stays on `day`.
-    step = dt.timedelta(hours=8) / max(sales, 1)
-    sell = _Seller(factory, rng, barcodes, weights, supervisor if approver_ok else None, result)
-    closing = dt.datetime.combine(day, dt.time(17, 30), JAKARTA)
+        start = dt.datetime.combine(day, dt.time(9, 0), JAKARTA)
+        # Eight hours of selling whatever the number of sales: every sale stays on `day`.
+        step = dt.timedelta(hours=8) / max(sales, 1)
+        sell = _Seller(factory, rng, barcodes, weights, supervisor if approver_ok else None, result)
+        closing = dt.datetime.combine(day, dt.time(17, 30), JAKARTA)
+    # From the moment the shifts are committed, whatever happens closes them.
     try:
         for n in range(sales):
             sell.one(tills[n % len(tills)][0], start + step * n, n)
