@@ -13,6 +13,7 @@ as they are today (a migration must keep meaning what it meant when it was writt
 from __future__ import annotations
 
 import datetime as dt
+import os
 import uuid
 from typing import Any
 
@@ -78,9 +79,16 @@ def _uuid_postgresql(_element: new_uuid, _compiler: SQLCompiler, **_kw: Any) -> 
     return POSTGRESQL_UUID_SQL
 
 
+_VARIANT = "89ab" * 4  # the variant nibble: binary 10xx
+
+
 def uuid4_text() -> str:
-    """A new random UUID in the text form the uuid columns hold (the Python-side default)."""
-    return str(uuid.uuid4())
+    """A new random (version 4) UUID in the text form the uuid columns hold.
+
+    The same as `str(uuid.uuid4())`, made straight from 16 random bytes (half the time: the
+    checkout makes one per line, payment and stock movement)."""
+    h = os.urandom(16).hex()
+    return f"{h[:8]}-{h[8:12]}-4{h[13:16]}-{_VARIANT[int(h[16], 16)]}{h[17:20]}-{h[20:]}"
 
 
 def normalise_uuid(value: object) -> str:

@@ -62,7 +62,9 @@ def store_0001(db_url: str, tmp_path: Path) -> Iterator[Engine]:
     else:
         engine = make_engine(db_url)
         upgrade(engine, "0001")
-        fixture = make_engine(f"sqlite:///{FIXTURE}")
+        copy = tmp_path / "fixture.sqlite"  # opening a store sets WAL mode: never the original
+        shutil.copy(FIXTURE, copy)
+        fixture = make_engine(f"sqlite:///{copy}")
         _copy_rows(fixture, engine)
         fixture.dispose()
     assert current_revision(engine) == "0001"
