@@ -36,6 +36,7 @@ class ParkedDialog(QDialog):
             self.list.addItem(item)
         layout = QVBoxLayout(self)
         layout.addWidget(QLabel("Pilih transaksi yang disimpan, lalu Enter (Esc: kembali)."))
+        layout.addWidget(QLabel("Total saat disimpan; diambil dengan harga katalog sekarang."))
         layout.addWidget(self.list)
         self.list.itemActivated.connect(self._recall)
         if parked:
