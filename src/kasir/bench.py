@@ -7,6 +7,7 @@ bench-results.json (name: value). Not part of the test suite.
 from __future__ import annotations
 
 import argparse
+import csv
 import datetime as dt
 import json
 import os
@@ -19,7 +20,7 @@ import sys
 import tempfile
 import time
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 from sqlalchemy import insert, select
@@ -28,10 +29,12 @@ from sqlalchemy.orm import Session, sessionmaker
 from kasir.domain.cart import Cart
 from kasir.domain.ean13 import make_instore_ean13
 from kasir.domain.payment import PaymentInput
+from kasir.resources import resources_dir
 from kasir.services import cart_edit, catalog, shifts
 from kasir.services import checkout as checkout_service
 from kasir.services.auth import login
 from kasir.services.catalog import ensure_counter
+from kasir.services.catalog_io import COLUMNS
 from kasir.services.demo import load_demo_data
 from kasir.simulate import simulate_day
 from kasir.store.models import Category, Product, Upt
@@ -41,6 +44,83 @@ from kasir.text import fold
 Figure = float  # a benchmark figure: milliseconds, seconds or a rate; never money
 
 WORDS = ("Keripik", "Kopi", "Tas", "Batik", "Kursi", "Madu", "Abon", "Sandal", "Rak", "Bolu")
+
+
+# Words a generated product name adds to a demo name: variants, places, materials.
+VARIANTS = [
+    "Original",
+    "Pedas",
+    "Manis",
+    "Balado",
+    "Keju",
+    "Cokelat",
+    "Pandan",
+    "Jumbo",
+    "Mini",
+    "Premium",
+    "Spesial",
+    "Super",
+    "Hemat",
+    "Gurih",
+    "Renyah",
+    "Asli",
+    "Tradisional",
+    "Khas",
+    "Banten",
+    "Tangerang",
+    "Serang",
+    "Cipinang",
+    "Nusakambangan",
+    "Hitam",
+    "Putih",
+    "Merah",
+    "Hijau",
+    "Biru",
+    "Kayu",
+    "Jati",
+    "Mahoni",
+    "Rotan",
+    "Bambu",
+    "Anyaman",
+    "Ukir",
+    "Tulis",
+    "Cap",
+    "Tenun",
+    "Songket",
+]
+
+
+def catalog_rows(n: int, seed: int = 7) -> Iterator[dict[str, str]]:
+    """`n` generated products in the product CSV's columns (kasir.services.catalog_io): each a
+    demo product with one or two added words and, for some, a model code (a rare word such as
+    "tipe k417"). SKUs G<category>-<n>, in-store barcodes with prefix 21, stock 0-500."""
+    path = resources_dir() / "demo" / "products.csv"
+    with path.open(encoding="utf-8", newline="") as fh:
+        templates = list(csv.DictReader(fh))
+    rng = random.Random(seed)
+    letters = "ABCDEFGHJKLMNPRSTUVWXYZ"
+    for i in range(1, n + 1):
+        row = dict(rng.choice(templates))
+        base, _, size = row["name"].rpartition(" ") if rng.random() < 0.5 else (row["name"], "", "")
+        words = [base or row["name"], *rng.sample(VARIANTS, rng.choice((1, 1, 2)))]
+        if rng.random() < 0.4:
+            words.append(f"Tipe {rng.choice(letters)}{rng.randint(1, 999)}")
+        if size:
+            words.append(size)
+        row["name"] = " ".join(words)[:200]
+        row["sku"] = f"G{row['category'][:3].upper()}-{i:06d}"
+        row["barcode"] = make_instore_ean13(21, i)
+        row["stock"] = str(rng.randint(0, 500))
+        row["active"] = "0" if rng.random() < 0.03 else "1"
+        yield row
+
+
+def write_catalog_csv(path: Path, n: int, seed: int = 7) -> None:
+    """A product CSV of `n` generated products (see catalog_rows), as `products import` reads."""
+    with path.open("w", encoding="utf-8", newline="") as fh:
+        writer = csv.DictWriter(fh, fieldnames=COLUMNS, lineterminator="\n")
+        writer.writeheader()
+        writer.writerows(catalog_rows(n, seed))
 
 
 def build_store(path: Path, products: int) -> sessionmaker[Session]:
@@ -209,9 +289,9 @@ def bench_bare_sqlite(path: str, n: int) -> Figure:
             ],
         )
         conn.execute(
-            "INSERT INTO payment (sale_id, method, amount, tendered, change, reference) "
-            "VALUES (?,?,?,?,?,?)",
-            (sale_id, "tunai", total, total, 0, None),
+            "INSERT INTO payment (sale_id, document_kind, method, amount, tendered, change, "
+            "reference) VALUES (?,?,?,?,?,?,?)",
+            (sale_id, "sale", "tunai", total, total, 0, None),
         )
         conn.executemany(
             "UPDATE product SET stock_qty = stock_qty - ? WHERE id = ?",

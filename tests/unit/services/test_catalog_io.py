@@ -47,6 +47,12 @@ def good_row(n: int, **overrides: str) -> dict[str, str]:
     return row
 
 
+def export_text(session: Session) -> str:
+    buf = io.StringIO()
+    export_products(session, buf)
+    return buf.getvalue()
+
+
 def to_csv(rows: list[dict[str, str]], columns: tuple[str, ...] = COLUMNS) -> list[str]:
     buf = io.StringIO()
     writer = csv.DictWriter(buf, fieldnames=columns, lineterminator="\n", extrasaction="ignore")
@@ -58,7 +64,7 @@ def to_csv(rows: list[dict[str, str]], columns: tuple[str, ...] = COLUMNS) -> li
 def snapshot(factory: sessionmaker[Session]) -> tuple[str, int, int, int]:
     with factory() as s:
         return (
-            export_products(s),
+            export_text(s),
             s.scalar(select(func.count()).select_from(Product)) or 0,
             s.scalar(select(func.count()).select_from(StockMovement)) or 0,
             s.scalar(select(func.count()).select_from(Upt)) or 0,
@@ -101,7 +107,7 @@ def test_export_import_export_is_identical(
     demo: sessionmaker[Session], empty_target: sessionmaker[Session], backend: str
 ) -> None:
     with demo() as s:
-        exported = export_products(s)
+        exported = export_text(s)
         demo_products = s.scalar(select(func.count()).select_from(Product))
     demo.kw["bind"].dispose()
     assert exported.count("\n") - 1 == demo_products >= 150
@@ -113,12 +119,12 @@ def test_export_import_export_is_identical(
         result = import_products(s, io.StringIO(exported, newline=""))
     assert result.products == demo_products
     with empty_target() as s:
-        assert export_products(s) == exported
+        assert export_text(s) == exported
 
 
 def test_export_has_the_import_columns(demo_sqlite: sessionmaker[Session]) -> None:
     with demo_sqlite() as s:
-        rows = list(csv.reader(io.StringIO(export_products(s))))
+        rows = list(csv.reader(io.StringIO(export_text(s))))
     assert tuple(rows[0]) == COLUMNS
     assert all(len(r) == len(COLUMNS) for r in rows)
 
@@ -212,12 +218,12 @@ def test_stock_below_zero_survives_the_round_trip(
     a store imports back as it was."""
     with demo_sqlite.begin() as s:
         s.execute(text("UPDATE product SET stock_qty = -14 WHERE sku = 'KUL-0001'"))
-        exported = export_products(s)
+        exported = export_text(s)
     assert ",-14," in exported
     with factory.begin() as s:
         import_products(s, io.StringIO(exported, newline=""))
     with factory() as s:
-        assert export_products(s) == exported
+        assert export_text(s) == exported
         assert s.scalar(select(Product.stock_qty).where(Product.sku == "KUL-0001")) == -14
 
 
