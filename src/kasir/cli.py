@@ -6,10 +6,8 @@ A failure prints one clear line (Indonesian) on stderr and exits non-zero; never
 from __future__ import annotations
 
 import argparse
-import csv
 import datetime as dt
 import errno
-import io
 import logging
 import os
 import re
@@ -19,6 +17,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import NoReturn
 
+from sqlalchemy import Engine
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -33,11 +32,16 @@ log = logging.getLogger(__name__)
 Command = Callable[[argparse.Namespace, Config], int]
 
 
+_opened: list[Engine] = []  # closed when `main` returns (tests call main many times)
+
+
 def _open(config: Config, *, create: bool = False) -> sessionmaker[Session]:
     """The store's session factory; only the commands that may create a store pass create."""
     from kasir.store.open import open_store
 
-    return open_store(config, create=create).factory
+    opened = open_store(config, create=create)
+    _opened.append(opened.engine)
+    return opened.factory
 
 
 _OS_REASONS = {
@@ -160,12 +164,9 @@ def cmd_products_export(args: argparse.Namespace, config: Config) -> int:
         # The file is replaced whole or not at all: the previous catalog file stays intact
         # on a full disk, and no partial or temporary file is left.
         with factory.begin() as session, replace_files(path) as (fh,):
-            text = export_products(session)
-            fh.write(text)
+            rows = export_products(session, fh)  # rows, not newlines (a name may hold one)
     except OSError as exc:
         raise KasirError(f"Berkas {path} tidak dapat ditulis: {_os_reason(exc)}.") from exc
-    # Rows, not newlines: a product name may hold a line break inside its quoted cell.
-    rows = sum(1 for _ in csv.reader(io.StringIO(text))) - 1
     log.info("exported %d products to %s", rows, path)
     print(f"{rows} barang diekspor ke {path}.")
     return 0
@@ -469,6 +470,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         log.exception("unexpected error")
         print(f"kasir: kesalahan tak terduga ({exc!r}); rincian di {log_path()}", file=sys.stderr)
         return 2
+    finally:
+        while _opened:
+            _opened.pop().dispose()
 
 
 if __name__ == "__main__":

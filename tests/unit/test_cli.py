@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import os
 import shutil
 import subprocess
@@ -49,7 +50,9 @@ def store_state(path: Path) -> tuple[str, int]:
     try:
         with make_session_factory(engine)() as s:
             moves = s.scalar(select(func.count()).select_from(StockMovement)) or 0
-            return export_products(s), moves
+            catalog = io.StringIO()
+            export_products(s, catalog)
+            return catalog.getvalue(), moves
     finally:
         engine.dispose()
 
