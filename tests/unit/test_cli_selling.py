@@ -12,8 +12,8 @@ from sqlalchemy.orm import Session, sessionmaker
 from kasir.cli import main
 from kasir.domain.qris import build_static_example, payload_amount, validate_static
 from kasir.services.auth import Approval, login
-from kasir.services.export import LINE_COLUMNS, PAYMENT_COLUMNS, SALES_COLUMNS
 from kasir.services.catalog import ensure_counter
+from kasir.services.export import LINE_COLUMNS, PAYMENT_COLUMNS, SALES_COLUMNS
 from kasir.services.returns import RefundItem, refund_sale
 from kasir.services.sale_lookup import get_sale
 from kasir.services.shifts import Till, current_shift, open_shift
