@@ -25,7 +25,7 @@ from kasir.services.stock import move_stock
 from kasir.settings import get_setting
 from kasir.store.bulk import insert_many
 from kasir.store.models import Payment, Product, SaleLine, User, table_of
-from kasir.store.types import uuid4_text
+from kasir.store.types import uuid7_text
 from kasir.timeutil import utcnow
 
 _CASHIER_NAME = select(User.full_name).where(User.id == bindparam("uid"))
@@ -101,7 +101,7 @@ def checkout(
     insert_many(conn, _LINE, line_rows)
     payment_rows = [
         {
-            "uuid": uuid4_text(),
+            "uuid": uuid7_text(),
             "sale_id": sale_id,
             "document_kind": DocumentKind.SALE.value,
             "method": p.method,

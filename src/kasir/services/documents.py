@@ -18,7 +18,7 @@ from kasir.services.shifts import OpenShift, Till
 from kasir.store.bulk import insert_returning_id
 from kasir.store.models import Sale, table_of
 from kasir.store.sequences import format_receipt_number, next_receipt_seq
-from kasir.store.types import normalise_uuid, uuid4_text
+from kasir.store.types import normalise_uuid, uuid7_text
 
 _SALE = table_of(Sale)
 
@@ -55,7 +55,7 @@ def line_row(
     """One sale_line row: the product snapshot of `src` with this document's amounts, and who
     approved the line's discount and price override (a sale's lines; a refund's have none)."""
     return {
-        "uuid": uuid4_text(),
+        "uuid": uuid7_text(),
         "sale_id": sale_id,
         "line_no": line_no,
         "product_id": src.product_id,
@@ -112,7 +112,7 @@ def new_document(
 ) -> dict[str, Any]:
     """The sale row of a new sale or refund document, numbered on the till's shift (the number
     is taken in the caller's transaction). `sale_uuid`: the caller's UUID, else a new one."""
-    doc_uuid = uuid4_text() if sale_uuid is None else document_uuid(sale_uuid)
+    doc_uuid = uuid7_text() if sale_uuid is None else document_uuid(sale_uuid)
     seq, number = take_receipt_number(session, till, shift.business_date)
     return {
         "uuid": doc_uuid,

@@ -9,7 +9,7 @@ from sqlalchemy.orm import Session
 from kasir.domain.vocab import MovementKind
 from kasir.store.bulk import add_to_column, insert_many
 from kasir.store.models import Product, StockMovement, table_of
-from kasir.store.types import uuid4_text
+from kasir.store.types import uuid7_text
 
 _MOVEMENT = table_of(StockMovement)
 _PRODUCT = table_of(Product)
@@ -40,7 +40,7 @@ def move_stock(
         _MOVEMENT,
         [
             {
-                "uuid": uuid4_text(),
+                "uuid": uuid7_text(),
                 "product_id": pid,
                 "qty": quantities[pid],
                 "kind": kind,

@@ -51,7 +51,7 @@ from kasir.domain.vocab import (
     UptKind,
     in_check,
 )
-from kasir.store.types import UtcDateTime, new_uuid, uuid4_text
+from kasir.store.types import UtcDateTime, new_uuid, uuid7_text
 
 # Every column of a constraint or index is in its name, so two can never collide.
 NAMING_CONVENTION = {
@@ -79,8 +79,9 @@ def sparse_index(table: str, column: str) -> Index:
 
 
 def uuid_column() -> Mapped[str]:
-    """A row's UUID: made in Python (uuid4) or, for a row inserted without one, by the server."""
-    return mapped_column(String(36), unique=True, default=uuid4_text, server_default=new_uuid())
+    """A row's UUID: made in Python (time-ordered, version 7), or by the server for a row
+    inserted without one (random, version 4)."""
+    return mapped_column(String(36), unique=True, default=uuid7_text, server_default=new_uuid())
 
 
 def timestamp_column(*, onupdate: bool = False) -> Mapped[dt.datetime]:

@@ -574,7 +574,7 @@ def test_checkout_takes_the_callers_sale_uuid(demo: Factory) -> None:
         ).all()
     made = [*line_uuids, *payment_uuids, *movement_uuids]
     assert len(made) == 2 + 3 + 2 and len(set(made)) == len(made)
-    assert all(uuid.UUID(u).version == 4 for u in made)
+    assert all(uuid.UUID(u).version == 7 for u in made)  # time-ordered (store.types)
     before = snapshot(demo)
     for bad in ("not-a-uuid", "", "1234", 42):
         with pytest.raises(ValidationError, match="UUID transaksi tidak valid"):

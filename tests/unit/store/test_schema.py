@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
+import time
+import uuid
 from enum import StrEnum
 
 import pytest
@@ -31,7 +33,7 @@ from kasir.domain.vocab import (
     in_check,
 )
 from kasir.store.models import Base, Category, Counter, Product, Shift, Upt, User
-from kasir.store.types import UtcDateTime
+from kasir.store.types import UtcDateTime, normalise_uuid, uuid7_text
 from kasir.timeutil import JAKARTA
 
 TABLES = Base.metadata.sorted_tables
@@ -192,3 +194,20 @@ def test_product_updated_at_is_set_on_insert_and_on_every_change(
     with factory() as s:
         third = s.scalar(select(Product.updated_at))
     assert first < second < third
+
+
+def test_uuid7_text_is_a_time_ordered_rfc_uuid() -> None:
+    made = []
+    for _ in range(3):
+        made += [uuid7_text() for _ in range(500)]
+        time.sleep(0.002)
+    parsed = [uuid.UUID(u) for u in made]
+    assert all(p.version == 7 and p.variant == uuid.RFC_4122 for p in parsed)
+    assert [str(p) for p in parsed] == made  # canonical lower-case text
+    assert len(set(made)) == len(made)
+    millis = [p.int >> 80 for p in parsed]
+    assert millis == sorted(millis)
+    assert abs(millis[-1] - time.time_ns() // 1_000_000) < 60_000
+    assert normalise_uuid(made[0].upper()) == made[0]
+    with pytest.raises(ValueError):
+        normalise_uuid("K01-20261122-0001")
