@@ -2,7 +2,10 @@
 
 - receipt numbers of each counter and day run 1..N without gaps, and the sequence row says N;
 - every product's on-hand stock equals the sum of its stock movements;
-- every sale's lines add up to its total, and its payments (less change) pay exactly that.
+- every sale's lines add up to its total, and its payments (less change) pay exactly that;
+- a refund returns lines of its own original sale, and no line is refunded beyond what was sold.
+
+What the schema itself enforces (CHECKs, foreign keys, unique UUIDs) is not checked again here.
 """
 
 from __future__ import annotations
@@ -10,8 +13,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from sqlalchemy import func, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, aliased
 
+from kasir.domain.vocab import DocumentKind, SaleStatus
 from kasir.store.models import (
     Counter,
     Payment,
@@ -101,8 +105,45 @@ def _totals(session: Session) -> list[str]:
     ]
 
 
+def _refunds(session: Session) -> list[str]:
+    refund, original, sold = aliased(Sale), aliased(Sale), aliased(SaleLine)
+    wrong_sale = session.execute(
+        select(refund.receipt_number, SaleLine.line_no, original.receipt_number)
+        .join(SaleLine, SaleLine.sale_id == refund.id)
+        .join(sold, sold.id == SaleLine.original_line_id)
+        .join(original, original.id == refund.original_sale_id)
+        .where(refund.kind == DocumentKind.REFUND.value, sold.sale_id != original.id)
+    ).all()
+    problems = [
+        f"Retur {number} baris {line_no}: bukan baris dari struk asal {source}"
+        for number, line_no, source in wrong_sale
+    ]
+    returned = (
+        select(SaleLine.original_line_id.label("line_id"), func.sum(-SaleLine.qty).label("qty"))
+        .join(refund, refund.id == SaleLine.sale_id)
+        .where(
+            refund.kind == DocumentKind.REFUND.value,
+            refund.status == SaleStatus.COMPLETED.value,
+            SaleLine.original_line_id.is_not(None),
+        )
+        .group_by(SaleLine.original_line_id)
+        .subquery()
+    )
+    too_much = session.execute(
+        select(Sale.receipt_number, SaleLine.line_no, SaleLine.qty, returned.c.qty)
+        .join(SaleLine, SaleLine.sale_id == Sale.id)
+        .join(returned, returned.c.line_id == SaleLine.id)
+        .where(returned.c.qty > SaleLine.qty)
+    ).all()
+    problems += [
+        f"Struk {number} baris {line_no}: diretur {back}, terjual hanya {qty}"
+        for number, line_no, qty, back in too_much
+    ]
+    return problems
+
+
 def check_store(session: Session) -> CheckResult:
-    problems = _sequences(session) + _stock(session) + _totals(session)
+    problems = _sequences(session) + _stock(session) + _totals(session) + _refunds(session)
     return CheckResult(
         sales=session.scalar(select(func.count()).select_from(Sale)) or 0,
         products=session.scalar(select(func.count()).select_from(Product)) or 0,
