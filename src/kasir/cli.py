@@ -54,6 +54,7 @@ _OS_REASONS = {
     errno.ENOENT: "tidak ada",
     errno.ENOTDIR: "bagian jalurnya bukan folder",
     errno.EISDIR: "itu sebuah folder",
+    errno.EEXIST: "sudah ada berkas dengan nama itu",
 }
 
 

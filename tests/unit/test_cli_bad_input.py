@@ -296,6 +296,16 @@ def test_bad_options_change_nothing(
     assert fingerprint(store) == before and listing(store.parent) == files
 
 
+def test_an_export_folder_that_is_a_file(
+    store: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    taken = store.parent / "ekspor"
+    taken.write_text("bukan folder")
+    line = one_line_refusal([*db(store), "export", "--date", DAY, "--out", str(taken)], capsys)
+    assert "sudah ada berkas" in line and "tetap utuh" in line
+    assert taken.read_text() == "bukan folder"
+
+
 def test_a_config_file_that_is_not_utf8(
     store: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
