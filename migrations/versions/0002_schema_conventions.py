@@ -33,6 +33,7 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
+from kasir.errors import StoreUnavailable
 from kasir.store import search_index
 from kasir.store.types import new_uuid
 
@@ -468,7 +469,53 @@ FILL_DOWN = {
 }
 
 
+# Rows a 0001 store may hold that 0002's new CHECKs refuse (none that Kasir itself wrote):
+# found before anything changes, and told in one line instead of a constraint error.
+PREFLIGHT = {
+    "retur tanpa struk asal / penjualan dengan struk asal": (
+        "SELECT receipt_number FROM sale WHERE (kind = 'refund' AND original_sale_id IS NULL) "
+        "OR (kind = 'sale' AND original_sale_id IS NOT NULL)"
+    ),
+    "void tanpa waktu void / selesai dengan waktu void": (
+        "SELECT receipt_number FROM sale WHERE (status = 'voided' AND voided_at IS NULL) "
+        "OR (status = 'completed' AND voided_at IS NOT NULL)"
+    ),
+    "shift tertutup tanpa waktu tutup atau uang dihitung": (
+        "SELECT CAST(id AS VARCHAR(20)) FROM shift WHERE (status = 'closed' AND "
+        "(closed_at IS NULL OR expected_cash IS NULL OR counted_cash IS NULL)) OR "
+        "(status = 'open' AND (closed_at IS NOT NULL OR expected_cash IS NOT NULL "
+        "OR counted_cash IS NOT NULL))"
+    ),
+    "pembayaran dengan tanda yang salah": (
+        "SELECT s.receipt_number FROM payment p JOIN sale s ON s.id = p.sale_id WHERE "
+        "NOT ((s.kind = 'sale' AND p.amount >= 0 AND p.tendered >= p.amount) OR "
+        "(s.kind = 'refund' AND p.amount <= 0 AND p.tendered = p.amount AND p.change = 0))"
+    ),
+    "UPT dengan skema alokasi tidak lengkap": (
+        "SELECT code FROM upt WHERE NOT ((alloc_pnbp_pct IS NULL AND alloc_premi_pct IS NULL "
+        "AND alloc_pembinaan_pct IS NULL AND alloc_base IS NULL) OR (alloc_pnbp_pct IS NOT NULL "
+        "AND alloc_premi_pct IS NOT NULL AND alloc_pembinaan_pct IS NOT NULL "
+        "AND alloc_base IS NOT NULL))"
+    ),
+}
+
+
+def preflight(conn: sa.Connection) -> None:
+    problems = []
+    for what, sql in PREFLIGHT.items():
+        found = [str(v) for v in conn.execute(sa.text(sql)).scalars()]
+        if found:
+            more = f" dan {len(found) - 3} lainnya" if len(found) > 3 else ""
+            problems.append(f"{what}: {', '.join(found[:3])}{more}")
+    if problems:
+        raise StoreUnavailable(
+            "Database tidak bisa diperbarui ke skema 0002 (tidak ada yang diubah); "
+            "perbaiki data ini dulu: " + "; ".join(problems) + "."
+        )
+
+
 def upgrade() -> None:
+    preflight(op.get_bind())
     migrate(schema(1), schema(2), FILL_UP)
     # Last: a SQLite table rebuild drops the product table's triggers.
     search_index.install(op.get_bind())

@@ -19,6 +19,7 @@ from sqlalchemy import Engine, MetaData, func, insert, select, text
 from sqlalchemy.exc import IntegrityError
 from unit.store.test_migrations import schema_diff
 
+from kasir.errors import StoreUnavailable
 from kasir.services.integrity import check_store
 from kasir.store import search_index
 from kasir.store.engine import make_engine, make_session_factory
@@ -231,3 +232,19 @@ def test_new_rows_get_a_uuid_from_the_server(store_0001: Engine) -> None:
     assert all(UUID4.match(u) for u in made) and len(set(made)) == count
     assert all(p is not None for p in parked_at)
     assert uuid.UUID(made[-1]).version == 4
+
+
+def test_rows_that_0002_would_refuse_are_named_and_nothing_changes(store_0001: Engine) -> None:
+    with store_0001.begin() as conn:
+        conn.execute(text("UPDATE shift SET counted_cash = NULL WHERE status = 'closed'"))
+        conn.execute(
+            text("UPDATE upt SET alloc_base = 'net' WHERE code = (SELECT min(code) FROM upt)")
+        )
+    before = rows(store_0001)
+    with pytest.raises(StoreUnavailable, match="skema 0002") as refused:
+        upgrade(store_0001)
+    message = str(refused.value)
+    assert "shift tertutup tanpa waktu tutup atau uang dihitung: 1, 2, 3" in message
+    assert "UPT dengan skema alokasi tidak lengkap" in message and "\n" not in message
+    assert current_revision(store_0001) == "0001"
+    assert rows(store_0001) == before
