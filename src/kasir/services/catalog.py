@@ -8,7 +8,18 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Connection, and_, bindparam, false, func, or_, select
+from sqlalchemy import (
+    Connection,
+    String,
+    and_,
+    bindparam,
+    column,
+    false,
+    func,
+    literal_column,
+    select,
+    table,
+)
 from sqlalchemy import text as sql
 from sqlalchemy.orm import Session
 
@@ -118,18 +129,19 @@ def get_product(session: Session, product_id: int) -> ProductView:
     return _row(row)
 
 
-# Name search. Words of 3+ characters go through the trigram index; a word of 1-2 characters
-# goes through the index vocabulary on SQLite (the few trigrams that start with it) when it is
-# rare enough, else it only filters. The index gives candidate ids; when there are more than
-# `_cap(limit)` of them the match is dense and walking the name index in order finds `limit`
-# matches after a few thousand rows, so that is done instead of sorting the candidates.
-_CAP_MIN, _CAP_MAX = 2000, 20000
+# Name search (see `search`): the first `limit` products in name order from three sources,
+# merged: names holding every word, SKUs and barcodes starting with the text.
+# Names, SQLite: words of 3+ characters through the trigram index (each word's two rarest
+# trigrams); a 1-2 letter word through the index vocabulary (the trigrams that start with it)
+# when few trigrams do, else it only filters. The candidates are sorted by name, at about 1 us
+# each; with more than _NAME_CANDIDATES_MAX (by the index's own counts) the name index is walked
+# in order instead, reading only the index (LIKE on search_name before any table column) at
+# about 0.1 us a row, which stops at the `limit`-th match.
+# Codes: an index range; a prefix held by more than _CODE_CANDIDATES_MAX products walks the
+# name index too (a prefix that common is found early).
+_NAME_CANDIDATES_MAX = 12_000
+_CODE_CANDIDATES_MAX = 2_000
 _SHORT_TERMS_MAX = 48  # a short word starting more distinct trigrams than this only filters
-_SHORT_DOCS_MAX = 20000  # ... and alone, one in more products than this is walked, not probed
-
-
-def _cap(limit: int) -> int:
-    return min(max(_CAP_MIN, 10 * limit), _CAP_MAX)
 
 
 def _prefix_end(prefix: str) -> str | None:
@@ -146,74 +158,105 @@ def _prefix_end(prefix: str) -> str | None:
 
 def _starts_with(column: Any, prefix: str, dialect: str) -> Any:
     """`column` starts with `prefix`, as an index range (LIKE cannot use a plain index)."""
-    if dialect == "postgresql":  # the range must be in code-point order (search_index indexes)
-        column = column.collate("C")
     if not prefix:
         return false()
+    if dialect == "postgresql":  # code-point order, as the search_index indexes are
+        column = column.collate("C")
     end = _prefix_end(prefix)
     return and_(column >= prefix, column < end) if end is not None else column >= prefix
 
 
-def _phrase(word: str) -> str:
-    return '"' + word.replace('"', '""') + '"'
+_FTS = table(search_index.FTS_TABLE, column("rowid"))
 
 
-def _fts_query(conn: Connection, words: list[str]) -> tuple[str | None, bool]:
-    """The FTS5 MATCH expression for `words` (None: no word can use the index) and whether
-    the expression alone is known to be dense (only common short words)."""
-    groups: list[str] = []
-    short_docs: list[int] = []
-    for word in dict.fromkeys(words):
-        if len(word) >= 3:
-            groups.append(_phrase(word))
-            continue
+def _phrase(term: str) -> str:
+    return '"' + term.replace('"', '""') + '"'
+
+
+def _fts_match(conn: Connection, words: list[str]) -> tuple[str | None, int]:
+    """The FTS5 MATCH expression for `words` and the most candidates it can give (from the
+    index's counts). (None, 0): no word can use the index; ("", 0): no product matches.
+
+    Terms: each long word's two rarest trigrams, each short word's trigram group; a term in
+    many more products than the rarest one is left to LIKE (reading it would cost more)."""
+    vocab = search_index.VOCAB_TABLE
+    terms: list[tuple[int, str]] = []  # (products holding it, MATCH term)
+    long = [w for w in dict.fromkeys(words) if len(w) >= 3]
+    trigrams = sorted({w[i : i + 3] for w in long for i in range(len(w) - 2)})
+    if trigrams:
+        docs: dict[str, int] = dict(
+            conn.execute(
+                sql(f"SELECT term, doc FROM {vocab} WHERE term IN :terms").bindparams(
+                    bindparam("terms", expanding=True)
+                ),
+                {"terms": trigrams},
+            ).all()
+        )
+        if len(docs) < len(trigrams):
+            return "", 0  # a trigram no name holds
+        chosen = {
+            t
+            for w in long
+            for t in sorted({w[i : i + 3] for i in range(len(w) - 2)}, key=docs.__getitem__)[:2]
+        }
+        terms.extend((docs[t], _phrase(t)) for t in chosen)
+    for word in dict.fromkeys(w for w in words if len(w) < 3):
         if not word.isascii():  # the vocabulary is folded by SQLite, the word by Python
             continue
-        end = _prefix_end(word)
         rows = conn.execute(
-            sql(
-                f"SELECT term, doc FROM {search_index.VOCAB_TABLE} "
-                "WHERE term >= :w AND term < :end LIMIT :n"
-            ),
-            {"w": word, "end": end, "n": _SHORT_TERMS_MAX + 1},
+            sql(f"SELECT term, doc FROM {vocab} WHERE term >= :w AND term < :end LIMIT :n"),
+            {"w": word, "end": _prefix_end(word), "n": _SHORT_TERMS_MAX + 1},
         ).all()
         if len(rows) > _SHORT_TERMS_MAX:
             continue
         if not rows:
-            return "", False  # no product name holds this word
-        groups.append("(" + " OR ".join(_phrase(term) for term, _ in rows) + ")")
-        short_docs.append(sum(doc for _, doc in rows))
-    if not groups:
-        return None, False
-    only_short = len(short_docs) == len(groups)
-    return " AND ".join(groups), only_short and min(short_docs) > _SHORT_DOCS_MAX
+            return "", 0
+        group = "(" + " OR ".join(_phrase(term) for term, _ in rows) + ")"
+        terms.append((sum(doc for _, doc in rows), group))
+    if not terms:
+        return None, 0
+    most = min(doc for doc, _ in terms)
+    kept = sorted(term for doc, term in terms if doc <= max(4 * most, 1000))
+    return " AND ".join(kept), most
 
 
-def _name_candidates(
-    conn: Connection, words: list[str], name_match: Any, active_only: bool, cap: int
-) -> list[int] | None:
-    """Ids of the products whose name holds every word, at most `cap`; None when there are
-    more, or when the index cannot narrow the search."""
-    dialect = conn.dialect.name
-    query = select(Product.id).where(name_match)
+def _by_name(
+    conn: Connection, words: list[str], name_match: Any, active_only: bool, limit: int
+) -> list[int]:
+    """The first `limit` ids in name order of the products whose name holds every word."""
+    query = select(Product.id).where(name_match)  # LIKE first: it reads only the index
     if active_only:
         query = query.where(Product.active)
-    if dialect == "sqlite":
-        match, dense = _fts_query(conn, words)
-        if match is None or dense:
-            return None
-        if match == "":
+    query = query.order_by(Product.search_name).limit(limit)
+    if conn.dialect.name == "sqlite" and search_index.is_installed(conn):
+        match, most = _fts_match(conn, words)
+        if not match and match is not None:
             return []
-        query = query.where(
-            sql(
-                f"product.id IN (SELECT rowid FROM {search_index.FTS_TABLE} "
-                f"WHERE {search_index.FTS_TABLE} MATCH :match)"
-            ).bindparams(match=match)
-        )
-    elif not any(len(w) >= 3 for w in words):  # pg_trgm needs 3 characters
-        return None
-    ids = list(conn.scalars(query.limit(cap + 1)))
-    return ids if len(ids) <= cap else None
+        if match is not None and most <= _NAME_CANDIDATES_MAX:
+            query = query.select_from(_FTS.join(Product, Product.id == _FTS.c.rowid)).where(
+                sql(f"{_FTS.name} MATCH :match").bindparams(match=match)
+            )
+    return list(conn.scalars(query))
+
+
+def _by_code(
+    conn: Connection, column: Any, prefix: str, active_only: bool, limit: int
+) -> list[int]:
+    """The first `limit` ids in name order of the products whose code `column` starts with
+    `prefix` (SKU or barcode)."""
+    dialect = conn.dialect.name
+    query = select(Product.id).where(_starts_with(column, prefix, dialect))
+    if active_only:
+        query = query.where(Product.active)
+    ids = list(conn.scalars(query.limit(_CODE_CANDIDATES_MAX + 1)))
+    if len(ids) <= _CODE_CANDIDATES_MAX:
+        return ids  # sorted with the rest
+    if dialect == "sqlite":  # `+column`: not through its index, so the name index is walked
+        column = literal_column(f"+product.{column.key}", String)
+        query = select(Product.id).where(_starts_with(column, prefix, dialect))
+        if active_only:
+            query = query.where(Product.active)
+    return list(conn.scalars(query.order_by(Product.search_name).limit(limit)))
 
 
 def search(
@@ -222,8 +265,8 @@ def search(
     """Products whose name holds every word of `text` (case- and accent-insensitive), or whose
     SKU/barcode starts with it, in name order. Empty text lists the catalog in name order.
 
-    Through the search index (kasir.store.search_index) when the store has it; the same
-    results without it, by walking the name index."""
+    Through the search index (kasir.store.search_index) on SQLite when the store has it, with
+    the same results as without it; on PostgreSQL the planner uses the pg_trgm index."""
     if limit <= 0:
         return []
     words = fold(text).split()
@@ -232,29 +275,15 @@ def search(
         query = query.where(Product.active)
     if words:
         conn = session.connection()
-        dialect = conn.dialect.name
         raw = text.strip()
+        active_only = not include_inactive
         name_match = and_(*(Product.search_name.contains(w, autoescape=True) for w in words))
-        code_match = or_(
-            _starts_with(Product.sku, raw.upper(), dialect),
-            _starts_with(Product.barcode, raw, dialect),
-        )
-        cap = _cap(limit)
-        ids: list[int] | None = None
-        if search_index.is_installed(conn):
-            ids = _name_candidates(conn, words, name_match, not include_inactive, cap)
-        if ids is not None:
-            codes = select(Product.id).where(code_match)
-            if not include_inactive:
-                codes = codes.where(Product.active)
-            code_ids = list(conn.scalars(codes.limit(cap + 1)))
-            ids = None if len(code_ids) > cap else sorted(set(ids) | set(code_ids))
-        if ids is None:  # dense (or no index): walk the name index, filtering
-            query = query.where(name_match | code_match)
-        elif not ids:
+        ids = set(_by_name(conn, words, name_match, active_only, limit))
+        for column, prefix in ((Product.sku, raw.upper()), (Product.barcode, raw)):
+            ids.update(_by_code(conn, column, prefix, active_only, limit))
+        if not ids:
             return []
-        else:
-            query = query.where(Product.id.in_(ids))
+        query = query.where(Product.id.in_(sorted(ids)))
     query = query.order_by(Product.search_name).limit(limit)
     return [_row(r) for r in session.execute(query)]
 

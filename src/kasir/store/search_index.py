@@ -3,11 +3,15 @@
 SQLite: a contentless FTS5 table `product_search` with the trigram tokenizer (rowid =
 product.id) holding `search_name || '  '`, kept in sync by three triggers: after insert, after
 delete and after an update OF search_name only (a sale changing stock_qty never touches the
-index). The two padding spaces make every 1- or 2-letter substring of a name the start of some
-indexed trigram, so short words are found through the vocabulary table `product_search_terms`
-(fts5vocab: one row per trigram) instead of a scan; see `kasir.services.catalog.search`.
+index). `detail=none`: the index holds which products contain each trigram, not where, so a
+word is looked up as all of its trigrams and the candidates are confirmed with LIKE (half the
+size and time of positions). The two padding spaces make every 1- or 2-letter substring of a
+name the start of some indexed trigram, so short words are found through the vocabulary table
+`product_search_terms` (fts5vocab: one row per trigram, with its number of products) instead of
+a scan; see `kasir.services.catalog.search`.
 PostgreSQL: the `pg_trgm` extension and a GIN trigram index on search_name, which serves
-`search_name LIKE '%word%'` for words of 3 or more characters.
+`search_name LIKE '%word%'` for words of 3 or more characters, and indexes on sku and barcode
+in code-point order (COLLATE "C") for the prefix ranges whatever the database's collation.
 
 `install(conn)` / `uninstall(conn)` are called by the migration that introduces the index; both
 are idempotent. `install` re-indexes every product, so it is also the repair after a migration
@@ -25,6 +29,7 @@ from sqlalchemy import Connection, text
 FTS_TABLE = "product_search"
 VOCAB_TABLE = "product_search_terms"
 PG_INDEX = "ix_product_search_name_trgm"
+PG_CODE_INDEXES = ("ix_product_sku_c", "ix_product_barcode_c")
 PAD = "  "
 """Appended to search_name in the SQLite index (see the module docstring)."""
 
@@ -48,7 +53,7 @@ _DELETE_OLD = (
 )
 _SQLITE_INSTALL = (
     f"CREATE VIRTUAL TABLE IF NOT EXISTS {FTS_TABLE} USING fts5("
-    "search_name, content='', tokenize='trigram')",
+    "search_name, content='', tokenize='trigram', detail='none')",
     f"CREATE VIRTUAL TABLE IF NOT EXISTS {VOCAB_TABLE} USING fts5vocab({FTS_TABLE}, 'row')",
     _CREATE_INSERT_TRIGGER,
     f"CREATE TRIGGER IF NOT EXISTS product_search_ad AFTER DELETE ON product BEGIN "
@@ -70,10 +75,12 @@ _SQLITE_UNINSTALL = (
 _PG_INSTALL = (
     "CREATE EXTENSION IF NOT EXISTS pg_trgm",
     f"CREATE INDEX IF NOT EXISTS {PG_INDEX} ON product USING gin (search_name gin_trgm_ops)",
+    'CREATE INDEX IF NOT EXISTS ix_product_sku_c ON product (sku COLLATE "C")',
+    'CREATE INDEX IF NOT EXISTS ix_product_barcode_c ON product (barcode COLLATE "C")',
 )
 
 # The extension stays: other objects may use it, and dropping it needs more rights.
-_PG_UNINSTALL = (f"DROP INDEX IF EXISTS {PG_INDEX}",)
+_PG_UNINSTALL = tuple(f"DROP INDEX IF EXISTS {name}" for name in (PG_INDEX, *PG_CODE_INDEXES))
 
 
 def _statements(
@@ -141,4 +148,4 @@ def include_name(name: str | None, type_: str, parent_names: object) -> bool:
     the index is not in the models, so comparing must not see it."""
     if type_ == "table" and name in SEARCH_TABLES:
         return False
-    return not (type_ == "index" and name == PG_INDEX)
+    return not (type_ == "index" and name in (PG_INDEX, *PG_CODE_INDEXES))
