@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import delete, func, select, text, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from kasir.errors import NotFound, ValidationError
@@ -15,7 +15,8 @@ from kasir.services.catalog import (
     get_product,
     search,
 )
-from kasir.store.models import Counter
+from kasir.store import search_index
+from kasir.store.models import Counter, Product, StockMovement
 from kasir.text import fold
 
 MAKARONI = "2000000100012"  # KUL-0001 Makaroni Keju 250 g, Lapas Perempuan Kelas IIA Tangerang
@@ -147,3 +148,143 @@ def test_ensure_counter_creates_once(factory: sessionmaker[Session]) -> None:
 def test_ensure_counter_refuses_bad_codes(factory: sessionmaker[Session], code: str) -> None:
     with factory.begin() as s, pytest.raises(ValidationError):
         ensure_counter(s, code)
+
+
+# --- the search index (kasir.store.search_index) ----------------------------------------------
+
+QUERIES = [
+    "kopi",
+    "keripik",
+    "bubuk kopi",
+    "rip",
+    "ko",
+    "pi",
+    "k",
+    "g",
+    "e",
+    "ju",
+    "xq",
+    "sambal ba",
+    "cafe",
+    "½",
+    "1⁄2",
+    "(isi",
+    "250 g",
+    "kul-",
+    "KUL-00",
+    "fur",
+    "2000000",
+    "20000001",
+    "zzz",
+    "%",
+    "a_",
+    '"',
+    "kopi '",
+]
+
+
+def _without_index(session: Session, text: str, **kw: bool) -> list[str]:
+    """What search gives on the same store with no index (dropped inside a rolled-back
+    transaction)."""
+    search_index.uninstall(session.connection())
+    try:
+        return [fold(p.name) for p in search(session, text, limit=60, **kw)]
+    finally:
+        session.rollback()
+
+
+def test_the_store_has_the_search_index(demo: sessionmaker[Session]) -> None:
+    with demo() as s:
+        assert search_index.is_installed(s.connection())
+
+
+@pytest.mark.parametrize("include_inactive", [False, True])
+def test_search_with_the_index_equals_search_without(
+    demo: sessionmaker[Session], include_inactive: bool
+) -> None:
+    with demo() as s:
+        for text in QUERIES:
+            with_index = [fold(p.name) for p in search(s, text, limit=60, **_kw(include_inactive))]
+            assert with_index == _without_index(s, text, **_kw(include_inactive)), text
+
+
+def _kw(include_inactive: bool) -> dict[str, bool]:
+    return {"include_inactive": include_inactive}
+
+
+def _set_name(session: Session, sku: str, name: str) -> None:
+    session.execute(
+        update(Product).where(Product.sku == sku).values(name=name, search_name=fold(name))
+    )
+
+
+def test_the_index_follows_renames_deletes_and_new_products(demo: sessionmaker[Session]) -> None:
+    with demo.begin() as s:
+        _set_name(s, "KUL-0001", "Makaroni Zebrawood Spesial")
+    with demo() as s:
+        assert [p.sku for p in search(s, "zebrawood")] == ["KUL-0001"]
+        assert "KUL-0001" not in [p.sku for p in search(s, "makaroni keju", limit=500)]
+    with demo.begin() as s:
+        sku = "KUL-0002"
+        product = s.scalars(select(Product).where(Product.sku == sku)).one()
+        s.execute(delete(StockMovement).where(StockMovement.product_id == product.id))
+        s.delete(product)
+    with demo() as s:
+        assert "KUL-0002" not in [p.sku for p in search(s, "makaroni", limit=500)]
+    with demo.begin() as s:
+        template = s.scalars(select(Product).where(Product.sku == "KUL-0003")).one()
+        s.add(
+            Product(
+                sku="NEW-0001",
+                name="Qwertyuiop Baru Zx",
+                search_name=fold("Qwertyuiop Baru Zx"),
+                category_id=template.category_id,
+                upt_id=template.upt_id,
+                price=1000,
+            )
+        )
+    with demo() as s:
+        assert [p.sku for p in search(s, "qwerty")] == ["NEW-0001"]
+        # A 2-letter word at the end of a name (the index pads names for this).
+        assert [p.sku for p in search(s, "zx")] == ["NEW-0001"]
+        if s.connection().dialect.name == "sqlite":  # FTS5 checks its index against itself
+            s.execute(text("INSERT INTO product_search(product_search) VALUES ('integrity-check')"))
+        s.rollback()
+
+
+def test_a_stock_change_does_not_touch_the_index(demo_sqlite: sessionmaker[Session]) -> None:
+    """The update trigger fires on search_name only: a sale changing stock_qty (or a price
+    edit) leaves the index alone. Shown by taking one product out of the index by hand: a
+    stock update does not put it back, a rename does."""
+    with demo_sqlite.begin() as s:
+        pid, name = s.execute(
+            select(Product.id, Product.search_name).where(Product.sku == "KUL-0001")
+        ).one()
+        s.execute(
+            text(
+                "INSERT INTO product_search(product_search, rowid, search_name) "
+                "VALUES ('delete', :id, :name)"
+            ),
+            {"id": pid, "name": name + search_index.PAD},
+        )
+    with demo_sqlite.begin() as s:
+        s.execute(update(Product).where(Product.id == pid).values(stock_qty=5, price=19000))
+    with demo_sqlite() as s:
+        assert "KUL-0001" not in [p.sku for p in search(s, "makaroni keju")]
+    with demo_sqlite.begin() as s:
+        _set_name(s, "KUL-0001", "Makaroni Keju 250 g")
+    with demo_sqlite() as s:
+        assert "KUL-0001" in [p.sku for p in search(s, "makaroni keju")]
+
+
+def test_install_is_idempotent_and_rebuilds(demo: sessionmaker[Session]) -> None:
+    with demo.begin() as s:
+        before = [p.sku for p in search(s, "kopi", limit=500)]
+        search_index.install(s.connection())
+        search_index.install(s.connection())
+        assert [p.sku for p in search(s, "kopi", limit=500)] == before != []
+        search_index.uninstall(s.connection())
+        assert not search_index.is_installed(s.connection())
+        assert [p.sku for p in search(s, "kopi", limit=500)] == before
+        search_index.install(s.connection())
+        assert search_index.is_installed(s.connection())
