@@ -4,17 +4,26 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from typing import Any
 
 import pytest
-from sqlalchemy import func, select, text
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from sqlalchemy import delete, func, select, text
 from sqlalchemy.orm import Session, sessionmaker
 
 from kasir.domain.ean13 import make_instore_ean13
 from kasir.errors import ImportFailed
+from kasir.services import catalog_io
 from kasir.services.catalog import find_by_sku, search
-from kasir.services.catalog_io import COLUMNS, export_products, import_products
+from kasir.services.catalog_io import (
+    COLUMNS,
+    MAX_REPORTED,
+    REQUIRED,
+    export_products,
+    import_products,
+)
 from kasir.store.engine import make_engine, make_session_factory
 from kasir.store.migrate import upgrade
 from kasir.store.models import Product, StockMovement, Upt
@@ -58,7 +67,9 @@ def to_csv(rows: list[dict[str, str]], columns: tuple[str, ...] = COLUMNS) -> li
     writer = csv.DictWriter(buf, fieldnames=columns, lineterminator="\n", extrasaction="ignore")
     writer.writeheader()
     writer.writerows(rows)
-    return buf.getvalue().splitlines(keepends=True)
+    # The lines as a file opened with newline="" yields them (str.splitlines would also split
+    # at U+2028 and other separators inside a quoted cell).
+    return list(io.StringIO(buf.getvalue(), newline=""))
 
 
 def snapshot(factory: sessionmaker[Session]) -> tuple[str, int, int, int]:
@@ -71,7 +82,7 @@ def snapshot(factory: sessionmaker[Session]) -> tuple[str, int, int, int]:
         )
 
 
-def import_problems(factory: sessionmaker[Session], lines: list[str]) -> list[tuple[int, str]]:
+def import_problems(factory: sessionmaker[Session], lines: Iterable[str]) -> list[tuple[int, str]]:
     """Import `lines` expecting refusal; returns the problems and checks nothing changed."""
     before = snapshot(factory)
     with pytest.raises(ImportFailed) as info, factory.begin() as s:
@@ -311,3 +322,239 @@ def test_one_bad_row_leaves_the_store_unchanged(demo: sessionmaker[Session]) -> 
     assert "12.500" in problems[0][1]
     with demo() as s:
         assert s.scalar(select(Upt.id).where(Upt.code == "LPKA-NEW")) is None
+
+
+# --- input that never ends in a traceback (issue 14, item 7) ----------------------------------
+
+
+@pytest.mark.parametrize(
+    ("cell", "column"),
+    [
+        ("Keripik\x00Tempe", "name"),
+        ("Keripik\nTempe", "name"),  # a line break inside a quoted name
+        ("Keripik\u2028Tempe", "name"),
+        ("bung\x1bkus", "unit"),
+        ("LPM\x7fTGR", "upt_code"),
+        ("150\x0000", "price"),
+    ],
+)
+def test_a_control_character_refuses_its_line(
+    factory: sessionmaker[Session], cell: str, column: str
+) -> None:
+    """NUL and friends never reach the driver (PostgreSQL refuses NUL with its own message)."""
+    rows = [good_row(1), good_row(2, **{column: cell}), good_row(3)]
+    problems = import_problems(factory, to_csv(rows))
+    assert len(problems) == 1
+    line, message = problems[0]
+    assert line == 3 + cell.count("\n")  # the record's last line
+    bad = next(ch for ch in cell if not (ch.isprintable() or ch == " "))
+    assert f"kolom {column} berisi karakter kendali U+{ord(bad):04X}" in message
+
+
+def test_control_characters_at_the_edges_of_a_cell_are_trimmed(
+    factory: sessionmaker[Session],
+) -> None:
+    """A CR left by mixed line endings, a tab after a value: trimmed like spaces."""
+    buf = io.StringIO()
+    writer = csv.DictWriter(buf, fieldnames=COLUMNS, lineterminator="\r\n", quoting=csv.QUOTE_ALL)
+    writer.writeheader()
+    writer.writerow(good_row(1, name="Keripik Tempe\r", unit="\tbungkus", price="15000\r"))
+    with factory.begin() as s:
+        import_products(s, io.StringIO(buf.getvalue() + "\r\n", newline=""))
+    with factory() as s:
+        p = find_by_sku(s, "TST-0001")
+        assert (p.name, p.unit, p.price) == ("Keripik Tempe", "bungkus", 15000)
+
+
+def test_a_duplicated_header_column_is_refused(factory: sessionmaker[Session]) -> None:
+    columns = (*COLUMNS, "sku")
+    lines = to_csv([good_row(1)], columns)
+    problems = import_problems(factory, lines)
+    assert problems == [(1, "kolom sku muncul lebih dari sekali di header")]
+
+
+def test_the_error_list_is_capped(factory: sessionmaker[Session]) -> None:
+    rows = [good_row(n, price="1.000" if n % 2 else "1000") for n in range(1, 121)]
+    before = snapshot(factory)
+    with pytest.raises(ImportFailed) as info, factory.begin() as s:
+        import_products(s, to_csv(rows))
+    assert snapshot(factory) == before
+    assert len(info.value.problems) == MAX_REPORTED == 20
+    assert [line for line, _ in info.value.problems] == list(range(2, 42, 2))
+    assert "60 baris bermasalah" in info.value.message
+    assert "dan 40 kesalahan lain" in info.value.message
+
+
+def test_the_first_errors_by_line_are_kept_across_chunks(
+    demo: sessionmaker[Session], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Lines already in the store are found when a chunk is checked, after later lines'
+    own errors: the report still names the first lines in order."""
+    monkeypatch.setattr(catalog_io, "CHUNK", 7)
+    rows = [good_row(n) for n in range(1, 60)]
+    rows[3] = good_row(4, sku="KUL-0001")  # line 5: in the store
+    for n in range(30, 59):
+        rows[n] = good_row(n + 1, price="x")  # lines 32..60
+    problems = import_problems(demo, to_csv(rows))
+    assert [line for line, _ in problems] == [5, *range(32, 51)]
+    assert "SKU KUL-0001 sudah ada" in problems[0][1]
+
+
+def test_import_in_many_chunks(
+    factory: sessionmaker[Session], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(catalog_io, "CHUNK", 3)
+    rows = [good_row(n, stock=str(n % 4)) for n in range(1, 21)]
+    rows[5] = good_row(6, upt_code="RTN-SRG", upt_name="Rutan Kelas IIB Serang")
+    with factory.begin() as s:
+        result = import_products(s, to_csv(rows), "banyak.csv")
+    assert (result.products, result.new_upts) == (20, 2)
+    with factory() as s:
+        moves = dict(
+            s.execute(
+                select(Product.sku, StockMovement.qty).join(
+                    Product, Product.id == StockMovement.product_id
+                )
+            ).all()
+        )
+        stocks = dict(s.execute(select(Product.sku, Product.stock_qty)).all())
+    expected = {f"TST-{n:04d}": int(r["stock"]) for n, r in enumerate(rows, 1)}
+    assert stocks == expected
+    assert moves == {sku: q for sku, q in expected.items() if q}
+
+
+def test_duplicates_across_chunks(
+    factory: sessionmaker[Session], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(catalog_io, "CHUNK", 2)
+    rows = [good_row(n) for n in range(1, 8)]
+    rows[6] = good_row(7, sku="TST-0001")
+    assert import_problems(factory, to_csv(rows)) == [(8, "SKU TST-0001 ganda (juga di baris 2)")]
+
+
+def test_a_refused_import_leaves_the_callers_transaction_clean(
+    factory: sessionmaker[Session],
+) -> None:
+    """All or nothing even for a caller that catches the error and commits."""
+    rows = [good_row(n) for n in range(1, 1500)] + [good_row(1500, price="x")]
+    with factory.begin() as s, pytest.raises(ImportFailed):
+        import_products(s, to_csv(rows))
+    with factory() as s:
+        assert s.scalar(select(func.count()).select_from(Product)) == 0
+        assert s.scalar(select(func.count()).select_from(StockMovement)) == 0
+        assert s.scalar(select(func.count()).select_from(Upt)) == 0
+
+
+def test_formula_cells_survive_the_round_trip(factory: sessionmaker[Session]) -> None:
+    """The export escapes cells a spreadsheet would run; the import takes the quote off."""
+    names = ['=HYPERLINK("http://x")', "+cmd|' /C calc'!A0", "-Diskon Kopi", "@SUM(A1)"]
+    rows = [good_row(n, name=name) for n, name in enumerate(names, 1)]
+    with factory.begin() as s:
+        import_products(s, to_csv(rows))
+    with factory() as s:
+        exported = export_text(s)
+    cells = [r[2] for r in csv.reader(io.StringIO(exported))][1:]
+    assert cells == ["'" + n for n in names]
+    with factory.begin() as s:
+        s.execute(delete(StockMovement))
+        s.execute(delete(Product))
+    with factory.begin() as s:
+        import_products(s, io.StringIO(exported, newline=""))
+    with factory() as s:
+        assert sorted(p.name for p in search(s, "", limit=10)) == sorted(names)
+        assert export_text(s) == exported
+
+
+@pytest.mark.parametrize(
+    ("overrides", "reason"),
+    [
+        ({"price": "9" * 5000}, "Harga"),  # int() refuses more than 4300 digits
+        ({"stock": "-" + "9" * 30}, "Stok"),
+        ({"name": "\ufdfa" * 12}, "200 huruf"),  # 12 letters that fold to 216
+        ({"sku": "ß" * 17}, "SKU"),  # upper-cased to 34 letters
+    ],
+)
+def test_values_that_grow_or_overflow_are_refused(
+    factory: sessionmaker[Session], overrides: dict[str, str], reason: str
+) -> None:
+    problems = import_problems(factory, to_csv([good_row(1, **overrides)]))
+    assert len(problems) == 1 and problems[0][0] == 2 and reason in problems[0][1]
+
+
+def test_a_file_that_is_not_utf8_names_the_line(factory: sessionmaker[Session]) -> None:
+    def lines() -> Iterator[str]:
+        yield from to_csv([good_row(1), good_row(2)])
+        raise UnicodeDecodeError("utf-8", b"\xff", 0, 1, "invalid start byte")
+
+    before = snapshot(factory)
+    with pytest.raises(ImportFailed) as info, factory.begin() as s:
+        import_products(s, lines())
+    assert snapshot(factory) == before
+    problems = info.value.problems
+    assert problems == [(4, "bukan teks UTF-8 (simpan ulang sebagai CSV UTF-8)")]
+
+
+# --- fuzz: arbitrary text never raises anything else and never imports half a file -----------
+
+CELL = st.one_of(
+    st.sampled_from(["", " ", "1", "-5", "0", "kuliner", "LPM-TGR", "TST-1", "x"]),
+    st.text(max_size=12),
+    st.text(alphabet="\x00\r\n\t\",;'=+-@ ½ßﬃé1", max_size=6),
+)
+
+
+@settings(
+    max_examples=60,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(
+    header=st.lists(st.sampled_from([*COLUMNS, "", "extra"]), max_size=18),
+    rows=st.lists(st.lists(CELL, max_size=18), max_size=6),
+    raw=st.text(max_size=200),
+)
+def test_fuzzed_csv_import(
+    factory: sessionmaker[Session], header: list[str], rows: list[list[str]], raw: str
+) -> None:
+    buf = io.StringIO()
+    writer = csv.writer(buf, lineterminator="\n")
+    writer.writerow(list(REQUIRED) + header if len(header) % 3 else header)
+    writer.writerows(rows)
+    for text_in in (buf.getvalue(), raw, buf.getvalue() + raw):
+        before = snapshot(factory)
+        try:
+            with factory.begin() as s:
+                result = import_products(s, io.StringIO(text_in, newline=""))
+        except ImportFailed as exc:
+            assert exc.problems and len(exc.problems) <= MAX_REPORTED
+            assert snapshot(factory) == before
+        else:
+            after = snapshot(factory)
+            assert after[1] == before[1] + result.products > before[1]
+
+
+@settings(
+    max_examples=80,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(
+    column=st.sampled_from(COLUMNS),
+    cell=st.one_of(st.text(max_size=40), st.text(alphabet="\x00\r\n\t\u2028'=-9ß", max_size=8)),
+)
+def test_fuzzed_cell_in_a_good_file(factory: sessionmaker[Session], column: str, cell: str) -> None:
+    """One cell of a good file replaced by arbitrary text: either both rows are imported, or
+    nothing is, with an ImportFailed naming the lines."""
+    n = snapshot(factory)[1]
+    rows = [good_row(n + 1), good_row(n + 2, **{column: cell})]
+    before = snapshot(factory)
+    try:
+        with factory.begin() as s:
+            result = import_products(s, to_csv(rows))
+    except ImportFailed as exc:
+        assert snapshot(factory) == before
+        last = 3 + cell.count("\n") + cell.count("\r")  # a line break may sit in the cell
+        assert exc.problems and all(1 <= line <= last for line, _ in exc.problems)
+    else:
+        assert result.products == 2
+        assert snapshot(factory)[1] == before[1] + 2
