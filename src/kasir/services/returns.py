@@ -30,6 +30,7 @@ from kasir.services.documents import line_row, write_document
 from kasir.services.sale_lookup import (
     SaleView,
     normalise_receipt_number,
+    refund_lines_of,
     refunded_qty_by_line,
     sale_view,
 )
@@ -219,22 +220,14 @@ def _money(line: SaleLine) -> LineMoney:
 def _refunded(session: Session, sale_id: int) -> dict[int, LineMoney]:
     """What the refunds of a sale paid back so far, per original line id (positive)."""
     rows = session.execute(
-        select(
-            SaleLine.original_line_id,
+        refund_lines_of(
+            sale_id,
             func.sum(-SaleLine.qty),
             func.sum(-SaleLine.line_discount),
             func.sum(-SaleLine.order_discount_share),
             func.sum(-SaleLine.tax),
             func.sum(-SaleLine.line_total),
         )
-        .join(Sale, Sale.id == SaleLine.sale_id)
-        .where(
-            Sale.original_sale_id == sale_id,
-            Sale.kind == "refund",
-            Sale.status == "completed",
-            SaleLine.original_line_id.is_not(None),
-        )
-        .group_by(SaleLine.original_line_id)
     )
     return {
         int(line_id): LineMoney(int(qty), 0, int(disc), int(share), int(tax), int(total))

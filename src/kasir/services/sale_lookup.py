@@ -7,7 +7,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, fields
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session, aliased
 
 from kasir.errors import NotFound, ValidationError
@@ -197,10 +197,10 @@ def counter_day_summary(session: Session, counter_id: int, day: dt.date) -> DayS
     return DaySummary(sales=int(count or 0), total=int(total or 0))
 
 
-def refunded_qty_by_line(session: Session, sale_id: int) -> dict[int, int]:
-    """Quantity already refunded per original line id (positive), voided refunds excluded."""
-    rows = session.execute(
-        select(SaleLine.original_line_id, func.sum(-SaleLine.qty))
+def refund_lines_of(sale_id: int, *columns: Any) -> Select[Any]:
+    """`columns` of the lines of a sale's completed refunds, grouped per original line id."""
+    return (
+        select(SaleLine.original_line_id, *columns)
         .join(Sale, Sale.id == SaleLine.sale_id)
         .where(
             Sale.original_sale_id == sale_id,
@@ -210,6 +210,11 @@ def refunded_qty_by_line(session: Session, sale_id: int) -> dict[int, int]:
         )
         .group_by(SaleLine.original_line_id)
     )
+
+
+def refunded_qty_by_line(session: Session, sale_id: int) -> dict[int, int]:
+    """Quantity already refunded per original line id (positive), voided refunds excluded."""
+    rows = session.execute(refund_lines_of(sale_id, func.sum(-SaleLine.qty)))
     return {int(line_id): int(qty) for line_id, qty in rows if line_id is not None}
 
 
