@@ -134,22 +134,23 @@ def cmd_demo_data(args: argparse.Namespace, config: Config) -> int:
 
 
 def cmd_products_import(args: argparse.Namespace, config: Config) -> int:
+    from kasir.files import utf8_lines
     from kasir.services.catalog_io import import_products
 
     path = Path(args.file)
-    # Read the file before opening the store, so a mistyped name touches no store.
+    # Open the file before the store, so a mistyped name touches no store. The rows are
+    # streamed from the open file (a bad byte is reported with its line number).
     try:
-        with path.open(encoding="utf-8-sig", newline="") as fh:
-            lines = fh.readlines()
+        fh = path.open("rb")
     except OSError as exc:
         raise KasirError(f"Berkas {path} tidak dapat dibaca: {_os_reason(exc)}.") from exc
-    except UnicodeDecodeError as exc:
-        raise KasirError(
-            f"Berkas {path} bukan teks UTF-8 (simpan ulang sebagai CSV UTF-8)."
-        ) from exc
-    factory = _open(config)
-    with factory.begin() as session:
-        result = import_products(session, lines, source=path.name)
+    with fh:
+        factory = _open(config)
+        try:
+            with factory.begin() as session:
+                result = import_products(session, utf8_lines(fh), source=path.name)
+        except OSError as exc:
+            raise KasirError(f"Berkas {path} tidak dapat dibaca: {_os_reason(exc)}.") from exc
     log.info("imported %d products from %s", result.products, path.name)
     print(f"{result.products} barang diimpor dari {path.name} ({result.new_upts} UPT baru).")
     return 0

@@ -29,6 +29,21 @@ def safe_cell(value: object) -> object:
     return value
 
 
+def utf8_lines(raw: Iterable[bytes]) -> Iterator[str]:
+    """The lines of a binary file as text, decoded one line at a time (a BOM dropped).
+
+    A text-mode file decodes ahead in 8 KiB blocks, so a bad byte would surface several
+    lines before its own and hide the lines before it in the same block; here the
+    `UnicodeDecodeError` comes exactly when the bad line is asked for."""
+    first = True
+    for line in raw:
+        if first:
+            first = False
+            if line.startswith(b"\xef\xbb\xbf"):
+                line = line[3:]
+        yield line.decode("utf-8")
+
+
 def write_csv_rows(fh: IO[str], header: Sequence[str], rows: Iterable[Sequence[object]]) -> int:
     """Write a header and rows with every text cell escaped; returns the number of rows."""
     # CRLF rows (RFC 4180): the csv module quotes a cell only for the characters of the line

@@ -144,10 +144,12 @@ def test_missing_file(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> Non
 def test_non_utf8_file(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
     csv_file = tmp_path / "latin1.csv"
     csv_file.write_bytes(",".join(COLUMNS).encode() + "\nKUL-9,,Café,kuliner\n".encode("latin-1"))
-    line = assert_one_clear_error(
-        *run(capsys, "--db", url(tmp_path / "t.db"), "products", "import", str(csv_file))
-    )
-    assert "UTF-8" in line
+    assert main(["--db", url(tmp_path / "t.db"), "db", "upgrade"]) == 0
+    capsys.readouterr()
+    code, _, err = run(capsys, "--db", url(tmp_path / "t.db"), "products", "import", str(csv_file))
+    assert code != 0
+    assert err.startswith("kasir: Impor dibatalkan")
+    assert "baris 2: bukan teks UTF-8" in err
 
 
 @pytest.mark.parametrize("kind", ["unknown scheme", "not a url", "folder under a file"])

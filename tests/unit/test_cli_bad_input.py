@@ -526,3 +526,22 @@ def test_an_unwritable_log_is_quiet(where: str, store: Path, tmp_path: Path) -> 
     bug = run_kasir(env, *db(store), "settings", python=BUG)  # logs a traceback to the file
     assert bug.returncode == 2 and "Traceback" not in bug.stderr
     assert len(bug.stderr.splitlines()) == 1 and bug.stderr.startswith("kasir: kesalahan tak")
+
+
+def test_an_import_with_a_bad_byte_names_its_line_and_changes_nothing(
+    store: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The file is streamed: the rows before the bad byte were read, yet nothing is stored."""
+    bad = store.parent / "katalog.csv"
+    good = "".join(f"ZZ-{i:04d},Barang {i},kerajinan,10000,LPP-TGR\n" for i in range(3000))
+    bad.write_bytes(
+        b"sku,name,category,price,upt_code\n"
+        + good.encode()
+        + b"ZZ-9,R\xe9ndang,kuliner,5000,LPP-TGR\n"
+    )
+    before = fingerprint(store)
+    assert main([*db(store), "products", "import", str(bad)]) != 0
+    out, err = capsys.readouterr()
+    assert "Traceback" not in out + err
+    assert "baris 3002" in err and "UTF-8" in err
+    assert fingerprint(store) == before
