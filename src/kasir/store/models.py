@@ -466,3 +466,34 @@ class AuditEvent(Base):
     payload: Mapped[str] = mapped_column(Text, default="{}", server_default="{}")
     prev_hash: Mapped[str] = mapped_column(String(64), default="", server_default=EMPTY)  # sha256
     hash: Mapped[str] = mapped_column(String(64))
+
+
+class TillLease(Base):
+    """Which running instance holds a counter's till: one per counter, on any machine.
+
+    The holder renews `heartbeat_at` while it runs; a lease whose heartbeat is older than the
+    stale limit (a crashed instance) may be taken over (`kasir.services.till`)."""
+
+    __tablename__ = "till_lease"
+    counter_id: Mapped[int] = mapped_column(ForeignKey("counter.id"), primary_key=True)
+    holder: Mapped[str] = mapped_column(String(36))  # the instance's UUID
+    host: Mapped[str] = mapped_column(String(255), default="", server_default=EMPTY)
+    pid: Mapped[int] = mapped_column(Integer, default=0, server_default=ZERO)
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"), index=True)
+    acquired_at: Mapped[dt.datetime] = timestamp_column()
+    heartbeat_at: Mapped[dt.datetime] = timestamp_column()
+
+
+class CartDraft(Base):
+    """The cart being served at a counter and the payments taken for it so far, saved at
+    every change (`kasir.services.drafts`): after a crash or a power cut the counter comes
+    back to it. `sale_uuid` is made when the cart starts and becomes the sale's UUID, so a
+    checkout repeated after a lost answer finds the stored sale instead of making another."""
+
+    __tablename__ = "cart_draft"
+    counter_id: Mapped[int] = mapped_column(ForeignKey("counter.id"), primary_key=True)
+    sale_uuid: Mapped[str] = mapped_column(String(36), unique=True)
+    cashier_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"), index=True)
+    shift_id: Mapped[int | None] = mapped_column(ForeignKey("shift.id"), index=True)
+    updated_at: Mapped[dt.datetime] = timestamp_column(onupdate=True)
+    data: Mapped[str] = mapped_column(Text)  # JSON: {"cart": ..., "payments": [...]}
