@@ -16,7 +16,7 @@ so every UPT, carries exactly its share:
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from decimal import Decimal
 from typing import Any, Literal
 
@@ -131,6 +131,10 @@ class Cart:
     order_discount_approved_by: int | None = None
     order_discount_approved_pct: Decimal | None = None
     last_index: int | None = None  # the line touched last (highlighted in the window)
+
+    def copy(self) -> Cart:
+        """A cart that can be edited without touching this one (lines copied, the rest frozen)."""
+        return replace(self, lines=[replace(line) for line in self.lines])
 
     def to_json(self) -> dict[str, Any]:
         lines = []
