@@ -8,6 +8,7 @@ see `kasir.settings`.
 
 from __future__ import annotations
 
+import math
 import os
 import re
 import tomllib
@@ -55,12 +56,36 @@ def counter_code(text: str) -> str:
 
 
 @dataclass(frozen=True)
+class DbTimeouts:
+    """How long the store may keep the counter waiting (PostgreSQL; seconds).
+
+    `connect`: to open a connection (libpq `connect_timeout`, whole seconds, at least 2);
+    `lock`: for another unit of work's row lock (`lock_timeout`); `statement`: for one
+    statement (`statement_timeout`). Config keys `db_connect_timeout`, `db_lock_timeout`,
+    `db_statement_timeout`; variables `KASIR_DB_CONNECT_TIMEOUT`, `KASIR_DB_LOCK_TIMEOUT`,
+    `KASIR_DB_STATEMENT_TIMEOUT`."""
+
+    connect: int = 5
+    lock: float = 5.0
+    statement: float = 15.0
+
+
+# (config key, environment variable, lowest, highest) per DbTimeouts field.
+DB_TIMEOUT_KEYS: dict[str, tuple[str, str, float, float]] = {
+    "connect": ("db_connect_timeout", "KASIR_DB_CONNECT_TIMEOUT", 2, 60),
+    "lock": ("db_lock_timeout", "KASIR_DB_LOCK_TIMEOUT", 0.1, 120),
+    "statement": ("db_statement_timeout", "KASIR_DB_STATEMENT_TIMEOUT", 1, 600),
+}
+
+
+@dataclass(frozen=True)
 class Config:
     database_url: str
     counter: str
     # True when no option, variable or config file named the database: the app's first run on
     # this machine may then create the store in the data folder.
     default_store: bool = False
+    db_timeouts: DbTimeouts = DbTimeouts()
 
 
 def _read_config_file(path: Path) -> dict[str, object]:
@@ -101,6 +126,43 @@ def _env(name: str) -> str | None:
     return value or None  # an empty variable counts as not set, as shells usually mean it
 
 
+def _seconds(value: object, where: str, low: float, high: float) -> float:
+    """A timeout in seconds within [low, high]; one Indonesian line when it is not."""
+    number: float | None = None
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        number = float(value)
+    elif isinstance(value, str):
+        try:
+            number = float(value.strip().replace(",", "."))
+        except ValueError:
+            number = None
+    if number is None or not low <= number <= high:  # NaN fails both comparisons
+        raise EnvironmentProblem(
+            f"{where} harus angka detik dari {low:g} sampai {high:g} (sekarang {value!r})."
+        )
+    return number
+
+
+def load_db_timeouts(file_values: dict[str, object], path: Path) -> DbTimeouts:
+    """The database timeouts, first match wins: environment variable, config file, default."""
+    values: dict[str, float] = {}
+    for field, (key, env, low, high) in DB_TIMEOUT_KEYS.items():
+        if (text := _env(env)) is not None:
+            values[field] = _seconds(text, f"Variabel {env}", low, high)
+        elif key in file_values:
+            values[field] = _seconds(
+                file_values[key], f"Berkas konfigurasi {path}: {key}", low, high
+            )
+    default = DbTimeouts()
+    connect = values.get("connect", default.connect)
+    return DbTimeouts(
+        # libpq takes whole seconds: round up, never down to a shorter wait.
+        connect=math.ceil(connect),
+        lock=values.get("lock", default.lock),
+        statement=values.get("statement", default.statement),
+    )
+
+
 def load_config(database_url: str | None = None, counter: str | None = None) -> Config:
     """The configuration, first match wins: option, environment, config file, default.
 
@@ -116,4 +178,5 @@ def load_config(database_url: str | None = None, counter: str | None = None) -> 
         database_url=url or default_database_url(),
         counter=counter_code(code),
         default_store=url is None,
+        db_timeouts=load_db_timeouts(file_values, path),
     )

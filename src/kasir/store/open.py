@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import enum
 import sqlite3
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Protocol
 
@@ -25,9 +25,10 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
+from kasir.config import DbTimeouts
 from kasir.errors import StoreUnavailable
 from kasir.store.engine import describe_url, make_engine, make_session_factory
-from kasir.store.migrate import upgrade
+from kasir.store.migrate import is_up_to_date, upgrade
 
 VERSION_TABLE = "alembic_version"
 HOW_TO_CREATE = "buat toko baru dengan 'kasir db upgrade' (atau 'kasir demo-data' untuk data demo)"
@@ -93,7 +94,7 @@ def _state_of(tables: set[str]) -> StoreState:
     return StoreState.FOREIGN if tables else StoreState.MISSING
 
 
-def store_state(url: str) -> StoreState:
+def store_state(url: str, timeouts: DbTimeouts | None = None) -> StoreState:
     """What is at `url`, without creating anything (no file, no folder, no table)."""
     try:
         path = _sqlite_path(url)
@@ -103,7 +104,7 @@ def store_state(url: str) -> StoreState:
         return _sqlite_state(path)
     if make_url(url).get_backend_name() == "sqlite":
         return StoreState.MISSING  # in memory: always new
-    engine = make_engine(url)
+    engine = make_engine(url, timeouts=timeouts)
     try:
         return _state_of(set(inspect(engine).get_table_names()))
     except SQLAlchemyError as exc:
@@ -138,21 +139,43 @@ def require_store(url: str) -> None:
         raise _refusal(url, state)
 
 
-def open_store(config_or_url: HasDatabaseUrl | str, *, create: bool) -> OpenedStore:
+def _upgrade(engine: Engine, url: str, timeouts: DbTimeouts | None) -> None:
+    """Bring the schema to the newest revision. On PostgreSQL a migration (an index over a big
+    table) may run longer than the statement timeout of selling: it runs on its own engine
+    without one (the lock timeout stays, so it never queues a busy store behind it)."""
+    if engine.dialect.name != "postgresql":
+        upgrade(engine)
+        return
+    if is_up_to_date(engine):
+        return
+    migrating = make_engine(url, timeouts=replace(timeouts or DbTimeouts(), statement=0))
+    try:
+        upgrade(migrating)
+    finally:
+        migrating.dispose()
+
+
+def open_store(
+    config_or_url: HasDatabaseUrl | str, *, create: bool, timeouts: DbTimeouts | None = None
+) -> OpenedStore:
     """Engine, schema brought to the newest revision, and a session factory.
 
     `create=False` refuses a place that holds no Kasir store (StoreMissing) and writes nothing
     there; `create=True` makes a new store where there is nothing yet (no file, or a database
-    without tables). A 0-byte file or a database with other tables is refused either way."""
+    without tables). A 0-byte file or a database with other tables is refused either way.
+    `timeouts` (PostgreSQL): given, else the config's `db_timeouts`, else the defaults."""
     url = config_or_url if isinstance(config_or_url, str) else config_or_url.database_url
+    if timeouts is None and not isinstance(config_or_url, str):
+        found = getattr(config_or_url, "db_timeouts", None)
+        timeouts = found if isinstance(found, DbTimeouts) else None
     if not url.strip():
         raise StoreUnavailable("Alamat database kosong.")
-    state = store_state(url)
+    state = store_state(url, timeouts)
     if state is not StoreState.KASIR and not (create and state is StoreState.MISSING):
         raise _refusal(url, state)
-    engine = make_engine(url)
+    engine = make_engine(url, timeouts=timeouts)
     try:
-        upgrade(engine)
+        _upgrade(engine, url, timeouts)
     except BaseException:
         engine.dispose()
         raise
