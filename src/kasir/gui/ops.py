@@ -1,68 +1,492 @@
-"""Run service calls for the GUI: one unit of work per user action, errors routed to one place.
+"""Run service calls for the GUI off the GUI thread, one unit of work per operation.
 
-Every call so far is quick (a scan, a search, a checkout: about a millisecond), so it runs on
-the GUI thread: a thread hop would cost more than the call. Slow work (printing, PDFs) will run
-in a thread pool when it arrives. Either way a `KasirError` is shown to the user and the window
-stays open.
+In the manner of Anki's `CollectionOp`:
+
+    ops.write(lambda s: checkout(s, ...), Change.SALE).success(show).failure(keep).run()
+    ops.read(lambda s: catalog.search(s, text)).success(model.set_rows).run()
+
+One worker thread owns the sessions and runs the operations one at a time, in the order they
+were queued (FIFO: a scanner burst lands in order). `fn` runs on the worker; `success` and
+`failure` always run on the GUI thread, in the same order. A write runs in `factory.begin()`
+(committed when `fn` returns), a read in `kasir.store.engine.reading(factory)` (no write lock
+on SQLite, READ ONLY on PostgreSQL).
+
+After a write succeeds `changed` carries a `Changes` (a frozenset of `Change`) so each screen
+refreshes only what it shows. `busy(True)` says an operation has been running for
+`BUSY_DELAY_MS`; `busy(False)` comes when the queue is empty again.
+
+One error route, by the kind of error (`kind_of`):
+
+- a user error (`KasirError`, not `EnvironmentProblem`): to the operation's `failure`
+  callback, else to `error(str)` (the screen's message line);
+- an environment problem (`EnvironmentProblem`, or a database locked / unreachable, a disk
+  full, a read-only store: `environment_problem(exc)` names the cause): logged, `problem(cause)`
+  (a banner that stays until an operation succeeds again: `problem("")`), then `failure`;
+- anything else is a bug: logged with its traceback, `crashed(exc)` (the crash dialog), then
+  `failure`.
+
+A `failure` callback always gets the exception, never `None`.
+
+`Ops.run` and `Ops.call`, the synchronous calls of the screens not converted yet, queue their
+unit of work on the same worker and block until it is done (so they keep the FIFO order with
+the operations queued before them; called on the worker itself they run inline). They never
+deadlock from a success callback: the worker never waits for the GUI thread.
 """
 
 from __future__ import annotations
 
+import enum
 import logging
-from collections.abc import Callable
-from typing import TypeVar
+import queue
+import threading
+import time
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import AbstractContextManager, contextmanager
+from typing import Any, Generic, Literal, TypeVar, cast
 
-from PySide6.QtCore import QObject, Signal
-from sqlalchemy.exc import OperationalError, SQLAlchemyError
+from PySide6.QtCore import QCoreApplication, QEventLoop, QObject, QTimer, Signal
+from sqlalchemy.exc import DBAPIError, OperationalError, SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
+import kasir.errors as errors_module
+import kasir.store.engine as engine_module
 from kasir.errors import EnvironmentProblem, KasirError
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
+
+BUSY_DELAY_MS = 150  # an operation shorter than this shows no busy indicator
+WORKER_IDLE_EXIT_S = 5.0  # the worker thread ends when idle this long; the next op restarts it
+
+
+class Change(enum.StrEnum):
+    """What a write changed; screens refresh only for what they show."""
+
+    SALE = "sale"  # a sale or refund committed: day totals, stock on hand
+    CATALOG = "catalog"  # products, prices, stock corrections
+    SHIFT = "shift"  # a shift opened or closed
+    PARKED = "parked"  # a cart parked or recalled
+    DRAFT = "draft"  # the cart in progress and its payments, as stored
+    SETTINGS = "settings"  # store settings (receipt header, QRIS...)
+    USERS = "users"  # cashiers and supervisors
+
+
+class Changes(frozenset[Change]):
+    """The changes of one write, as `changed` carries them.
+
+    New code tests membership: `Change.SALE in changes` (a plain string works too: `Change` is
+    a `StrEnum`). For listeners written for the old `changed(str)` signal, a `Changes` also
+    compares equal to a string it contains (`changes == "sale"`, `changes in ("sale", ...)`)."""
+
+    __slots__ = ()
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, str):
+            return other in self
+        return frozenset.__eq__(self, other)
+
+    def __ne__(self, other: object) -> bool:
+        return not self.__eq__(other)
+
+    __hash__ = frozenset.__hash__
+
+    def __repr__(self) -> str:
+        return f"Changes({{{', '.join(sorted(c.name for c in self))}}})"
+
+
+ChangesArg = Change | str | Iterable[Change | str] | None
+
+
+def as_changes(value: object) -> Changes:
+    """A `changed` payload (or an argument of `write`) as `Changes`: a `Change`, its string
+    (older screens still emit `changed.emit("parked")`), a collection of them, or None."""
+    if value is None:
+        return Changes()
+    if isinstance(value, Changes):
+        return value
+    if isinstance(value, str):
+        return Changes({Change(value)})
+    if isinstance(value, Iterable):
+        return Changes(Change(v) for v in value)
+    raise TypeError(f"not a change: {value!r}")
+
+
+# --- kinds of errors ------------------------------------------------------------------------
+
+Kind = Literal["user", "problem", "bug"]
+
+
+def _local_environment_problem(exc: BaseException) -> str | None:
+    """Fallback of `kasir.errors.environment_problem` (helper-b's, not landed when this was
+    written): the cause of a database or disk failure in one Indonesian line, else None.
+
+    TODO(helper-d): drop once `kasir.errors.environment_problem` is committed."""
+    seen: set[int] = set()
+    current: BaseException | None = exc
+    while current is not None and id(current) not in seen:
+        seen.add(id(current))
+        text = str(getattr(current, "orig", None) or current).lower()
+        if (isinstance(current, OSError) and current.errno == 28) or "disk is full" in text:
+            return "Disk penuh: database tidak dapat menyimpan. Kosongkan ruang disk."
+        if "readonly database" in text or "read-only" in text:
+            return "Database hanya dapat dibaca: periksa izin berkas database."
+        if "locked" in text:
+            return "Database terkunci oleh program lain."
+        if "unable to open database" in text:
+            return "Berkas database tidak dapat dibuka."
+        if isinstance(current, DBAPIError) and current.connection_invalidated:
+            return "Server database tidak dapat dihubungi."
+        if isinstance(current, OperationalError):
+            return "Database tidak dapat dipakai (terputus atau bermasalah)."
+        current = current.__cause__ or current.__context__
+    return None
+
+
+def environment_problem(exc: BaseException) -> str | None:
+    """The cause of an environment problem in one Indonesian line, or None for other errors."""
+    found = getattr(errors_module, "environment_problem", None)
+    if found is not None:
+        return cast(Callable[[BaseException], "str | None"], found)(exc)
+    return _local_environment_problem(exc)
+
+
+def problem_cause(exc: BaseException) -> str | None:
+    """What the banner says for an environment problem, or None when `exc` is not one."""
+    if isinstance(exc, EnvironmentProblem):
+        return environment_problem(exc) or exc.message
+    if isinstance(exc, KasirError):
+        return None
+    return environment_problem(exc)
+
+
+def kind_of(exc: BaseException) -> Kind:
+    """"user" (the cashier can act on it), "problem" (the machine), or "bug"."""
+    if isinstance(exc, KasirError) and not isinstance(exc, EnvironmentProblem):
+        return "user"
+    return "problem" if problem_cause(exc) is not None else "bug"
 
 
 def describe_error(exc: BaseException) -> str:
     """The Indonesian message for an error: a KasirError's own, or a database problem."""
     if isinstance(exc, KasirError):
         return exc.message
+    cause = environment_problem(exc)
     if isinstance(exc, OperationalError):
-        return "Database sedang tidak dapat dipakai (terkunci atau terputus). Coba lagi sebentar."
+        detail = f": {cause}" if cause else " (terkunci atau terputus)."
+        return f"Database sedang tidak dapat dipakai{detail} Coba lagi sebentar."
+    if cause is not None:
+        return cause
     if isinstance(exc, SQLAlchemyError):
         return "Masalah database; transaksi dibatalkan, tidak ada yang tersimpan setengah."
     return f"Kesalahan tak terduga: {exc!r}"
 
 
-class Ops(QObject):
-    """Owns the session factory; announces `changed(str)` after a write so screens refresh."""
+# --- units of work --------------------------------------------------------------------------
 
-    error = Signal(str)  # user-facing message
-    changed = Signal(str)  # what changed: "sale", "catalog", "shift", "parked"
+
+@contextmanager
+def _local_reading(factory: sessionmaker[Session]) -> Iterator[Session]:
+    """Fallback of `kasir.store.engine.reading`: a session that is rolled back, not committed.
+
+    TODO(helper-d): drop once `kasir.store.engine.reading` is committed."""
+    with factory() as session:
+        try:
+            yield session
+        finally:
+            session.rollback()
+
+
+def reading(factory: sessionmaker[Session]) -> AbstractContextManager[Session]:
+    found = getattr(engine_module, "reading", None)
+    if found is not None:
+        return cast(Callable[[sessionmaker[Session]], AbstractContextManager[Session]], found)(
+            factory
+        )
+    return _local_reading(factory)
+
+
+class Op(Generic[T]):
+    """One operation: `fn(session)` on the worker, then `success(result)` or
+    `failure(exc)` on the GUI thread. Nothing happens until `run()`."""
+
+    __slots__ = ("_failure", "_ops", "_queued", "_success", "changes", "fn", "writes")
+
+    def __init__(
+        self, ops: Ops, fn: Callable[[Session], T], *, writes: bool, changes: Changes
+    ) -> None:
+        self._ops = ops
+        self.fn = fn
+        self.writes = writes
+        self.changes = changes
+        self._success: Callable[[T], None] | None = None
+        self._failure: Callable[[BaseException], None] | None = None
+        self._queued = False
+
+    def success(self, cb: Callable[[T], None]) -> Op[T]:
+        self._success = cb
+        return self
+
+    def failure(self, cb: Callable[[BaseException], None]) -> Op[T]:
+        """Called with the exception of every failure; user errors then go nowhere else."""
+        self._failure = cb
+        return self
+
+    def run(self) -> None:
+        if self._queued:
+            raise RuntimeError("an Op runs once")
+        self._queued = True
+        self._ops._submit(self)
+
+
+class _Worker:
+    """One thread running jobs in FIFO order; ends when idle, started again on demand."""
+
+    def __init__(self, name: str) -> None:
+        self._name = name
+        self._jobs: queue.SimpleQueue[Callable[[], None]] = queue.SimpleQueue()
+        self._lock = threading.Lock()
+        self._thread: threading.Thread | None = None
+
+    def submit(self, job: Callable[[], None]) -> None:
+        with self._lock:
+            self._jobs.put(job)
+            if self._thread is None:
+                self._thread = threading.Thread(target=self._loop, name=self._name, daemon=True)
+                self._thread.start()
+
+    def is_current(self) -> bool:
+        return self._thread is not None and threading.current_thread() is self._thread
+
+    def _loop(self) -> None:
+        while True:
+            try:
+                job = self._jobs.get(timeout=WORKER_IDLE_EXIT_S)
+            except queue.Empty:
+                with self._lock:
+                    if self._jobs.empty():
+                        self._thread = None
+                        return
+                continue
+            job()  # jobs catch their own exceptions
+
+
+class _Relay(QObject):
+    """Lives on the GUI thread; the worker emits `done` and Qt queues the call over."""
+
+    done = Signal(object)
+
+
+class Ops(QObject):
+    """Owns the session factory and the worker; see the module docstring."""
+
+    error = Signal(str)  # a user error nobody handled: the message line
+    changed = Signal(object)  # Changes after a write (older screens still emit a str)
+    busy = Signal(bool)  # True after BUSY_DELAY_MS of work, False when the queue is empty
+    problem = Signal(str)  # an environment problem's cause; "" when it is resolved
+    crashed = Signal(object)  # an unexpected exception (already logged): the crash dialog
 
     def __init__(self, factory: sessionmaker[Session], parent: QObject | None = None) -> None:
         super().__init__(parent)
         self.factory = factory
+        self.current_problem = ""
+        self._problem_from_write = False
+        self._pending = 0  # queued operations whose callbacks have not run yet
+        self._busy = False
+        self._worker = _Worker("kasir-ops")
+        self._relay = _Relay(self)
+        self._relay.done.connect(self._deliver)
+        self._busy_timer = QTimer(self, singleShot=True, interval=BUSY_DELAY_MS)
+        self._busy_timer.timeout.connect(self._busy_timeout)
 
-    def run(self, fn: Callable[[Session], T], *, changes: str | None = None) -> T | None:
-        """Run `fn` in one transaction; on failure show the message and return None."""
-        try:
+    # --- the operations -------------------------------------------------------------------
+
+    def write(self, fn: Callable[[Session], T], changes: ChangesArg = None) -> Op[T]:
+        """A unit of work that may write, committed when `fn` returns; `changed(changes)`
+        after it succeeds."""
+        return Op(self, fn, writes=True, changes=as_changes(changes))
+
+    def read(self, fn: Callable[[Session], T]) -> Op[T]:
+        """A unit of work that only reads (never waits for a writer on SQLite)."""
+        return Op(self, fn, writes=False, changes=Changes())
+
+    @property
+    def pending(self) -> int:
+        """Operations queued or running whose callbacks have not run yet."""
+        return self._pending
+
+    @property
+    def is_busy(self) -> bool:
+        return self._busy
+
+    def wait_idle(self, timeout_ms: int = 5000) -> bool:
+        """Process events until every queued operation's callbacks ran (tests, bench).
+
+        True when the queue is empty, False after `timeout_ms`."""
+        deadline = time.monotonic() + timeout_ms / 1000
+        while self._pending and time.monotonic() < deadline:
+            QCoreApplication.processEvents(QEventLoop.ProcessEventsFlag.AllEvents, 10)
+            if self._pending:
+                time.sleep(0.0005)
+        QCoreApplication.processEvents()
+        return self._pending == 0
+
+    def _execute(self, fn: Callable[[Session], T], writes: bool) -> T:
+        if writes:
             with self.factory.begin() as session:
-                result = fn(session)
+                return fn(session)
+        with reading(self.factory) as session:
+            return fn(session)
+
+    def _submit(self, op: Op[Any]) -> None:
+        self._pending += 1
+        if self._pending == 1:
+            self._busy_timer.start()
+
+        def job() -> None:
+            try:
+                outcome: tuple[bool, Any] = (True, self._execute(op.fn, op.writes))
+            except BaseException as exc:
+                outcome = (False, exc)
+            try:
+                self._relay.done.emit((op, outcome))
+            except RuntimeError:  # the Ops was deleted (window closed): nobody to tell
+                log.debug("operation finished after its Ops was deleted")
+
+        self._worker.submit(job)
+
+    def _deliver(self, payload: tuple[Op[Any], tuple[bool, Any]]) -> None:
+        op, (ok, value) = payload
+        self._pending -= 1
+        try:
+            if ok:
+                self._succeeded(op.writes)
+                if op._success is not None:
+                    op._success(value)
+                if op.changes:
+                    self.changed.emit(op.changes)
+            else:
+                self._route(value, op.writes, op._failure)
+        except Exception as exc:  # a bug in a callback: the crash dialog, the next op goes on
+            self._bug(exc)
+        finally:
+            self._update_busy()
+
+    # --- busy -----------------------------------------------------------------------------
+
+    def _busy_timeout(self) -> None:
+        if self._pending and not self._busy:
+            self._busy = True
+            self.busy.emit(True)
+
+    def _update_busy(self) -> None:
+        if self._pending == 0:
+            self._busy_timer.stop()
+            if self._busy:
+                self._busy = False
+                self.busy.emit(False)
+        elif not self._busy:
+            self._busy_timer.start()  # the next operation starts now: give it its own delay
+
+    # --- errors ---------------------------------------------------------------------------
+
+    def _route(
+        self,
+        exc: BaseException,
+        writes: bool,
+        failure: Callable[[BaseException], None] | None,
+    ) -> None:
+        kind = kind_of(exc)
+        if kind == "user":
+            log.info("user error: %s", exc)
+            if failure is not None:
+                failure(exc)
+            else:
+                self.error.emit(describe_error(exc))
+            return
+        if kind == "problem":
+            self._problem(exc, writes)
+        else:
+            self._bug(exc)
+        if failure is not None:
+            failure(exc)
+
+    def _problem(self, exc: BaseException, writes: bool) -> None:
+        cause = problem_cause(exc) or describe_error(exc)
+        log.warning("environment problem: %s", cause, exc_info=exc)
+        self._problem_from_write = writes
+        if cause != self.current_problem:
+            self.current_problem = cause
+            self.problem.emit(cause)
+
+    def _bug(self, exc: BaseException) -> None:
+        log.error("unexpected error", exc_info=exc)
+        self.crashed.emit(exc)
+
+    def _succeeded(self, writes: bool) -> None:
+        # A read may succeed while writes still fail (SQLite: a writer holds the lock; reads
+        # go on in WAL mode): a write's problem is resolved by a write.
+        if self.current_problem and (writes or not self._problem_from_write):
+            self.current_problem = ""
+            self.problem.emit("")
+
+    def report(self, exc: BaseException) -> None:
+        """For screens that catch errors themselves: log it, say it on `error`, and show an
+        environment problem's banner or a bug's crash dialog."""
+        kind = kind_of(exc)
+        if kind == "user":
+            log.info("user error: %s", exc)
+        elif kind == "problem":
+            self._problem(exc, True)
+        else:
+            self._bug(exc)
+        self.error.emit(describe_error(exc))
+
+    # --- the synchronous calls of screens not converted yet -------------------------------
+
+    def _call_blocking(self, fn: Callable[[Session], T]) -> T:
+        if self._worker.is_current():  # called from inside an operation: no thread hop
+            with self.factory.begin() as session:
+                return fn(session)
+        done = threading.Event()
+        box: list[tuple[bool, Any]] = []
+
+        def job() -> None:
+            try:
+                box.append((True, self._execute(fn, True)))
+            except BaseException as exc:
+                box.append((False, exc))
+            finally:
+                done.set()
+
+        self._worker.submit(job)
+        done.wait()
+        ok, value = box[0]
+        if not ok:
+            raise value
+        return cast(T, value)
+
+    def run(self, fn: Callable[[Session], T], *, changes: ChangesArg = None) -> T | None:
+        """Synchronous (older screens): run `fn` in one write transaction and wait; on failure
+        report it (see `report`) and return None."""
+        try:
+            result = self._call_blocking(fn)
         except Exception as exc:
             self.report(exc)
             return None
-        if changes:
-            self.changed.emit(changes)
+        self._succeeded(True)
+        wrote = as_changes(changes)
+        if wrote:
+            self.changed.emit(wrote)
         return result
 
     def call(self, fn: Callable[[Session], T]) -> T:
-        """Like run but raises: for callers that handle KasirError themselves (dialogs)."""
-        with self.factory.begin() as session:
-            return fn(session)
-
-    def report(self, exc: BaseException) -> None:
-        if isinstance(exc, KasirError) and not isinstance(exc, EnvironmentProblem):
-            log.info("user error: %s", exc)
-        else:
-            log.error("operation failed", exc_info=exc)
-        self.error.emit(describe_error(exc))
+        """Like run but raises: for callers that handle errors themselves (dialogs). An
+        environment problem still shows its banner."""
+        try:
+            result = self._call_blocking(fn)
+        except Exception as exc:
+            if kind_of(exc) == "problem":
+                self._problem(exc, True)
+            raise
+        self._succeeded(True)
+        return result
