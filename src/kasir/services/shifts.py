@@ -8,7 +8,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from sqlalchemy import bindparam, func, select
+from sqlalchemy import and_, bindparam, func, select
 from sqlalchemy.orm import Session
 
 from kasir.errors import NotAllowed, NotFound, StaleShift, ValidationError
@@ -27,14 +27,33 @@ class Till:
     counter_code: str
     user_id: int
     user_name: str = ""  # the cashier's full name, for receipts (looked up when empty)
+    # The shift this till opened or found at login: a document is refused when the counter's
+    # open shift is another one (closed and reopened elsewhere). None: whichever is open.
+    shift_id: int | None = None
 
 
+class ShiftChanged(StaleShift):
+    """The counter's open shift is not the one this till works in (closed, or closed and
+    reopened, elsewhere): log in again; the caller keeps the cart."""
 
-_OPEN_SHIFT = select(
-    Shift.id,
-    Shift.business_date,
-    select(DayClose.id).where(DayClose.business_date == Shift.business_date).exists(),
-).where(Shift.counter_id == bindparam("cid"), Shift.status == "open")
+
+class CashierInactive(NotAllowed):
+    """The till's cashier was deactivated while logged in."""
+
+
+# One statement on the checkout path: the till's cashier (active?) and the counter's open shift
+# (outer-joined: a row even when there is none) with whether its day is closed.
+_OPEN_SHIFT = (
+    select(
+        User.active,
+        Shift.id,
+        Shift.business_date,
+        select(DayClose.id).where(DayClose.business_date == Shift.business_date).exists(),
+    )
+    .select_from(User)
+    .outerjoin(Shift, and_(Shift.counter_id == bindparam("cid"), Shift.status == "open"))
+    .where(User.id == bindparam("uid"))
+)
 
 
 @dataclass(frozen=True)
@@ -43,18 +62,37 @@ class OpenShift:
     business_date: dt.date
 
 
-
 def open_shift_for(session: Session, till: Till, now: dt.datetime) -> OpenShift:
     """The till's open shift, checked for a closed day and for today's business date (one query).
 
     A shift of another business date is refused for selling in either direction: one left open
     on an earlier day, and one dated in the future (a simulation, a clock that jumped back),
-    which would otherwise book today's takings to that day."""
-    row = session.connection().execute(_OPEN_SHIFT, {"cid": till.counter_id}).first()
-    if row is None:
+    which would otherwise book today's takings to that day. A till that carries its shift
+    (`Till.shift_id`) is refused when the counter's open shift is another one, and a till whose
+    cashier was deactivated is refused: both read in the same statement."""
+    row = (
+        session.connection()
+        .execute(_OPEN_SHIFT, {"cid": till.counter_id, "uid": till.user_id})
+        .first()
+    )
+    if row is None or not row[0]:
+        name = till.user_name or f"#{till.user_id}"
+        raise CashierInactive(
+            f"Akun kasir {name} sudah dinonaktifkan; transaksi tidak bisa dicatat. Keranjang "
+            "tetap ada: keluar, lalu masuk dengan akun yang aktif."
+        )
+    if row[1] is None:
+        if till.shift_id is not None:
+            raise ShiftChanged(
+                f"Shift #{till.shift_id} di meja {till.counter_code} sudah ditutup (di jendela "
+                "lain); transaksi ini tidak dicatat. Keranjang tetap ada: masuk lagi dan buka "
+                "shift baru."
+            )
         raise NotAllowed(f"Meja {till.counter_code} belum membuka shift; buka shift dulu.")
-    shift = OpenShift(row[0], row[1])
-    if row[2]:
+    if till.shift_id is not None and row[1] != till.shift_id:
+        raise ShiftChanged(_changed_message(session, till, row[1]))
+    shift = OpenShift(row[1], row[2])
+    if row[3]:
         raise NotAllowed(
             f"Hari {shift.business_date:%d-%m-%Y} sudah ditutup; transaksi tidak bisa dicatat."
         )
@@ -73,6 +111,16 @@ def open_shift_for(session: Session, till: Till, now: dt.datetime) -> OpenShift:
     return shift
 
 
+def _changed_message(session: Session, till: Till, open_id: int) -> str:
+    """Only on the refusal path: who opened the shift that is open now."""
+    name = session.scalar(
+        select(User.full_name).join(Shift, Shift.cashier_id == User.id).where(Shift.id == open_id)
+    )
+    return (
+        f"Shift #{till.shift_id} di meja {till.counter_code} sudah ditutup; yang terbuka "
+        f"sekarang shift #{open_id} ({name or '?'}), dibuka di jendela lain. Transaksi ini "
+        "tidak dicatat di shift orang lain. Keranjang tetap ada: masuk lagi untuk melanjutkan."
+    )
 
 
 @dataclass(frozen=True)
