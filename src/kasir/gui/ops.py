@@ -25,7 +25,8 @@ One error route, by the kind of error (`kind_of`):
 - anything else is a bug: logged with its traceback, `crashed(exc)` (the crash dialog), then
   `failure`.
 
-A `failure` callback always gets the exception, never `None`.
+A `failure` callback always gets the exception, never `None`; without one, every failure is
+also said on `error`.
 
 `Ops.run` and `Ops.call`, the synchronous calls of the screens not converted yet, queue their
 unit of work on the same worker and block until it is done (so they keep the FIFO order with
@@ -160,7 +161,7 @@ def problem_cause(exc: BaseException) -> str | None:
 
 
 def kind_of(exc: BaseException) -> Kind:
-    """"user" (the cashier can act on it), "problem" (the machine), or "bug"."""
+    """The kind of an error: "user" (the cashier can act on it), "problem" (the machine), "bug"."""
     if isinstance(exc, KasirError) and not isinstance(exc, EnvironmentProblem):
         return "user"
     return "problem" if problem_cause(exc) is not None else "bug"
@@ -409,6 +410,8 @@ class Ops(QObject):
             self._bug(exc)
         if failure is not None:
             failure(exc)
+        else:  # said on the message line too: before the window exists nothing else shows it
+            self.error.emit(describe_error(exc))
 
     def _problem(self, exc: BaseException, writes: bool) -> None:
         cause = problem_cause(exc) or describe_error(exc)

@@ -11,6 +11,19 @@ from kasir.money import format_number
 from kasir.services.catalog import ProductView
 
 HEADERS = ("SKU", "Barcode", "Nama barang", "Kategori", "Harga (Rp)", "Stok", "UPT asal")
+# What each column is sized for (the view sets the widths once, from its font, instead of
+# measuring every row after every refresh); longer texts are elided, the tooltip has them.
+# The name column stretches.
+COLUMN_SAMPLES = (
+    "KUL-00000",
+    "0000000000000",
+    "",
+    "Pertanian",
+    "10.000.000",
+    "00.000",
+    "Lapas Kelas I Sukamiskin Bandung",
+)
+NAME_COLUMN = HEADERS.index("Nama barang")
 
 
 class ProductTableModel(RowsTableModel[ProductView]):
