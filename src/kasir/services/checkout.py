@@ -2,6 +2,11 @@
 
 The sale, its lines (a snapshot of name, price, UPT, category, cost), payments, stock movements
 and the receipt number are written together: a sale is stored whole or not at all.
+
+One checkout per sale: the sale's UUID (made when the cart starts) is its idempotency key. A
+checkout with the UUID of a stored sale returns that sale and writes nothing, even when two
+processes check the same cart out at once: the sale row goes in with `ON CONFLICT (uuid) DO
+NOTHING` (no extra statement on the normal path), and a conflict gives its receipt number back.
 """
 
 from __future__ import annotations
@@ -9,28 +14,67 @@ from __future__ import annotations
 import datetime as dt
 import uuid
 from collections import Counter as Tally
+from typing import Any
 
-from sqlalchemy import bindparam, select
+from sqlalchemy import Connection, bindparam, delete, select, update
 from sqlalchemy.orm import Session
 
 from kasir.domain.cart import Cart, price_cart
 from kasir.domain.payment import PaymentInput, settle
 from kasir.domain.vocab import DocumentKind, MovementKind
-from kasir.errors import InsufficientStock, ValidationError
+from kasir.errors import InsufficientStock, NotAllowed, ValidationError
 from kasir.services.cart_edit import check_approvals, check_qty, tax_rate
 from kasir.services.documents import document_uuid, insert_document, line_row, new_document
-from kasir.services.sale_lookup import SaleView, build_sale_view
+from kasir.services.sale_lookup import SaleView, build_sale_view, sale_view
 from kasir.services.shifts import Till, open_shift_for
 from kasir.services.stock import move_stock
 from kasir.settings import get_setting
-from kasir.store.bulk import insert_many
-from kasir.store.models import Payment, Product, SaleLine, User, table_of
+from kasir.store.bulk import _insert_plan, insert_many
+from kasir.store.models import Payment, Product, ReceiptSequence, Sale, SaleLine, User, table_of
 from kasir.store.types import uuid7_text
 from kasir.timeutil import utcnow
 
 _CASHIER_NAME = select(User.full_name).where(User.id == bindparam("uid"))
 _LINE = table_of(SaleLine)
 _PAYMENT = table_of(Payment)
+_SALE = table_of(Sale)
+_SEQ = table_of(ReceiptSequence)
+_BY_UUID = select(_SALE.c.id, _SALE.c.kind).where(_SALE.c.uuid == bindparam("uuid"))
+
+
+def stored_sale(session: Session, sale_uuid: str | uuid.UUID) -> SaleView | None:
+    """The stored sale with this UUID, or None (one indexed lookup): for a caller that wants
+    to know before checking out, e.g. a cart recovered after a crash."""
+    row = session.connection().execute(_BY_UUID, {"uuid": document_uuid(sale_uuid)}).first()
+    if row is None:
+        return None
+    if row.kind != DocumentKind.SALE.value:
+        raise NotAllowed("UUID transaksi ini sudah dipakai oleh dokumen lain (bukan penjualan).")
+    return sale_view(session, row.id)
+
+
+def _insert_once(conn: Connection, row: dict[str, Any]) -> int | None:
+    """Insert the sale row unless a sale with its UUID exists: its new id, or None. On
+    PostgreSQL a concurrent insert of the same UUID is waited for: None once it commits."""
+    plan = _insert_plan(_SALE, tuple(row), conn.dialect)
+    result = conn.exec_driver_sql(
+        f"{plan.sql} ON CONFLICT (uuid) DO NOTHING RETURNING id", plan.params(row)
+    )
+    new_id = result.scalar()
+    return None if new_id is None else int(new_id)
+
+
+def _give_number_back(conn: Connection, row: dict[str, Any]) -> None:
+    """Undo this transaction's take of the receipt number (the sequence row is locked by it:
+    nobody took a number since), so a refused duplicate leaves no gap."""
+    key = (_SEQ.c.counter_id == row["counter_id"]) & (_SEQ.c.business_date == row["business_date"])
+    if row["seq"] == 1:  # the row was made by this take
+        done = conn.execute(delete(_SEQ).where(key, _SEQ.c.last_seq == 1))
+    else:
+        done = conn.execute(
+            update(_SEQ).where(key, _SEQ.c.last_seq == row["seq"]).values(last_seq=row["seq"] - 1)
+        )
+    assert done.rowcount == 1, "the receipt sequence moved under a held lock"
 
 
 def checkout(
@@ -44,9 +88,12 @@ def checkout(
 ) -> SaleView:
     """Record the sale whole: lines, payments, stock and receipt number, in one transaction.
 
-    `sale_uuid`: the sale's UUID when the caller made one (an offline counter), else a new one.
-    The line discount and price override approvers of the cart's lines are stored per line,
-    the order discount's approver on the sale."""
+    `sale_uuid`: the sale's UUID when the caller made one (when the cart started), else a new
+    one. When a sale with that UUID is stored already (the commit went through but its answer
+    was lost; a second window or process checking the same cart out), that stored sale is
+    returned and nothing is written, no receipt number taken. The line discount and price
+    override approvers of the cart's lines are stored per line, the order discount's approver
+    on the sale."""
     now = (now or utcnow()).astimezone(dt.UTC)
     if sale_uuid is not None:
         sale_uuid = document_uuid(sale_uuid)
@@ -80,7 +127,17 @@ def checkout(
         ),
         sale_uuid=sale_uuid,
     )
-    sale_id, _uuid, number = insert_document(session, sale)
+    if sale_uuid is None:
+        sale_id, _uuid, number = insert_document(session, sale)
+    else:
+        new_id = _insert_once(conn, sale)
+        if new_id is None:
+            _give_number_back(conn, sale)
+            stored = stored_sale(session, sale_uuid)
+            assert stored is not None, "ON CONFLICT (uuid) without a stored sale"
+            return stored
+        sale["id"] = sale_id = new_id
+        number = sale["receipt_number"]
     line_rows = [
         line_row(
             sale_id,
