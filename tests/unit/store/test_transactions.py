@@ -6,6 +6,7 @@ from __future__ import annotations
 import os
 import pwd
 import shutil
+import socket
 import sqlite3
 import subprocess
 import sys
@@ -463,3 +464,24 @@ def test_other_errors_are_not_environment_problems() -> None:
             raise KeyError("a bug while handling it") from None
     except KeyError as bug:
         assert environment_problem(bug) is None
+
+
+def test_postgres_server_that_never_answers_times_out_on_connect() -> None:
+    """A port that accepts the connection and then says nothing (a hung server): the connect
+    timeout ends the wait (no PostgreSQL needed for this one)."""
+    with socket.socket() as listener:
+        listener.bind(("127.0.0.1", 0))
+        listener.listen(8)
+        port = listener.getsockname()[1]
+        engine = make_engine(
+            f"postgresql+psycopg://kasir@127.0.0.1:{port}/kasir", timeouts=DbTimeouts(connect=2)
+        )
+        try:
+            t0 = time.perf_counter()
+            with pytest.raises(OperationalError) as err, reading(make_session_factory(engine)) as s:
+                s.execute(text("SELECT 1"))
+            waited = time.perf_counter() - t0
+        finally:
+            engine.dispose()
+    assert 1.5 < waited < 4.5, f"connect gave up after {waited:.2f} s"
+    assert environment_problem(err.value) == DB_UNREACHABLE
