@@ -61,12 +61,16 @@ _reading_engines: WeakKeyDictionary[Engine, Engine] = WeakKeyDictionary()
 
 def reading_engine(engine: Engine) -> Engine:
     """`engine` for units of work that only read: a deferred BEGIN on SQLite, a READ ONLY
-    transaction on PostgreSQL (psycopg puts it in its BEGIN: no extra round trip). Same pool."""
+    REPEATABLE READ transaction on PostgreSQL (psycopg puts both in its BEGIN: no extra round
+    trip). Same pool: a connection gets its usual settings back when it is returned."""
     found = _reading_engines.get(engine)
     if found is None:
         options: dict[str, Any] = {READING: True}
         if engine.dialect.name == "postgresql":
+            # One snapshot for the whole unit, as on SQLite; a read-only REPEATABLE READ
+            # transaction never fails to serialise. Both go into psycopg's BEGIN.
             options["postgresql_readonly"] = True
+            options["isolation_level"] = "REPEATABLE READ"
         found = _reading_engines[engine] = engine.execution_options(**options)
     return found
 
@@ -77,7 +81,8 @@ def reading(factory: sessionmaker[Session]) -> Iterator[Session]:
 
     Unlike `factory.begin()` it takes no write lock on SQLite, so it never waits behind a
     writer (and no writer waits behind it); on PostgreSQL the transaction is READ ONLY. One
-    snapshot for the whole block; nothing is committed (a write fails on PostgreSQL and may
+    snapshot for the whole block (WAL on SQLite, REPEATABLE READ on PostgreSQL: an export or
+    a report adds up), nothing is committed (a write fails on PostgreSQL and may
     fail with "database is locked" on SQLite: write in `factory.begin()`)."""
     bind = factory.kw.get("bind")
     if not isinstance(bind, Engine):

@@ -129,8 +129,7 @@ def test_reading_is_one_snapshot_and_writes_nothing(demo: sessionmaker[Session])
         first = find_by_barcode(s, MAKARONI).stock_qty
         with demo.begin() as w:  # another unit of work commits meanwhile
             w.execute(update(Product).where(Product.barcode == MAKARONI).values(stock_qty=7))
-        if s.get_bind().dialect.name == "sqlite":  # a snapshot (PostgreSQL: read committed)
-            assert find_by_barcode(s, MAKARONI).stock_qty == first
+        assert find_by_barcode(s, MAKARONI).stock_qty == first  # one snapshot
         with pytest.raises(NotFound):
             find_by_barcode(s, "0000000000000")
     with reading(demo) as s:
@@ -144,11 +143,13 @@ def test_postgres_reading_is_read_only_and_the_pool_is_not(demo: sessionmaker[Se
     for _ in range(3):  # the same pooled connection goes back and forth
         with reading(demo) as s:
             assert s.scalar(text("SHOW transaction_read_only")) == "on"
+            assert s.scalar(text("SHOW transaction_isolation")) == "repeatable read"
             with pytest.raises(Exception) as err:
                 s.execute(update(Product).values(stock_qty=0))
             assert getattr(getattr(err.value, "orig", None), "sqlstate", None) == "25006"
         with demo.begin() as s:
             assert s.scalar(text("SHOW transaction_read_only")) == "off"
+            assert s.scalar(text("SHOW transaction_isolation")) == "read committed"
         with demo() as s:
             assert s.scalar(text("SHOW transaction_read_only")) == "off"
 
