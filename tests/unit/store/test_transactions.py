@@ -18,12 +18,12 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from sqlalchemy import Engine, event, select, text, update
+from sqlalchemy import Engine, event, func, select, text, update
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
 import kasir
-from kasir.config import DbTimeouts, load_config
+from kasir.config import Config, DbTimeouts, load_config
 from kasir.errors import (
     DB_LOCK_TIMEOUT,
     DB_LOCKED,
@@ -486,3 +486,19 @@ def test_postgres_server_that_never_answers_times_out_on_connect() -> None:
             engine.dispose()
     assert 1.5 < waited < 4.5, f"connect gave up after {waited:.2f} s"
     assert environment_problem(err.value) == DB_UNREACHABLE
+
+
+def test_open_store_uses_the_configured_timeouts(db_url: str) -> None:
+    """`open_store(config)` passes the config's timeouts to the engine (PostgreSQL), and a
+    new store is made (migrated) whatever the statement timeout of selling."""
+    config = Config(db_url, "K01", db_timeouts=DbTimeouts(connect=3, lock=1.5, statement=2))
+    store = open_store(config, create=True)
+    try:
+        assert store.created
+        with reading(store.factory) as s:
+            assert s.scalar(select(func.count()).select_from(Product)) == 0
+            if store.engine.dialect.name == "postgresql":
+                assert s.scalar(text("SHOW lock_timeout")) == "1500ms"
+                assert s.scalar(text("SHOW statement_timeout")) == "2s"
+    finally:
+        store.engine.dispose()
