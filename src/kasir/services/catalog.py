@@ -10,6 +10,7 @@ from typing import Any
 
 from sqlalchemy import (
     Connection,
+    Integer,
     String,
     and_,
     bindparam,
@@ -134,13 +135,23 @@ def get_product(session: Session, product_id: int) -> ProductView:
 # Names, SQLite: words of 3+ characters through the trigram index (each word's two rarest
 # trigrams); a 1-2 letter word through the index vocabulary (the trigrams that start with it)
 # when few trigrams do, else it only filters. The candidates are sorted by name, at about 1 us
-# each; with more than _NAME_CANDIDATES_MAX (by the index's own counts) the name index is walked
-# in order instead, reading only the index (LIKE on search_name before any table column) at
-# about 0.1 us a row, which stops at the `limit`-th match.
-# Codes: an index range; a prefix held by more than _CODE_CANDIDATES_MAX products walks the
-# name index too (a prefix that common is found early).
+# each. With more than _NAME_FEW candidates (by the index's own counts) the first _NAME_WINDOW
+# rows of the name index are walked first (reading only the index, LIKE on search_name before
+# any table column, about 0.1 us a row): a word spread over the catalog is found there. When
+# not, the candidates (counted in the index) are sorted if there are at most
+# _NAME_CANDIDATES_MAX, else the rest of the name index is walked, which stops at the
+# `limit`-th match.
+# Codes: an index range. Up to _CODE_SORT_MAX products in it are sorted by name; up to
+# _CODE_MEMBER_MAX, the name index is walked testing each row's id against the range's ids
+# (read from the code index alone); a prefix more common than that walks the name index
+# reading the code of each row (a prefix that common is found early). PostgreSQL: the
+# planner chooses, with the index ranges of kasir.store.search_index.
+_NAME_FEW = 2_000
+_NAME_WINDOW = 10_000
 _NAME_CANDIDATES_MAX = 12_000
-_CODE_CANDIDATES_MAX = 2_000
+_CODE_SORT_MAX = 10_000
+_CODE_MEMBER_MAX = 40_000
+_CODE_CANDIDATES_MAX = 2_000  # PostgreSQL: a range this small is sorted with the other sources
 _SHORT_TERMS_MAX = 48  # a short word starting more distinct trigrams than this only filters
 
 
@@ -227,16 +238,33 @@ def _by_name(
     query = select(Product.id).where(name_match)  # LIKE first: it reads only the index
     if active_only:
         query = query.where(Product.active)
-    query = query.order_by(Product.search_name).limit(limit)
-    if conn.dialect.name == "sqlite" and search_index.is_installed(conn):
-        match, most = _fts_match(conn, words)
-        if not match and match is not None:
-            return []
-        if match is not None and most <= _NAME_CANDIDATES_MAX:
-            query = query.select_from(_FTS.join(Product, Product.id == _FTS.c.rowid)).where(
-                sql(f"{_FTS.name} MATCH :match").bindparams(match=match)
-            )
-    return list(conn.scalars(query))
+    query = query.order_by(Product.search_name)
+    if conn.dialect.name != "sqlite" or not search_index.is_installed(conn):
+        return list(conn.scalars(query.limit(limit)))
+    match, most = _fts_match(conn, words)
+    if not match and match is not None:
+        return []
+    if match is None:  # only short words too common for the index: walk the name index
+        return list(conn.scalars(query.limit(limit)))
+    matching = sql(f"{_FTS.name} MATCH :match").bindparams(match=match)
+    candidates = query.select_from(_FTS.join(Product, Product.id == _FTS.c.rowid)).where(matching)
+    if most <= _NAME_FEW:
+        return list(conn.scalars(candidates.limit(limit)))
+    # Many candidates: a word spread over the catalog is found in the first rows of the name
+    # index, before the candidates could even be read.
+    bound = conn.scalar(
+        select(Product.search_name).order_by(Product.search_name).offset(_NAME_WINDOW).limit(1)
+    )
+    if bound is None:  # a small catalog: the whole name index is the window
+        return list(conn.scalars(query.limit(limit)))
+    first = list(conn.scalars(query.where(Product.search_name < bound).limit(limit)))
+    if len(first) >= limit:
+        return first
+    counted = select(_FTS.c.rowid).where(matching).limit(_NAME_CANDIDATES_MAX + 1).subquery()
+    if (conn.scalar(select(func.count()).select_from(counted)) or 0) <= _NAME_CANDIDATES_MAX:
+        return list(conn.scalars(candidates.limit(limit)))
+    rest = query.where(Product.search_name >= bound).limit(limit - len(first))
+    return first + list(conn.scalars(rest))
 
 
 def _by_code(
@@ -245,17 +273,31 @@ def _by_code(
     """The first `limit` ids in name order of the products whose code `column` starts with
     `prefix` (SKU or barcode)."""
     dialect = conn.dialect.name
-    query = select(Product.id).where(_starts_with(column, prefix, dialect))
+    in_range = _starts_with(column, prefix, dialect)
+    query = select(Product.id).where(in_range)
     if active_only:
         query = query.where(Product.active)
-    ids = list(conn.scalars(query.limit(_CODE_CANDIDATES_MAX + 1)))
-    if len(ids) <= _CODE_CANDIDATES_MAX:
-        return ids  # sorted with the rest
-    if dialect == "sqlite":  # `+column`: not through its index, so the name index is walked
+    if dialect != "sqlite":
+        ids = list(conn.scalars(query.limit(_CODE_CANDIDATES_MAX + 1)))
+        if len(ids) <= _CODE_CANDIDATES_MAX:
+            return ids  # sorted with the rest
+        return list(conn.scalars(query.order_by(Product.search_name).limit(limit)))
+    # SQLite: count the range in the code index alone, then choose how to order it.
+    ranged = select(Product.id).where(in_range).correlate(None)
+    found = conn.scalar(
+        select(func.count()).select_from(ranged.limit(_CODE_MEMBER_MAX + 1).subquery())
+    )
+    if not found:
+        return []
+    if found <= _CODE_SORT_MAX:  # each product of the range read, then sorted
+        query = select(Product.id).where(Product.id.in_(ranged))
+    elif found <= _CODE_MEMBER_MAX:  # `+id`: the name index walked, ids tested
+        query = select(Product.id).where(literal_column("+product.id", Integer).in_(ranged))
+    else:  # `+column`: not through its index, so the name index is walked
         column = literal_column(f"+product.{column.key}", String)
         query = select(Product.id).where(_starts_with(column, prefix, dialect))
-        if active_only:
-            query = query.where(Product.active)
+    if active_only:
+        query = query.where(Product.active)
     return list(conn.scalars(query.order_by(Product.search_name).limit(limit)))
 
 

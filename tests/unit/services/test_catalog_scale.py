@@ -1,5 +1,6 @@
 """The catalog at scale: 300,000 products with stock imported, exported and imported again into an
-empty store gives the same catalog, on SQLite and PostgreSQL (issue 14, "Catalog at scale").
+empty store gives the same catalog, on SQLite and PostgreSQL (issue 14, "Catalog at scale");
+and every way name search takes on a big catalog gives what a plain model of it gives.
 
 The import goes through `import_products` as `kasir products import` calls it (the file streamed
 line by line, one transaction); the export through `export_products` into a file, as `kasir
@@ -17,12 +18,14 @@ import pytest
 from sqlalchemy import Engine, func, select, text
 from sqlalchemy.orm import Session, sessionmaker
 
-from kasir.bench import write_catalog_csv
+from kasir.bench import search_queries, write_catalog_csv
 from kasir.files import utf8_lines
+from kasir.services import catalog
 from kasir.services.catalog_io import COLUMNS, export_products, import_products
 from kasir.store.engine import make_engine, make_session_factory
 from kasir.store.migrate import upgrade
 from kasir.store.models import Product, StockMovement, Upt
+from kasir.text import fold
 
 ROWS = 300_000
 
@@ -126,3 +129,62 @@ def test_300k_products_import_export_round_trip(
     assert export_file(second, again) == ROWS
     assert rows_digest(again) == digest
     assert again.read_bytes() == exported.read_bytes()  # also the same order (by SKU)
+
+
+def model_search(
+    products: list[tuple[str, str, str | None, bool]], text: str, limit: int, inactive: bool
+) -> list[str]:
+    """`catalog.search` as a plain filter over (search_name, sku, barcode, active): names
+    holding every word, SKUs and barcodes starting with the text; in name order."""
+    words = fold(text).split()
+    raw = text.strip()
+    found = sorted(
+        name
+        for name, sku, barcode, active in products
+        if (active or inactive)
+        and (
+            all(w in name for w in words)
+            or sku.startswith(raw.upper())
+            or (barcode or "").startswith(raw)
+        )
+    )
+    return found[:limit]
+
+
+@pytest.mark.parametrize("inactive", [False, True])
+def test_every_search_path_gives_the_model_result(
+    sqlite_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, inactive: bool
+) -> None:
+    """On SQLite a search takes one of several ways by the counts of the index (candidates
+    sorted, a window of the name index, the whole name index; a code range sorted, tested
+    as ids while walking the name index, or read while walking it). The limits are lowered
+    so that 6,000 products take every way; each query must give the model's result."""
+    for name, value in (
+        ("_NAME_FEW", 40),
+        ("_NAME_WINDOW", 400),
+        ("_NAME_CANDIDATES_MAX", 300),
+        ("_CODE_SORT_MAX", 60),
+        ("_CODE_MEMBER_MAX", 900),
+    ):
+        monkeypatch.setattr(catalog, name, value)
+    source = tmp_path / "catalog.csv"
+    write_catalog_csv(source, 6_000, seed=3)
+    engine = make_engine(sqlite_url)
+    upgrade(engine)
+    factory = make_session_factory(engine)
+    try:
+        import_file(factory, source)
+        queries = [*search_queries(factory, n=300, seed=5), "G", "GK", "21", "2100000", "zz"]
+        with factory() as s:
+            products = [
+                (r.search_name, r.sku, r.barcode, r.active)
+                for r in s.execute(
+                    select(Product.search_name, Product.sku, Product.barcode, Product.active)
+                )
+            ]
+            for text_ in queries:
+                got = catalog.search(s, text_, limit=100, include_inactive=inactive)
+                expected = model_search(products, text_, 100, inactive)
+                assert [fold(p.name) for p in got] == expected, text_
+    finally:
+        engine.dispose()
