@@ -41,17 +41,15 @@ import logging
 import queue
 import threading
 import time
-from collections.abc import Callable, Iterable, Iterator
-from contextlib import AbstractContextManager, contextmanager
+from collections.abc import Callable, Iterable
 from typing import Any, Generic, Literal, TypeVar, cast
 
 from PySide6.QtCore import QCoreApplication, QEventLoop, QObject, QTimer, Signal
-from sqlalchemy.exc import DBAPIError, OperationalError, SQLAlchemyError
+from sqlalchemy.exc import OperationalError, SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
-import kasir.errors as errors_module
-import kasir.store.engine as engine_module
-from kasir.errors import EnvironmentProblem, KasirError
+from kasir.errors import EnvironmentProblem, KasirError, environment_problem
+from kasir.store.engine import reading
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -117,47 +115,18 @@ def as_changes(value: object) -> Changes:
 Kind = Literal["user", "problem", "bug"]
 
 
-def _local_environment_problem(exc: BaseException) -> str | None:
-    """Fallback of `kasir.errors.environment_problem` (helper-b's, not landed when this was
-    written): the cause of a database or disk failure in one Indonesian line, else None.
-
-    TODO(helper-d): drop once `kasir.errors.environment_problem` is committed."""
-    seen: set[int] = set()
-    current: BaseException | None = exc
-    while current is not None and id(current) not in seen:
-        seen.add(id(current))
-        text = str(getattr(current, "orig", None) or current).lower()
-        if (isinstance(current, OSError) and current.errno == 28) or "disk is full" in text:
-            return "Disk penuh: database tidak dapat menyimpan. Kosongkan ruang disk."
-        if "readonly database" in text or "read-only" in text:
-            return "Database hanya dapat dibaca: periksa izin berkas database."
-        if "locked" in text:
-            return "Database terkunci oleh program lain."
-        if "unable to open database" in text:
-            return "Berkas database tidak dapat dibuka."
-        if isinstance(current, DBAPIError) and current.connection_invalidated:
-            return "Server database tidak dapat dihubungi."
-        if isinstance(current, OperationalError):
-            return "Database tidak dapat dipakai (terputus atau bermasalah)."
-        current = current.__cause__ or current.__context__
-    return None
-
-
-def environment_problem(exc: BaseException) -> str | None:
-    """The cause of an environment problem in one Indonesian line, or None for other errors."""
-    found = getattr(errors_module, "environment_problem", None)
-    if found is not None:
-        return cast(Callable[[BaseException], "str | None"], found)(exc)
-    return _local_environment_problem(exc)
-
-
 def problem_cause(exc: BaseException) -> str | None:
-    """What the banner says for an environment problem, or None when `exc` is not one."""
-    if isinstance(exc, EnvironmentProblem):
-        return environment_problem(exc) or exc.message
-    if isinstance(exc, KasirError):
+    """What the banner says for an environment problem, or None when `exc` is not one.
+
+    `kasir.errors.environment_problem` names the cause; a database error it does not know
+    (SQLAlchemy's `OperationalError`: the database's operation failed, not the program) is an
+    environment problem all the same."""
+    if isinstance(exc, KasirError) and not isinstance(exc, EnvironmentProblem):
         return None
-    return environment_problem(exc)
+    cause = environment_problem(exc)
+    if cause is None and isinstance(exc, OperationalError):
+        return "Database sedang tidak dapat dipakai (terkunci atau terputus)."
+    return cause
 
 
 def kind_of(exc: BaseException) -> Kind:
@@ -173,8 +142,9 @@ def describe_error(exc: BaseException) -> str:
         return exc.message
     cause = environment_problem(exc)
     if isinstance(exc, OperationalError):
-        detail = f": {cause}" if cause else " (terkunci atau terputus)."
-        return f"Database sedang tidak dapat dipakai{detail} Coba lagi sebentar."
+        if cause:
+            return f"Database sedang tidak dapat dipakai: {cause[:1].lower()}{cause[1:]}"
+        return "Database sedang tidak dapat dipakai (terkunci atau terputus). Coba lagi sebentar."
     if cause is not None:
         return cause
     if isinstance(exc, SQLAlchemyError):
@@ -183,27 +153,6 @@ def describe_error(exc: BaseException) -> str:
 
 
 # --- units of work --------------------------------------------------------------------------
-
-
-@contextmanager
-def _local_reading(factory: sessionmaker[Session]) -> Iterator[Session]:
-    """Fallback of `kasir.store.engine.reading`: a session that is rolled back, not committed.
-
-    TODO(helper-d): drop once `kasir.store.engine.reading` is committed."""
-    with factory() as session:
-        try:
-            yield session
-        finally:
-            session.rollback()
-
-
-def reading(factory: sessionmaker[Session]) -> AbstractContextManager[Session]:
-    found = getattr(engine_module, "reading", None)
-    if found is not None:
-        return cast(Callable[[sessionmaker[Session]], AbstractContextManager[Session]], found)(
-            factory
-        )
-    return _local_reading(factory)
 
 
 class Op(Generic[T]):

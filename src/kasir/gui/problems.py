@@ -151,8 +151,14 @@ def show_crash(exc: BaseException, parent: QWidget | None = None) -> CrashDialog
         dialog.add(exc)
         return dialog
     dialog = CrashDialog(exc, parent=parent)
+    if parent is None:  # nothing owns it on the Qt side: keep it alive until it closes
+        _parentless.add(dialog)
+        dialog.finished.connect(lambda _result: _parentless.discard(dialog))
     dialog.open()  # window-modal, returns at once: the event loop goes on
     return dialog
+
+
+_parentless: set[CrashDialog] = set()
 
 
 WindowRef = QWidget | Callable[[], QWidget | None] | None
