@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import logging
+import os
+import socket
 import sys
+import uuid
 from dataclasses import dataclass
 
-from PySide6.QtCore import QObject
+from PySide6.QtCore import QObject, QTimer
 from PySide6.QtWidgets import QApplication, QLabel, QMessageBox
 
 from kasir.config import Config
@@ -17,7 +20,7 @@ from kasir.gui.main_window import MainWindow
 from kasir.gui.ops import Ops, describe_error
 from kasir.gui.sale.screen import SaleScreen
 from kasir.money import format_rupiah
-from kasir.services import sale_lookup, shifts
+from kasir.services import sale_lookup, shifts, till
 from kasir.services.auth import UserView
 from kasir.services.catalog import ensure_counter
 from kasir.services.demo import has_data, load_demo_data
@@ -27,6 +30,9 @@ from kasir.store.open import open_store as open_database
 from kasir.timeutil import business_date, local
 
 log = logging.getLogger(__name__)
+
+# This running Kasir: the holder of its counter's lease (`kasir.services.till`).
+INSTANCE_ID = str(uuid.uuid4())
 
 
 @dataclass(frozen=True)
@@ -56,12 +62,25 @@ def build_main_window(config: Config, *, demo: bool = False) -> MainWindow:
 
 
 class CounterApp(QObject):
-    """Log in, open the shift when the counter has none, then show the sale screen."""
+    """Take the counter's lease, log in, open the shift when the counter has none, then show
+    the sale screen.
 
-    def __init__(self, store: Store) -> None:
+    The lease (one running Kasir per counter) is taken before the login can be used and
+    renewed every `till.HEARTBEAT_EVERY`; while another Kasir holds it the login says where
+    and stays locked, trying again at every beat; given back by `stop()` on a clean exit.
+    `holder` is this instance's id (the process's by default; a test passes another to play
+    a second machine)."""
+
+    def __init__(self, store: Store, *, holder: str | None = None) -> None:
         super().__init__()
         self.store = store
         self.ops = store.ops
+        self.holder = holder or INSTANCE_ID
+        self.lease: till.Lease | None = None
+        self.beating = False  # a heartbeat queued and not answered yet
+        self.heartbeat_timer = QTimer(self)
+        self.heartbeat_timer.setInterval(int(till.HEARTBEAT_EVERY.total_seconds() * 1000))
+        self.heartbeat_timer.timeout.connect(self.beat)
         self.window: MainWindow | None = None
         self.sale_screen: SaleScreen | None = None
         self.shift: ShiftView | None = None
@@ -70,11 +89,99 @@ class CounterApp(QObject):
         self.close_dialog: AmountDialog | None = None
         self.login = LoginDialog(self.ops, store.counter_code)
         self.login.logged_in.connect(self.after_login)
+        self.login.destroyed.connect(self.heartbeat_timer.stop)  # the app is going away
         self.ops.error.connect(self._error_before_window)
         self.ops.changed.connect(self.refresh_status)
 
     def start(self) -> None:
+        self.take_counter()
+        self.heartbeat_timer.start()
         self.login.show()
+
+    def stop(self) -> None:
+        """A clean exit: no more beats, and the counter is given back at once."""
+        self.heartbeat_timer.stop()
+        lease, self.lease = self.lease, None
+        if lease is None:
+            return
+        counter_id, holder = self.store.counter_id, self.holder
+        try:
+            self.ops.call(lambda s: till.release_lease(s, counter_id, holder))
+        except Exception:  # the lease goes stale by itself
+            log.warning("could not release the lease of counter %s", counter_id, exc_info=True)
+
+    # --- the counter's lease ----------------------------------------------------------------
+
+    def take_counter(self) -> bool:
+        """Take the counter's lease (at start, and at each beat while refused)."""
+        counter_id, holder = self.store.counter_id, self.holder
+        user_id = self.user.id if self.user else None
+        try:
+            lease = self.ops.call(
+                lambda s: till.acquire_lease(
+                    s,
+                    counter_id,
+                    holder,
+                    host=socket.gethostname(),
+                    pid=os.getpid(),
+                    user_id=user_id,
+                    pid_alive=till.local_pid_alive,
+                )
+            )
+        except KasirError as exc:
+            log.info("counter %s refused: %s", self.store.counter_code, exc.message)
+            self.login.refuse(exc.message)
+            return False
+        except Exception as exc:  # the store unreachable: said, tried again at the next beat
+            log.warning("counter lease not taken", exc_info=True)
+            self.login.refuse(describe_error(exc))
+            return False
+        note = till.takeover_note(lease)
+        if lease.taken_over is not None:
+            log.warning("counter %s taken over: %s", self.store.counter_code, note)
+        was_refused = bool(self.login.refusal)
+        self.lease = lease
+        if was_refused or note:
+            self.login.allow(
+                note or f"Meja {self.store.counter_code} sekarang bebas; silakan masuk."
+            )
+        return True
+
+    def beat(self) -> None:
+        if self.lease is None:
+            self.take_counter()
+            return
+        if self.beating:  # the last one still waits for the store: no pile-up
+            return
+        counter_id, holder = self.store.counter_id, self.holder
+        self.beating = True
+        op = self.ops.write(lambda s: till.heartbeat(s, counter_id, holder))
+        op.success(self._beat_done).failure(self._beat_failed).run()
+
+    def _beat_done(self, _at: object) -> None:
+        self.beating = False
+
+    def _beat_failed(self, exc: BaseException) -> None:
+        """The store unreachable: Ops shows its banner and the next beat tries again. The
+        lease taken over (this instance was silent past the stale limit): stop selling."""
+        self.beating = False
+        if isinstance(exc, till.LeaseLost):
+            self.lose_counter(exc.message)
+
+    def lose_counter(self, message: str) -> None:
+        log.warning("counter %s lost: %s", self.store.counter_code, message)
+        self.lease = None
+        if self.window is not None:
+            self.logout(message)
+        self.login.refuse(message)
+
+    def _lease_user(self, user_id: int | None) -> None:
+        """Who is logged in, for the message another instance gets."""
+        if self.lease is None:
+            return
+        counter_id, holder = self.store.counter_id, self.holder
+        op = self.ops.write(lambda s: till.set_lease_user(s, counter_id, holder, user_id))
+        op.failure(self._beat_failed).run()
 
     def _error_before_window(self, message: str) -> None:
         if self.window is None:
@@ -82,6 +189,7 @@ class CounterApp(QObject):
 
     def after_login(self, user: UserView, note: str = "") -> None:
         self.user = user
+        self._lease_user(user.id)
         shift = self.ops.run(lambda s: shifts.current_shift(s, self.store.counter_id))
         # A shift of another day (an earlier one, or a future one after the clock went back),
         # or another cashier's (each cashier counts their own drawer): counted and closed
@@ -151,11 +259,16 @@ class CounterApp(QObject):
     def show_counter(self, shift: ShiftView) -> None:
         assert self.user is not None
         self.shift = shift
-        till = Till(
-            self.store.counter_id, self.store.counter_code, self.user.id, self.user.full_name
+        # The till carries its shift: a sale is refused if the counter's open shift changes.
+        at = Till(
+            self.store.counter_id,
+            self.store.counter_code,
+            self.user.id,
+            self.user.full_name,
+            shift_id=shift.id,
         )
         window = MainWindow(self.ops, database=self.store.database, counter=self.store.counter_code)
-        screen = SaleScreen(self.ops, till)
+        screen = SaleScreen(self.ops, at)
         screen.logout_requested.connect(self.logout)
         window.add_screen(screen, "Penjualan", first=True)
         self.status_cashier = QLabel(f"Kasir: {self.user.full_name}")
@@ -184,6 +297,8 @@ class CounterApp(QObject):
         The shift stays open: the same cashier logging in again carries on with it; another
         cashier first counts and closes it."""
         window = self.window
+        if self.user is not None:
+            self._lease_user(None)
         self.window = self.sale_screen = None
         self.shift = self.user = None
         self.shift_dialog = self.close_dialog = None
@@ -216,5 +331,6 @@ def run_app(config: Config, *, demo: bool = False) -> int:
         QMessageBox.critical(None, "Kasir tidak dapat dibuka", describe_error(exc))
         return 1
     counter = CounterApp(store)
+    app.aboutToQuit.connect(counter.stop)
     counter.start()
     return app.exec()

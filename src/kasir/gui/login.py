@@ -48,18 +48,20 @@ class LoginDialog(QDialog):
         self.error = QLabel()
         self.error.setStyleSheet("color: #b00020;")
         self.error.setWordWrap(True)
-        ok = QPushButton("Masuk (Enter)")
+        self.refusal = ""  # why nobody can log in here now (the counter is in use elsewhere)
+        ok = self.ok = QPushButton("Masuk (Enter)")
         ok.setFont(big_font(14))
         ok.setMinimumHeight(48)
         ok.setAutoDefault(False)  # Enter is the PIN field's; a default button would try twice
         ok.clicked.connect(self.try_login)
+        self.pad = PinPad(self.pin)
         layout = QVBoxLayout(self)
         layout.addWidget(title)
         layout.addWidget(QLabel("Pengguna"))
         layout.addWidget(self.user)
         layout.addWidget(QLabel("PIN"))
         layout.addWidget(self.pin)
-        layout.addWidget(PinPad(self.pin))
+        layout.addWidget(self.pad)
         layout.addWidget(self.error)
         layout.addWidget(ok)
         self.user_edit.returnPressed.connect(self.pin.setFocus)
@@ -71,7 +73,24 @@ class LoginDialog(QDialog):
         self.user.setCurrentIndex(-1)
         self.user.clearEditText()
         self.pin.clear()
-        self.error.setText(note)
+        self.error.setText(self.refusal or note)
+        self.user.setFocus()
+
+    def refuse(self, message: str) -> None:
+        """The counter is held by another Kasir: say why, and no login until `allow()`."""
+        self.refusal = message
+        self.error.setText(message)
+        for widget in (self.user, self.pin, self.pad, self.ok):
+            widget.setEnabled(False)
+
+    def allow(self, note: str = "") -> None:
+        """The counter is this window's (again): logging in works; `note` says what happened."""
+        was_refused = bool(self.refusal)
+        self.refusal = ""
+        for widget in (self.user, self.pin, self.pad, self.ok):
+            widget.setEnabled(True)
+        if was_refused or note:
+            self.error.setText(note)
         self.user.setFocus()
 
     def username(self) -> str:
@@ -82,6 +101,9 @@ class LoginDialog(QDialog):
         return text.split(" — ")[0].strip()
 
     def try_login(self) -> None:
+        if self.refusal:
+            self.error.setText(self.refusal)
+            return
         name, pin = self.username(), self.pin.text()
         if not name:
             self.error.setText("Pilih atau ketik nama pengguna.")

@@ -22,6 +22,9 @@ disagree do not take each other's leases; on SQLite (one machine) the local cloc
 from __future__ import annotations
 
 import datetime as dt
+import os
+import sys
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -167,11 +170,15 @@ def acquire_lease(
     user_id: int | None = None,
     now: dt.datetime | None = None,
     stale_after: dt.timedelta = STALE_AFTER,
+    pid_alive: Callable[[int], bool] | None = None,
 ) -> Lease:
     """Take the counter's lease for `holder` (this instance's UUID), or raise `TillBusy`.
 
     A free counter is taken; so is one whose lease is `holder`'s own already (a restart of the
-    same instance) or stale (no heartbeat for `stale_after`: an instance that died)."""
+    same instance) or stale (no heartbeat for `stale_after`: an instance that died). With
+    `pid_alive` (the window passes `local_pid_alive`), a lease held on this same `host` by a
+    process that no longer exists is taken over at once: a till restarted after a crash does
+    not wait for the stale limit."""
     moment = _now(session, now)
     stale_before = moment - stale_after
     conn = session.connection()
@@ -191,14 +198,16 @@ def acquire_lease(
         held = _held(conn, counter_id)
         if held is None:
             continue  # released between the insert and the read: try the insert again
+        takeable = or_(_LEASE.c.holder == holder, _LEASE.c.heartbeat_at < stale_before)
         if held.lease.holder != holder and held.lease.heartbeat_at >= stale_before:
-            raise TillBusy(_busy_message(held, moment, stale_after))
+            if not _dead_here(held.lease, host[:255], pid_alive):
+                raise TillBusy(_busy_message(held, moment, stale_after))
+            # Its process is gone: only it could renew the lease, so "still that holder's"
+            # is the condition (of two instances taking it at once, the second finds ours).
+            takeable = or_(takeable, _LEASE.c.holder == held.lease.holder)
         taken = conn.execute(
             update(_LEASE)
-            .where(
-                _LEASE.c.counter_id == counter_id,
-                or_(_LEASE.c.holder == holder, _LEASE.c.heartbeat_at < stale_before),
-            )
+            .where(_LEASE.c.counter_id == counter_id, takeable)
             .values({k: v for k, v in values.items() if k != "counter_id"})
         ).rowcount
         if taken == 1:
@@ -211,6 +220,41 @@ def acquire_lease(
         raise TillBusy(_busy_message(held, moment, stale_after))
     raise TillBusy(
         f"Meja {_counter_code(conn, counter_id)} sedang direbut jendela Kasir lain; coba lagi."
+    )
+
+
+def _dead_here(held: Lease, host: str, pid_alive: Callable[[int], bool] | None) -> bool:
+    return (
+        pid_alive is not None
+        and bool(host)
+        and held.host == host
+        and held.pid > 0
+        and not pid_alive(held.pid)
+    )
+
+
+def local_pid_alive(pid: int) -> bool:
+    """Whether a process `pid` exists on this machine; True when it cannot be told (Windows,
+    where `os.kill(pid, 0)` would end the process), so the lease then waits to go stale."""
+    if sys.platform == "win32" or pid <= 0:
+        return True
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except OSError:  # EPERM: it exists, run by another user
+        return True
+    return True
+
+
+def takeover_note(lease: Lease) -> str:
+    """For the login screen, when `lease` replaced one of an instance that had stopped."""
+    old = lease.taken_over
+    if old is None:
+        return ""
+    return (
+        f"Meja ini diambil alih dari {old.host or 'komputer lain'} (proses {old.pid}), yang "
+        f"berhenti menjawab sejak {_moment(old.heartbeat_at, lease.acquired_at)}."
     )
 
 

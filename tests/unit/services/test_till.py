@@ -344,3 +344,36 @@ def test_open_shift_for_is_one_statement(demo: Factory) -> None:
         shift = open_shift_for(s, till, NOW)
     assert shift.id == till.shift_id
     assert len(statements) == 1
+
+
+def test_a_lease_of_a_dead_process_on_the_same_host_is_taken_at_once(demo: Factory) -> None:
+    """A till restarted after a crash: with `pid_alive`, a fresh lease of a process gone from
+    this host is taken over; of another host, or without the check, it is not."""
+    take(demo, A, host="kasir-depan", pid=4242)
+
+    def gone(pid: int) -> bool:
+        return pid != 4242
+
+    with pytest.raises(TillBusy), demo.begin() as s:  # another host: its pids are not ours
+        acquire_lease(s, k01(s), B, host="kasir-belakang", pid=1, now=later(1), pid_alive=gone)
+    with pytest.raises(TillBusy), demo.begin() as s:  # no check: wait for the stale limit
+        acquire_lease(s, k01(s), B, host="kasir-depan", pid=1, now=later(1))
+    with demo.begin() as s:
+        got = acquire_lease(s, k01(s), B, host="kasir-depan", pid=1, now=later(1), pid_alive=gone)
+    assert got.taken_over is not None and got.taken_over.pid == 4242
+    assert lease.takeover_note(got) == (
+        "Meja ini diambil alih dari kasir-depan (proses 4242), yang berhenti menjawab sejak 10:00."
+    )
+    with pytest.raises(TillBusy), demo.begin() as s:  # B's process is alive: B keeps it
+        acquire_lease(s, k01(s), A, host="kasir-depan", pid=4242, now=later(2), pid_alive=gone)
+
+
+def test_local_pid_alive() -> None:
+    import os
+    import subprocess
+    import sys
+
+    assert lease.local_pid_alive(os.getpid())
+    done = subprocess.Popen([sys.executable, "-c", "pass"])
+    done.wait(timeout=30)
+    assert not lease.local_pid_alive(done.pid) or sys.platform == "win32"
