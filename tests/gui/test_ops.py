@@ -223,6 +223,7 @@ def test_a_locked_database_shows_the_banner_until_a_write_succeeds(
     assert cause and "locked" in str(failures[0])
     assert kind_of(failures[0]) == "problem"
     assert window.banner.isVisibleTo(window)
+    assert window.centralWidget().layout().itemAt(0).widget() is window.banner  # on top
     assert cause in window.banner.label.text()
     assert ops.current_problem == cause
     assert any(r.exc_info and "environment problem" in r.getMessage() for r in caplog.records)
