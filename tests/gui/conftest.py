@@ -6,7 +6,9 @@ in as kasir1 and opening the shift with the keyboard, exactly as a cashier does 
 
 from __future__ import annotations
 
+import weakref
 from collections.abc import Callable, Iterator
+from typing import Any
 
 import pytest
 from PySide6.QtCore import Qt
@@ -16,9 +18,40 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from kasir.config import Config
 from kasir.gui.app import CounterApp, Store, open_store
+from kasir.gui.ops import Ops
 from kasir.gui.sale.screen import SaleScreen
 
 WAIT_MS = 3000
+_LIVE_OPS: weakref.WeakSet[Ops] = weakref.WeakSet()
+
+
+def settle() -> None:
+    """Let every queued operation finish and its callbacks run."""
+    for ops in list(_LIVE_OPS):
+        assert ops.wait_idle(WAIT_MS), "an operation did not finish"
+
+
+@pytest.fixture(autouse=True)
+def _keys_settle(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The window works off the GUI thread: after each key or click a test sends, wait until
+    the operations it queued are done, as a cashier looking at the screen would. Tests of key
+    bursts (typed while operations run) send their keys with QTest directly instead."""
+    original_init = Ops.__init__
+
+    def init(self: Ops, *args: Any, **kwargs: Any) -> None:
+        original_init(self, *args, **kwargs)
+        _LIVE_OPS.add(self)
+
+    monkeypatch.setattr(Ops, "__init__", init)
+    for name in ("keyClick", "keyClicks", "keyPress", "keyRelease", "mouseClick"):
+        original = getattr(QtBot, name)
+
+        def settled(*args: Any, _original: Any = original, **kwargs: Any) -> Any:
+            result = _original(*args, **kwargs)
+            settle()
+            return result
+
+        monkeypatch.setattr(QtBot, name, staticmethod(settled))
 
 
 @pytest.fixture
@@ -42,6 +75,9 @@ def counter_app(qtbot: QtBot, store: Store) -> Iterator[CounterApp]:
 def close_counter(app: CounterApp) -> None:
     """Close every window the app opened (qtbot only knows about the login dialog)."""
     screen = app.sale_screen
+    if screen is not None:
+        screen.ops.wait_idle()
+        screen.close_confirmed = True  # the cart stays stored; no question at teardown
     if screen is not None and screen.dialog is not None:
         # done(), not reject(): the payment dialog asks twice before dropping payments.
         screen.dialog.done(QDialog.DialogCode.Rejected)

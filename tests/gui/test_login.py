@@ -14,7 +14,6 @@ from sqlalchemy.orm import Session, sessionmaker
 from kasir.gui.app import CounterApp
 from kasir.gui.dialogs import AmountDialog, PinPad
 from kasir.gui.main_window import MainWindow
-from kasir.gui.sale.parked import ParkedDialog
 from kasir.gui.sale.screen import SaleScreen
 from kasir.services import auth, sale_lookup, shifts
 from kasir.services.auth import UserView
@@ -334,8 +333,8 @@ def test_paying_on_a_shift_of_yesterday_logs_out_and_keeps_the_cart(
     demo_sqlite: sessionmaker[Session],
 ) -> None:
     """The shift turned out to be of an earlier day (left open past midnight): the cashier is
-    not stuck. The cart is parked, the login asks again, the old shift is counted and closed,
-    and F8 brings the cart back for today's shift."""
+    not stuck. The cart and the payment stay stored, the login asks again, the old shift is
+    counted and closed, and the cart comes back by itself on today's shift."""
     old = counter_app.shift
     assert old is not None
     yesterday = business_date() - dt.timedelta(days=1)
@@ -354,7 +353,7 @@ def test_paying_on_a_shift_of_yesterday_logs_out_and_keeps_the_cart(
     assert counter_app.window is None
     note = counter_app.login.error.text()
     assert note.startswith(f"Shift ini dibuka tanggal {yesterday:%d-%m-%Y}")
-    assert "Keranjang disimpan; tekan F8" in note
+    assert "Keranjang dan pembayaran yang sudah diterima tetap tersimpan" in note
 
     log_in_as(qtbot, counter_app, "kasir1", "1111")
     qtbot.waitUntil(lambda: counter_app.close_dialog is not None, timeout=WAIT_MS)
@@ -367,15 +366,10 @@ def test_paying_on_a_shift_of_yesterday_logs_out_and_keeps_the_cart(
     qtbot.waitUntil(lambda: counter_app.sale_screen is not None, timeout=WAIT_MS)
     fresh = counter_app.sale_screen
     assert fresh is not None
-    assert fresh.message.text() == "Siap. Ada 1 transaksi disimpan; F8 untuk mengambil."
-
-    qtbot.keyClick(fresh.scan, Qt.Key.Key_F8)
-    parked = fresh.dialog
-    assert isinstance(parked, ParkedDialog)
-    qtbot.keyClick(parked.list, Qt.Key.Key_Return)
+    assert fresh.message.text().startswith("Keranjang yang belum selesai dipulihkan (2 barang")
+    assert "Tunai Rp 36.000" in fresh.message.text()
     assert fresh.model.rowCount() == 1 and fresh.total_label.text() == "Rp 36.000"
-    qtbot.keyClick(fresh.scan, Qt.Key.Key_F9)
-    qtbot.keyClick(fresh.dialog.amount, Qt.Key.Key_Return)  # type: ignore[union-attr]
+    qtbot.keyClick(fresh.scan, Qt.Key.Key_F9)  # paid already: F9 stores the sale
     assert fresh.last_sale is not None
     sale = counter_app.ops.call(lambda s: sale_lookup.get_sale(s, fresh.last_sale.receipt_number))  # type: ignore[union-attr]
     assert (sale.total, sale.business_date) == (36_000, business_date())

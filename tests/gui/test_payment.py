@@ -11,12 +11,16 @@ from pytestqt.qtbot import QtBot
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
+from kasir.domain.payment import PaymentInput
 from kasir.domain.qris import payload_amount
 from kasir.gui.sale.payment import PaymentDialog, quick_amounts
 from kasir.gui.sale.screen import SaleScreen
 from kasir.services import checkout as checkout_service
 from kasir.services import sale_lookup
+from kasir.services.cart_edit import CartView
+from kasir.services.drafts import load_draft
 from kasir.services.sale_lookup import SaleView
+from kasir.services.sale_session import SaleState
 
 WAIT_MS = 3000
 MAKARONI = "2000000100012"  # Rp 18.000
@@ -174,9 +178,7 @@ def test_qris_without_a_static_code_says_so(
     screen: SaleScreen,
     monkeypatch,  # type: ignore[no-untyped-def]
 ) -> None:
-    from kasir.gui.sale import checkout as checkout_module
-
-    monkeypatch.setattr(checkout_module, "get_all", lambda _s: {"qris_static": ""})
+    monkeypatch.setattr(screen, "settings", {**screen.settings, "qris_static": ""})
     dialog = open_payment(qtbot, screen, MAKARONI)
     qtbot.keyClick(dialog.amount, Qt.Key.Key_F2)
     assert dialog.qr_label.pixmap().isNull()
@@ -274,14 +276,15 @@ def test_full_discount_is_completed_by_f9(
 
 
 def test_dialog_with_nothing_due_finishes_on_enter(qtbot: QtBot) -> None:
-    dialog = PaymentDialog(None, 0, None)
+    nothing = CartView((), 0, 0, 0, "", 0, 0, 0, None)
+    dialog = PaymentDialog(None, SaleState("u", nothing, ()), None)
     qtbot.addWidget(dialog)
     dialog.open()
     assert "Total Rp 0" in dialog.error.text()
-    with qtbot.waitSignal(dialog.paid, timeout=WAIT_MS) as blocker:
+    with qtbot.waitSignal(dialog.finish_requested, timeout=WAIT_MS):
         qtbot.keyClick(dialog.amount, Qt.Key.Key_Return)
-    assert blocker.args == [[]]
-    assert not dialog.isVisible()
+    qtbot.keyClick(dialog.amount, Qt.Key.Key_Return)  # waiting for the sale: not asked twice
+    dialog.done(0)
 
 
 # --- payments taken are never lost silently -------------------------------------------------------
@@ -295,27 +298,30 @@ def take_qris_part(qtbot: QtBot, dialog: PaymentDialog, amount: str, reference: 
     assert dialog.isVisible() and dialog.paid_list.count() >= 1
 
 
-def test_esc_after_a_part_payment_asks_a_second_time(
+def test_esc_after_a_part_payment_keeps_it_with_the_cart(
     qtbot: QtBot, screen: SaleScreen, demo_sqlite: sessionmaker[Session]
 ) -> None:
+    """A QRIS part payment is stored with the cart as it is taken: Esc closes the dialog and
+    the payment stays; F9 carries on with the rest."""
     dialog = open_payment(qtbot, screen, MAKARONI, NASTAR)  # Rp 103.000
     take_qris_part(qtbot, dialog, "60.000", "QR-1")
-    qtbot.keyClick(dialog.amount, Qt.Key.Key_Escape)
-    assert dialog.isVisible() and screen.dialog is dialog, "the QRIS payment is not dropped"
-    assert dialog.error.text() == (
-        "Sudah diterima Rp 60.000. Tekan Esc sekali lagi untuk membatalkan semua pembayaran."
-    )
-    assert dialog.paid_list.count() == 1
+    with demo_sqlite() as s:
+        draft = load_draft(s, screen.till.counter_id)
+    assert draft is not None and draft.payments == (PaymentInput("qris", 60_000, "QR-1"),)
     qtbot.keyClick(dialog.amount, Qt.Key.Key_Escape)
     assert not dialog.isVisible() and screen.dialog is None
-    assert screen.message.text() == "Pembayaran Rp 60.000 dibatalkan."
+    assert screen.message.text().startswith("Pembayaran Rp 60.000 tetap tercatat")
+    assert "Sudah dibayar: QRIS Rp 60.000. Sisa Rp 43.000." in screen.totals.paid_label.text()
     assert screen.model.rowCount() == 2 and screen.last_sale is None
 
     again = open_payment(qtbot, screen)
-    assert again.paid_list.count() == 0 and again.amount.text() == "103.000"
+    assert again.paid_list.count() == 1 and again.amount.text() == "43.000"
     qtbot.keyClick(again.amount, Qt.Key.Key_Return)
     sale = stored(demo_sqlite, screen)
-    assert [(p.method, p.amount) for p in sale.payments] == [("tunai", 103_000)]
+    assert sorted((p.method, p.amount) for p in sale.payments) == [
+        ("qris", 60_000),
+        ("tunai", 43_000),
+    ]
 
 
 def test_a_failed_checkout_keeps_the_payments_taken(
@@ -324,6 +330,8 @@ def test_a_failed_checkout_keeps_the_payments_taken(
     screen: SaleScreen,
     demo_sqlite: sessionmaker[Session],
 ) -> None:
+    real_checkout = checkout_service.checkout
+
     def locked(*_args: object, **_kwargs: object) -> object:
         raise OperationalError("INSERT INTO sale", {}, Exception("database is locked"))
 
@@ -331,23 +339,21 @@ def test_a_failed_checkout_keeps_the_payments_taken(
     dialog = open_payment(qtbot, screen, MAKARONI, NASTAR)  # Rp 103.000
     take_qris_part(qtbot, dialog, "60.000", "QR-1")
     qtbot.keyClick(dialog.amount, Qt.Key.Key_Return)  # the rest in cash: the checkout fails
-    assert screen.dialog is None and screen.last_sale is None
-    assert "Database sedang tidak dapat dipakai" in screen.message.text()
+    assert screen.dialog is dialog and screen.last_sale is None  # said where the cashier looks
+    assert "Database sedang tidak dapat dipakai" in dialog.error.text()
     assert "Pembayaran Rp 103.000 yang sudah diterima tetap dicatat" in screen.message.text()
+    qtbot.keyClick(dialog.amount, Qt.Key.Key_Escape)
+    assert screen.dialog is None
 
     # Not parked (the payments belong to this cart); the database is back: F9, Enter.
     qtbot.keyClick(screen.scan, Qt.Key.Key_F8)
     assert "Sudah diterima Rp 103.000" in screen.message.text()
     assert screen.model.rowCount() == 2
-    monkeypatch.undo()
-    again = open_payment(qtbot, screen)
-    assert [again.paid_list.item(i).text() for i in range(again.paid_list.count())] == [
-        "QRIS: Rp 60.000 (ref QR-1)",
-        "Tunai: Rp 43.000",
-    ]
-    assert again.due_label.text() == "Sisa yang harus dibayar: Rp 0"
-    assert again.error.text() == "Pembayaran sudah cukup. Tekan Enter untuk menyelesaikan."
-    qtbot.keyClick(again.amount, Qt.Key.Key_Return)
+    assert screen.totals.paid_label.text() == (
+        "Sudah dibayar: QRIS Rp 60.000, Tunai Rp 43.000. Sisa Rp 0."
+    )
+    monkeypatch.setattr(checkout_service, "checkout", real_checkout)
+    qtbot.keyClick(screen.scan, Qt.Key.Key_F9)  # paid in full already: F9 stores the sale
     assert screen.dialog is None
     sale = stored(demo_sqlite, screen)
     assert {(p.method, p.amount, p.reference) for p in sale.payments} == {
@@ -363,13 +369,16 @@ def test_cancelling_the_cart_drops_the_payments_taken_after_asking(
     screen: SaleScreen,
     demo_sqlite: sessionmaker[Session],
 ) -> None:
+    real_checkout = checkout_service.checkout
+
     def locked(*_args: object, **_kwargs: object) -> object:
         raise OperationalError("INSERT INTO sale", {}, Exception("database is locked"))
 
     monkeypatch.setattr(checkout_service, "checkout", locked)
     dialog = open_payment(qtbot, screen, MAKARONI)
     qtbot.keyClick(dialog.amount, Qt.Key.Key_Return)  # cash 18.000; the checkout fails
-    monkeypatch.undo()
+    monkeypatch.setattr(checkout_service, "checkout", real_checkout)
+    qtbot.keyClick(dialog.amount, Qt.Key.Key_Escape)
     qtbot.keyClick(screen.scan, Qt.Key.Key_Escape)
     assert screen.model.rowCount() == 1, "the first Esc only warns"
     assert screen.message.text() == (
@@ -378,6 +387,8 @@ def test_cancelling_the_cart_drops_the_payments_taken_after_asking(
     )
     qtbot.keyClick(screen.scan, Qt.Key.Key_Escape)
     assert screen.model.rowCount() == 0 and screen.pending == []
+    with demo_sqlite() as s:
+        assert load_draft(s, screen.till.counter_id) is None
 
     dialog = open_payment(qtbot, screen, NASTAR)
     assert dialog.paid_list.count() == 0 and dialog.amount.text() == "85.000"

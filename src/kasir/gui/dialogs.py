@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from decimal import Decimal, InvalidOperation
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QFont
 from PySide6.QtWidgets import (
     QDialog,
@@ -152,9 +152,16 @@ class DiscountDialog(InputDialog):
 
 
 class SupervisorDialog(InputDialog):
-    """Asks for a supervisor's PIN; the service checks it."""
+    """Asks for a supervisor's PIN; the service checks it.
 
-    def __init__(self, parent: QWidget | None, reason: str) -> None:
+    With `retry`, Enter emits `submitted` and the dialog stays open: the caller closes it when
+    the service took the PIN (`done(Accepted)`), or says why not with `show_error` (a wrong
+    PIN), and the supervisor types it again. Esc gives up."""
+
+    submitted = Signal()
+
+    def __init__(self, parent: QWidget | None, reason: str, *, retry: bool = False) -> None:
+        self.retry = retry
         super().__init__(
             parent,
             "Persetujuan supervisor",
@@ -162,6 +169,23 @@ class SupervisorDialog(InputDialog):
             password=True,
             pad=True,
         )
+
+    def _try_accept(self) -> None:
+        if not self.retry:
+            super()._try_accept()  # `ask`: a modal question, closed by Enter
+            return
+        try:
+            self.value = self.parse(self.edit.text())
+        except KasirError as exc:
+            self.show_error(exc.message)
+            return
+        self.error.clear()
+        self.submitted.emit()
+
+    def show_error(self, text: str) -> None:
+        self.error.setText(text)
+        self.edit.clear()
+        self.edit.setFocus()
 
     def parse(self, text: str) -> Approval:
         if not text.strip():

@@ -1,175 +1,188 @@
 """The sale screen's documents: paying (F9), void and refund (F10), and logging out (F12).
 
-Kept apart from the cart handling in `screen.py`. Payments taken in the payment dialog are
-kept until the sale is stored or the cart is cancelled: a checkout that fails (a database
-problem) does not make the cashier take the customer's money twice.
+Each payment taken in the payment dialog is stored with the cart at once (the sale session's
+draft): a checkout that fails, a crash, or a logout on a stale shift never makes the cashier take
+the customer's money twice. The sale is stored with the cart's own UUID, so F9 again after a lost
+answer returns the stored sale instead of a second one.
 """
 
 from __future__ import annotations
 
-from PySide6.QtCore import Signal
-from PySide6.QtWidgets import QLabel, QPlainTextEdit
+from typing import TYPE_CHECKING
+
+from PySide6.QtWidgets import QDialog
 from sqlalchemy.orm import Session
 
-from kasir.domain.cart import Cart
 from kasir.domain.payment import PaymentInput
 from kasir.domain.qris import make_dynamic
 from kasir.errors import KasirError, StaleShift
-from kasir.gui.ops import describe_error
-from kasir.gui.sale.host import ServiceScreen
+from kasir.gui.ops import Change, describe_error
 from kasir.gui.sale.payment import PaymentDialog
 from kasir.gui.sale.returns import ReturnRequest, ReturnsDialog
 from kasir.money import format_rupiah
 from kasir.output.receipt import ReceiptHeader, render_text
-from kasir.services import checkout as checkout_service
-from kasir.services import parking, returns
+from kasir.services import returns
 from kasir.services.auth import Approval
-from kasir.services.cart_edit import CartView
 from kasir.services.sale_lookup import SaleView
-from kasir.services.shifts import Till
-from kasir.settings import get_all
+from kasir.services.sale_session import Done, SaleState
+
+if TYPE_CHECKING:
+    from kasir.gui.sale.screen import SaleScreen
 
 
-class CheckoutScreen(ServiceScreen):
-    """Emits `sale_done(SaleView)` after each committed sale or refund, and
-    `logout_requested(str)` (a note for the login window) when the cashier leaves."""
+class Checkout:
+    """Paying, void/refund and logging out, for one sale screen."""
 
-    sale_done = Signal(object)
-    logout_requested = Signal(str)
-
-    # Set up by SaleScreen.
-    till: Till
-    cart: Cart
-    view: CartView | None
-    last_sale: SaleView | None
-    receipt: QPlainTextEdit
-    change_label: QLabel
-    pending: list[PaymentInput]  # taken in the payment dialog, sale not stored yet
-
-    def new_sale(self) -> None:
-        raise NotImplementedError
-
-    def pending_total(self) -> int:
-        return sum(p.amount for p in self.pending)
+    def __init__(self, screen: SaleScreen) -> None:
+        self.screen = screen
 
     # --- paying ---------------------------------------------------------------------------------
 
     def pay(self) -> None:
-        if not self.cart.lines or self.view is None:
-            self.say("Keranjang kosong; pindai barang dulu.", error=True)
+        screen = self.screen
+        state = screen.state
+        if state is None or not state.cart.lines:
+            screen.say("Keranjang kosong; pindai barang dulu.", error=True)
             return
-        if self.view.total == 0 and not self.pending:
-            self.finish_sale([])  # nothing to pay (price 0, discount 100%)
+        if state.remaining == 0:
+            self.finish(None)  # nothing to pay (price 0, discount 100%), or already paid
             return
-        settings = self._call(get_all)
-        static = str(settings.get("qris_static", "")) if settings else ""
+        static = str(screen.settings.get("qris_static", ""))
         qris = (lambda amount: make_dynamic(static, amount)) if static else None
-        dialog = PaymentDialog(self, self.view.total, qris, list(self.pending))
-        dialog.paid.connect(self.finish_sale)
-        dialog.rejected.connect(lambda: self._payments_cancelled(dialog.payments))
-        self._open(dialog)
+        dialog = PaymentDialog(screen, state, qris)
+        dialog.entered.connect(lambda payment: self.take(dialog, payment))
+        dialog.finish_requested.connect(lambda: self.finish(dialog))
+        dialog.rejected.connect(lambda: self._closed_with_payments(dialog))
+        screen.open_dialog(dialog)
 
-    def _payments_cancelled(self, payments: list[PaymentInput]) -> None:
-        # The dialog closes with payments only on a second Esc: they are given back.
-        if payments:
-            self.say(f"Pembayaran {format_rupiah(sum(p.amount for p in payments))} dibatalkan.")
-        self.pending = []
-
-    def finish_sale(self, payments: list[PaymentInput]) -> None:
-        self.pending = list(payments)
-        try:
-            till, cart = self.till, self.cart
-            sale = self.ops.call(lambda s: checkout_service.checkout(s, till, cart, payments))
-        except KasirError as exc:
-            if isinstance(exc, StaleShift):
-                self._stale_shift(exc.message)
-            else:
-                self._not_stored(exc.message)
-            return
-        except Exception as exc:
-            self.ops.report(exc)
-            self._not_stored(describe_error(exc))
-            return
-        self.pending = []
-        self.after_document(sale)
-        change = f" Kembali {format_rupiah(sale.change)}." if sale.change else ""
-        self.say(f"Lunas: {sale.receipt_number}, {format_rupiah(sale.total)}.{change}")
-        self.new_sale()
-        self.change_label.setText(f"Kembali {format_rupiah(sale.change)}" if sale.change else "")
-
-    def _not_stored(self, text: str) -> None:
-        """The sale was not stored: the cart is kept, and so are the payments taken."""
-        if self.pending:
-            text += (
-                f" Pembayaran {format_rupiah(self.pending_total())} yang sudah diterima tetap "
-                "dicatat; tekan F9 untuk mencoba lagi."
+    def _closed_with_payments(self, dialog: PaymentDialog) -> None:
+        taken = self.screen.state.paid if self.screen.state else 0
+        if taken:
+            self.screen.say(
+                f"Pembayaran {format_rupiah(taken)} tetap tercatat untuk keranjang ini; F9 untuk "
+                "melanjutkan, Esc dua kali untuk membatalkan transaksi."
             )
-        self.say(text, error=True)
+
+    def take(self, dialog: PaymentDialog, payment: PaymentInput) -> None:
+        """A payment typed in the dialog: stored with the cart, then the sale when covered."""
+        screen, sale = self.screen, self.screen.sale
+
+        def stored(state: SaleState) -> None:
+            screen._render(state)
+            dialog.take(state)
+            if state.remaining == 0:
+                self.finish(dialog)
+
+        def refused(exc: KasirError) -> None:
+            dialog.show_error(exc.message)
+
+        def failed(exc: BaseException) -> None:
+            if not isinstance(exc, KasirError):
+                dialog.show_error(describe_error(exc))
+
+        screen.work.write(
+            lambda s: sale.add_payment(s, payment), stored, refused=refused, failed=failed
+        )
+        dialog.wait()
+
+    def finish(self, dialog: PaymentDialog | None) -> None:
+        screen, sale = self.screen, self.screen.sale
+
+        def stored(done: Done) -> None:
+            if dialog is not None:
+                dialog.done(QDialog.DialogCode.Accepted)
+            screen.new_sale(done.state)
+            self.after_document(done.sale)
+            change = f" Kembali {format_rupiah(done.sale.change)}." if done.sale.change else ""
+            screen.say(
+                f"Lunas: {done.sale.receipt_number}, {format_rupiah(done.sale.total)}.{change}"
+            )
+            screen.totals.show_change(done.sale.change)
+
+        def refused(exc: KasirError) -> None:
+            if isinstance(exc, StaleShift):
+                if dialog is not None:
+                    dialog.done(QDialog.DialogCode.Rejected)
+                self._stale_shift(exc.message)
+                return
+            self._not_stored(exc.message, dialog)
+
+        def failed(exc: BaseException) -> None:
+            if not isinstance(exc, KasirError):
+                self._not_stored(describe_error(exc), dialog)
+
+        screen.work.write(
+            sale.checkout, stored, refused=refused, failed=failed, changes=Change.SALE
+        )
+        if dialog is not None:
+            dialog.wait()
+
+    def _not_stored(self, text: str, dialog: PaymentDialog | None) -> None:
+        """The sale was not stored: the cart is kept, and so are the payments taken."""
+        taken = self.screen.state.paid if self.screen.state else 0
+        if taken:
+            text += (
+                f" Pembayaran {format_rupiah(taken)} yang sudah diterima tetap dicatat; tekan F9 "
+                "untuk mencoba lagi."
+            )
+        if dialog is not None and dialog.isVisible():
+            dialog.show_error(text)
+        self.screen.say(text, error=True)
 
     def _stale_shift(self, message: str) -> None:
-        """The shift is of an earlier day: park the cart and log out, so that logging in
-        again counts and closes that shift and opens today's; F8 then recalls the cart."""
-        taken = self.pending_total()
-        first = self.cart.lines[0].name
-        parked = self._call(lambda s: parking.park_cart(s, self.till, self.cart, f"{first} dst."))
-        if parked is None:
-            self._not_stored(
-                f"{message} Simpan keranjang (F8), tekan F12 (Keluar), lalu masuk lagi."
-            )
-            return
-        note = (
-            f"{message}\nKeranjang disimpan; tekan F8 untuk mengambilnya setelah masuk lagi "
-            "dan membuka shift baru."
-        )
-        if taken:
+        """The shift is not today's: log out, so that logging in again counts and closes that
+        shift and opens today's. The cart and its payments stay stored and come back then."""
+        state = self.screen.state
+        note = message
+        if state is not None and not state.empty:
             note += (
-                f"\nPembayaran {format_rupiah(taken)} yang sudah diterima belum tercatat: "
-                "catat lagi saat membayar."
+                "\nKeranjang dan pembayaran yang sudah diterima tetap tersimpan; setelah masuk "
+                "lagi dan membuka shift baru, keranjang kembali."
             )
-        self.pending = []
-        self.new_sale()
-        self.ops.changed.emit("parked")
-        self.logout_requested.emit(note)
+        self.screen.logout_requested.emit(note)
 
     def after_document(self, sale: SaleView) -> None:
         """A sale or refund is committed: show its receipt and tell the others."""
-        self.last_sale = sale
-        settings = self._call(get_all) or {}
+        screen = self.screen
+        screen.last_sale = sale
+        settings = screen.settings
         header = ReceiptHeader(
             str(settings.get("store_name", "")),
             str(settings.get("store_address", "")),
             str(settings.get("receipt_footer", "")),
         )
-        self.receipt.setPlainText(render_text(sale, header, 32))
-        self.sale_done.emit(sale)
-        self.ops.changed.emit("sale")
+        screen.receipt.setPlainText(render_text(sale, header, 32))
+        screen.sale_done.emit(sale)
 
     # --- logging out ----------------------------------------------------------------------------
 
     def logout(self) -> None:
         """F12: leave the counter (another cashier may log in); not with a cart in progress."""
-        if self.cart.lines or self.pending:
-            self.say(
+        state = self.screen.state
+        if state is not None and not state.empty:
+            self.screen.say(
                 "Keranjang masih berisi: simpan (F8) atau selesaikan dulu, lalu F12 untuk keluar.",
                 error=True,
             )
             return
-        self.logout_requested.emit("")
+        self.screen.logout_requested.emit("")
 
     # --- void and refund ------------------------------------------------------------------------
 
     def open_returns(self) -> None:
-        dialog = ReturnsDialog(self.ops, self)
+        dialog = ReturnsDialog(self.screen.ops, self.screen)
         dialog.requested.connect(lambda request: self.run_return(dialog, request))
-        self._open(dialog)
+        self.screen.open_dialog(dialog)
         dialog.number.setFocus()
 
     def run_return(self, dialog: ReturnsDialog, request: ReturnRequest) -> None:
+        till = self.screen.till
+
         def act(s: Session, approval: Approval | None) -> SaleView:
             if request.kind == "void":
                 return returns.void_sale(
                     s,
-                    self.till,
+                    till,
                     request.receipt_number,
                     request.reason,
                     approval,
@@ -177,7 +190,7 @@ class CheckoutScreen(ServiceScreen):
                 )
             return returns.refund_sale(
                 s,
-                self.till,
+                till,
                 request.receipt_number,
                 request.items,
                 request.reason,
@@ -190,13 +203,15 @@ class CheckoutScreen(ServiceScreen):
             dialog.accept()
             self.after_document(doc)
             if request.kind == "void":
-                self.say(f"Struk {doc.receipt_number} di-void.")
+                self.screen.say(f"Struk {doc.receipt_number} di-void.")
             else:
-                self.say(f"Retur {doc.receipt_number}: kembalikan {format_rupiah(-doc.total)}.")
+                self.screen.say(
+                    f"Retur {doc.receipt_number}: kembalikan {format_rupiah(-doc.total)}."
+                )
 
         def refused(text: str) -> None:
             dialog.error.setText(text)  # said where the cashier is looking
-            self.say(text, error=True)
+            self.screen.say(text, error=True)
 
         dialog.error.clear()
-        self._approved(act, done, refused)
+        self.screen.work.approved(act, done, tell=refused, changes=Change.SALE)

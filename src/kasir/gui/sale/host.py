@@ -1,113 +1,183 @@
-"""A screen that runs service calls for the cashier: says what went wrong in its message line,
-asks a supervisor for a PIN when a service requires one, and stacks its dialogs so that the
-focus goes back where it belongs when they close."""
+"""How the sale screen runs its work and its dialogs (a helper it holds, not a base class).
+
+`Actions` puts every service call on the worker (`Ops.write`/`Ops.read`) and keeps the
+cashier's keys in order: a scan is queued at once (the worker runs operations in the order they
+came), and any other key pressed while operations are still running waits for them, so F9 typed
+right after a scanner burst pays for the whole burst. A user error is said on the message line
+(or to the dialog that asked); the worker's own route shows environment problems as a banner and
+bugs in the crash dialog. When a service asks for a supervisor, the PIN dialog opens and the
+same call is tried again with the approval; a wrong PIN is said in the PIN dialog, which stays
+open to try again.
+
+`DialogStack` opens dialogs without blocking and gives the focus back where it belongs when
+they close (the supervisor's PIN over the void/refund dialog, then the scan field)."""
 
 from __future__ import annotations
 
+from collections import deque
 from collections.abc import Callable
-from typing import TypeVar
+from typing import Any, TypeVar
 
-from PySide6.QtWidgets import QApplication, QDialog, QLabel, QWidget
+from PySide6.QtWidgets import QDialog, QWidget
 from sqlalchemy.orm import Session
 
 from kasir.errors import ApprovalRequired, KasirError
 from kasir.gui.dialogs import SupervisorDialog
-from kasir.gui.ops import Ops, describe_error
+from kasir.gui.ops import ChangesArg, Ops, describe_error
 from kasir.services.auth import Approval
 
 T = TypeVar("T")
+Say = Callable[[str], None]
 
 
-class ServiceScreen(QWidget):
-    def __init__(self, ops: Ops, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.ops = ops
-        self.dialog: QDialog | None = None  # the dialog open now, if any (for tests too)
-        self.message = QLabel()
+class DialogStack:
+    def __init__(self, owner: QWidget, focus_back: Callable[[], None]) -> None:
+        self.owner = owner
+        self.focus_back = focus_back
+        self.current: QDialog | None = None  # the dialog open now, if any
 
-    def focus_scan(self) -> None:
-        """Where the focus goes when a dialog closes; screens override it."""
-        self.setFocus()
+    def top(self) -> QWidget:
+        """Where a new dialog goes: on top of the one open now, else on the screen."""
+        if self.current is not None and self.current.isVisible():
+            return self.current
+        return self.owner
 
-    def say(self, text: str, *, error: bool = False) -> None:
-        self.message.setText(text)
-        self.message.setStyleSheet("color: #b00020; font-weight: bold;" if error else "")
-        if error:
-            QApplication.beep()
-
-    def _failed(self, exc: Exception) -> None:
-        """A problem the cashier cannot fix here (database, bug): logged, shown, keep selling."""
-        self.ops.report(exc)
-        self.say(describe_error(exc), error=True)
-
-    def _call(self, fn: Callable[[Session], T]) -> T | None:
-        """Run a service call; a problem is said on screen and the cart stays as it was."""
-        try:
-            return self.ops.call(fn)
-        except KasirError as exc:
-            self.say(exc.message, error=True)
-        except Exception as exc:
-            self._failed(exc)
-        return None
-
-    def _approved(
-        self,
-        fn: Callable[[Session, Approval | None], T],
-        done: Callable[[T], None],
-        tell: Callable[[str], None] | None = None,
-    ) -> None:
-        """Call `fn`; when the service asks for a supervisor, ask for the PIN and call again.
-
-        A refusal (wrong PIN, a rule) is said with `tell` (default: the screen's message)."""
-        say = tell or (lambda text: self.say(text, error=True))
-
-        def attempt(approval: Approval | None) -> None:
-            try:
-                result = self.ops.call(lambda s: fn(s, approval))
-            except ApprovalRequired as exc:
-                if approval is None:
-                    self._ask_supervisor(exc.message, attempt)
-                else:
-                    say(exc.message)  # wrong PIN, or not a supervisor: refused
-                return
-            except KasirError as exc:
-                say(exc.message)
-                return
-            except Exception as exc:
-                self.ops.report(exc)
-                say(describe_error(exc))
-                return
-            done(result)
-
-        attempt(None)
-
-    def _ask_supervisor(self, reason: str, then: Callable[[Approval], None]) -> None:
-        # On top of the dialog that asked (void/refund), so closing it goes back there.
-        parent = self.dialog if self.dialog is not None and self.dialog.isVisible() else self
-        dialog = SupervisorDialog(parent, reason)
-
-        def approved() -> None:
-            assert isinstance(dialog.value, Approval)
-            then(dialog.value)
-
-        dialog.accepted.connect(approved)
-        self._open(dialog)
-
-    def _open(self, dialog: QDialog) -> None:
-        """Open `dialog` without blocking; a dialog still open under it becomes current again
-        when it closes (the supervisor's PIN over the void/refund dialog)."""
-        below = self.dialog if self.dialog is not None and self.dialog.isVisible() else None
-        self.dialog = dialog
-        dialog.finished.connect(lambda _result: self._dialog_closed(dialog, below))
+    def open(self, dialog: QDialog) -> None:
+        below = self.current if self.current is not None and self.current.isVisible() else None
+        self.current = dialog
+        dialog.finished.connect(lambda _result: self._closed(dialog, below))
         dialog.open()
 
-    def _dialog_closed(self, dialog: QDialog, below: QDialog | None) -> None:
-        if self.dialog is not dialog:
+    def _closed(self, dialog: QDialog, below: QDialog | None) -> None:
+        if self.current is not dialog:
             # Qt emits accepted() before finished(): a dialog opened from an accepted() handler
             # (the supervisor's PIN after a big discount) is already current; leave it so.
             return
         if below is not None and below.isVisible():
-            self.dialog = below
+            self.current = below
             return
-        self.dialog = None
-        self.focus_scan()
+        self.current = None
+        self.focus_back()
+
+
+class Actions:
+    """Runs the screen's service calls on the worker, in the cashier's order."""
+
+    def __init__(self, ops: Ops, dialogs: DialogStack, say_error: Say) -> None:
+        self.ops = ops
+        self.dialogs = dialogs
+        self.say_error = say_error
+        self.in_flight = 0  # operations of this screen not finished yet
+        self._waiting: deque[Callable[[], None]] = deque()
+
+    # --- order of keys ----------------------------------------------------------------------
+
+    def when_idle(self, action: Callable[[], None]) -> None:
+        """Run `action` now, or after the operations still running (in the order pressed)."""
+        if self.in_flight or self._waiting:
+            self._waiting.append(action)
+            return
+        action()
+
+    def _finished(self) -> None:
+        self.in_flight -= 1
+        while not self.in_flight and self._waiting:
+            self._waiting.popleft()()
+
+    # --- service calls ----------------------------------------------------------------------
+
+    def write(
+        self,
+        fn: Callable[[Session], T],
+        done: Callable[[T], None],
+        *,
+        refused: Callable[[KasirError], None] | None = None,
+        failed: Callable[[BaseException], None] | None = None,
+        changes: ChangesArg = None,
+    ) -> None:
+        """`fn` in one write unit of work; `done(result)` on success. A user error goes to
+        `refused` (default: the message line); any failure also to `failed` (after the
+        worker's banner or crash dialog)."""
+        self._submit(self.ops.write(fn, changes), done, refused, failed)
+
+    def read(
+        self,
+        fn: Callable[[Session], T],
+        done: Callable[[T], None],
+        *,
+        refused: Callable[[KasirError], None] | None = None,
+    ) -> None:
+        self._submit(self.ops.read(fn), done, refused, None)
+
+    def _submit(
+        self,
+        op: Any,
+        done: Callable[[Any], None],
+        refused: Callable[[KasirError], None] | None,
+        failed: Callable[[BaseException], None] | None,
+    ) -> None:
+        def success(result: Any) -> None:
+            try:
+                done(result)
+            finally:
+                self._finished()
+
+        def failure(exc: BaseException) -> None:
+            try:
+                if isinstance(exc, KasirError):
+                    (refused or (lambda e: self.say_error(e.message)))(exc)
+                else:
+                    self.say_error(describe_error(exc))
+                if failed is not None:
+                    failed(exc)
+            finally:
+                self._finished()
+
+        self.in_flight += 1
+        op.success(success).failure(failure).run()
+
+    def approved(
+        self,
+        fn: Callable[[Session, Approval | None], T],
+        done: Callable[[T], None],
+        *,
+        tell: Say | None = None,
+        changes: ChangesArg = None,
+    ) -> None:
+        """`fn` without an approval; when the service asks for a supervisor, the PIN dialog
+        opens (saying what is asked), and `fn` runs again with the approval. A wrong PIN is
+        said in the PIN dialog, which stays open to retry; Esc there gives up."""
+        say = tell or self.say_error
+
+        def first_refusal(exc: KasirError) -> None:
+            if isinstance(exc, ApprovalRequired):
+                self._ask_supervisor(exc.message, fn, done, changes)
+            else:
+                say(exc.message)
+
+        self.write(lambda s: fn(s, None), done, refused=first_refusal, changes=changes)
+
+    def _ask_supervisor(
+        self,
+        reason: str,
+        fn: Callable[[Session, Approval | None], T],
+        done: Callable[[T], None],
+        changes: ChangesArg,
+    ) -> None:
+        dialog = SupervisorDialog(self.dialogs.top(), reason, retry=True)
+
+        def try_pin() -> None:
+            approval = dialog.value
+            assert isinstance(approval, Approval)
+
+            def accepted(result: T) -> None:
+                dialog.done(QDialog.DialogCode.Accepted)
+                done(result)
+
+            def wrong(exc: KasirError) -> None:
+                dialog.show_error(exc.message)  # stays open: type the PIN again
+
+            self.write(lambda s: fn(s, approval), accepted, refused=wrong, changes=changes)
+
+        dialog.submitted.connect(try_pin)
+        self.dialogs.open(dialog)

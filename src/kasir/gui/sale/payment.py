@@ -1,10 +1,12 @@
 """The payment dialog: cash with quick amounts and large change, QRIS, cards, transfer, split.
 
 Enter confirms the obvious choice: the amount field starts at what is still due, in cash, so
-an exact cash payment is just Enter. An amount below what is due is kept as a part payment
-(split) and the dialog asks for the rest. Nothing left to pay (a total of Rp 0, or payments taken
-before a checkout failed that already cover it): Enter finishes. Payments already taken are never
-dropped silently: Esc asks to be pressed a second time.
+an exact cash payment is just Enter. Each payment typed is checked here (`check_part`) and sent
+with `entered(PaymentInput)`; the sale screen stores it with the cart (the sale session) and
+hands the new state back with `take(state)`, so a payment taken is on disk before the dialog
+shows it. An amount below what is due is a part payment (split) and the dialog asks for the
+rest. Nothing left to pay (a total of Rp 0, or payments that already cover it): Enter asks to
+finish (`finish_requested`). Esc closes the dialog; the payments taken stay with the cart.
 """
 
 from __future__ import annotations
@@ -41,6 +43,7 @@ from kasir.domain.vocab import PaymentMethod
 from kasir.errors import KasirError, ValidationError
 from kasir.gui.dialogs import big_font
 from kasir.money import format_number, format_rupiah, parse_rupiah
+from kasir.services.sale_session import SaleState
 
 QUICK_NOTES = (5_000, 10_000, 20_000, 50_000, 100_000)
 
@@ -72,27 +75,28 @@ def qr_pixmap(payload: str, box: int = 5) -> QPixmap:
 
 
 class PaymentDialog(QDialog):
-    """Emits `paid(list[PaymentInput])` when the payments cover the total.
+    """Emits `entered(PaymentInput)` for each payment typed and `finish_requested()` when the
+    payments cover the total; `take(state)` shows a payment stored.
 
-    `taken`: payments received before (a checkout that failed after the dialog closed); they
-    are listed and count towards the total."""
+    The payments already taken for the cart (`state.payments`) are listed and count."""
 
-    paid = Signal(object)
+    entered = Signal(object)
+    finish_requested = Signal()
 
     def __init__(
         self,
         parent: QWidget | None,
-        total: int,
+        state: SaleState,
         qris_payload: Callable[[int], str] | None,
-        taken: list[PaymentInput] | None = None,
     ) -> None:
         super().__init__(parent)
         self.setWindowTitle("Pembayaran")
+        total = state.cart.total
         self.total = total
         self.qris_payload = qris_payload
         self.payments: list[PaymentInput] = []
         self.method: str = PaymentMethod.TUNAI.value
-        self._cancel_asked = False  # Esc pressed once with payments taken
+        self.waiting = False  # a payment or the sale is being stored: Enter waits
 
         self.total_label = QLabel(f"Total {format_rupiah(total)}")
         self.total_label.setFont(big_font(22, bold=True))
@@ -162,7 +166,7 @@ class PaymentDialog(QDialog):
         buttons.addWidget(cancel)
         buttons.addWidget(confirm)
         layout.addLayout(buttons)
-        for payment in taken or []:
+        for payment in state.payments:
             self._add_payment(payment)
         self.set_method(PaymentMethod.TUNAI.value)
         if self._remaining() == 0:
@@ -177,7 +181,6 @@ class PaymentDialog(QDialog):
 
     def set_method(self, method: str) -> None:
         self.method = method
-        self._cancel_asked = False
         self.method_buttons.button(METHODS.index(PaymentMethod(method)) + 1).setChecked(True)
         needs = method in NEEDS_REFERENCE
         name = REFERENCE_NAMES.get(method, "referensi")
@@ -279,34 +282,40 @@ class PaymentDialog(QDialog):
             + (f" (ref {payment.reference})" if payment.reference else "")
         )
         self.paid_list.show()
-        self._cancel_asked = False
+
+    # --- talking to the sale screen ------------------------------------------------------------
+
+    def wait(self) -> None:
+        """A payment or the sale is being stored: Enter does nothing until the answer."""
+        self.waiting = True
+
+    def take(self, state: SaleState) -> None:
+        """The payment was stored: list it, and ask for the rest (in cash by default)."""
+        self.waiting = False
+        for payment in state.payments[len(self.payments) :]:
+            self._add_payment(payment)
+        if self._remaining() == 0:
+            self.error.setText(self._nothing_due())
+            return
+        self.set_method(PaymentMethod.TUNAI.value)
+
+    def show_error(self, text: str) -> None:
+        self.waiting = False
+        self.error.setText(text)
 
     def _finish(self) -> None:
         try:
             settle(self.total, self.payments)  # the rule checkout applies, checked here first
         except KasirError as exc:
-            self.error.setText(
-                f"{exc.message} Tekan Esc dua kali untuk membatalkan semua pembayaran, lalu "
-                "terima lagi."
-            )
+            self.error.setText(exc.message)
             return
-        self.accept()
-        self.paid.emit(list(self.payments))
-
-    def reject(self) -> None:
-        """Esc: with payments taken, only the second Esc drops them (the customer paid)."""
-        if self.payments and not self._cancel_asked:
-            taken = sum(p.amount for p in self.payments)
-            self._cancel_asked = True
-            self.error.setText(
-                f"Sudah diterima {format_rupiah(taken)}. Tekan Esc sekali lagi untuk "
-                "membatalkan semua pembayaran."
-            )
-            return
-        super().reject()
+        self.waiting = True
+        self.finish_requested.emit()
 
     def confirm(self) -> None:
         """Enter: take the typed payment; finish when the total is covered."""
+        if self.waiting:
+            return
         if self._remaining() == 0:
             self._finish()
             return
@@ -316,9 +325,6 @@ class PaymentDialog(QDialog):
         except KasirError as exc:
             self.error.setText(exc.message)
             return
-        self._add_payment(payment)
-        if self._remaining() == 0:
-            self._finish()
-            return
-        # A part payment: ask for the rest, in cash by default.
-        self.set_method(PaymentMethod.TUNAI.value)
+        self.error.clear()
+        self.waiting = True
+        self.entered.emit(payment)

@@ -1,24 +1,30 @@
 """The sale screen: what the cashier sees all day.
 
-The scan field always has the focus. A scanner types digits and Enter; the line appears at
-once (same item again adds to its quantity). Letters and Enter open the search. Every action
-is a service call through `Ops`; this module only shows results and asks for input.
+It is composed of small widgets (`panels`: scan bar, cart, totals, receipt, key bar) that render
+the `SaleState` of a Qt-free `SaleSession` (`kasir.services.sale_session`): the sale, its
+payments, approvals, park and recall and the shift rules live there, and this module only
+forwards keys and shows results. Every service call runs on the worker (`host.Actions`): a scan
+is queued at once, other keys wait for the operations before them, so nothing typed is lost or
+taken out of order. Paying (F9), void/refund (F10) and logging out (F12) are in `checkout.py`.
+
+The scan field always has the focus. A scanner types digits and Enter; the line appears at once
+(same item again adds to its quantity). Letters and Enter open the search.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 
-from PySide6.QtCore import QEvent, QObject, Qt
-from PySide6.QtGui import QKeyEvent, QKeySequence
+from PySide6.QtCore import QEvent, QObject, Qt, Signal
+from PySide6.QtGui import QCloseEvent, QKeyEvent, QKeySequence
 from PySide6.QtWidgets import (
-    QGridLayout,
+    QDialog,
     QHBoxLayout,
-    QHeaderView,
     QLabel,
     QLineEdit,
+    QMessageBox,
     QPlainTextEdit,
-    QPushButton,
     QTableView,
     QVBoxLayout,
     QWidget,
@@ -27,123 +33,162 @@ from PySide6.QtWidgets import (
 from kasir.domain.cart import Cart
 from kasir.domain.payment import PaymentInput
 from kasir.errors import KasirError, NotFound
-from kasir.gui.dialogs import (
-    AmountDialog,
-    DiscountDialog,
-    QuantityDialog,
-    big_font,
-)
-from kasir.gui.ops import Ops
+from kasir.gui.dialogs import AmountDialog, DiscountDialog, QuantityDialog
+from kasir.gui.ops import Change, Ops
 from kasir.gui.sale.cart_model import CartTableModel
-from kasir.gui.sale.checkout import CheckoutScreen
+from kasir.gui.sale.checkout import Checkout
+from kasir.gui.sale.host import Actions, DialogStack
+from kasir.gui.sale.panels import ACTIONS, CartPanel, KeyBar, ReceiptPanel, ScanBar, TotalsPanel
 from kasir.gui.sale.parked import ParkedDialog, RecallChangesDialog
 from kasir.gui.sale.search import SearchDialog
 from kasir.money import format_rupiah
-from kasir.services import cart_edit, parking
+from kasir.services import parking
 from kasir.services.cart_edit import CartView
 from kasir.services.catalog import ProductView
 from kasir.services.sale_lookup import SaleView
+from kasir.services.sale_session import SaleSession, SaleState
 from kasir.services.shifts import Till
+from kasir.settings import get_all
 
-# (key, label, method name): shown as touch buttons and documented in the README.
-ACTIONS = (
-    ("F2", "Cari", "open_search"),
-    ("F4", "Jumlah", "ask_quantity"),
-    ("F6", "Diskon", "ask_line_discount"),
-    ("Shift+F6", "Diskon total", "ask_order_discount"),
-    ("F7", "Ubah harga", "ask_price"),
-    ("Del", "Hapus baris", "remove_selected"),
-    ("F8", "Simpan/Ambil", "park_or_recall"),
-    ("F9", "Bayar", "pay"),
-    ("F10", "Void/Retur", "open_returns"),
-    ("F12", "Keluar", "logout"),
-    ("Esc", "Batal", "cancel"),
-)
+__all__ = ["ACTIONS", "SaleScreen"]
 
 
-class SaleScreen(CheckoutScreen):
-    """The cart and the scan field; paying, void/refund and logout are in CheckoutScreen."""
+class SaleScreen(QWidget):
+    """Emits `sale_done(SaleView)` after each committed sale or refund, and
+    `logout_requested(str)` (a note for the login window) when the cashier leaves."""
+
+    sale_done = Signal(object)
+    logout_requested = Signal(str)
 
     def __init__(self, ops: Ops, till: Till, parent: QWidget | None = None) -> None:
-        super().__init__(ops, parent)
+        super().__init__(parent)
+        self.ops = ops
         self.till = till
-        self.cart = Cart()
-        self.view: CartView | None = None
+        self.sale = SaleSession(till)
+        self.state: SaleState | None = None
+        self.settings: dict[str, Any] = {}
         self.last_sale: SaleView | None = None
-        self.pending: list[PaymentInput] = []
         self._cancel_asked = False  # Esc pressed once with payments taken
+        self.close_confirmed = False  # the window may close although a cart is in progress
 
-        self.scan = QLineEdit()
-        self.scan.setFont(big_font(20))
-        self.scan.setPlaceholderText("Pindai barcode atau ketik nama/SKU, lalu Enter")
-        self.scan.returnPressed.connect(self.on_scan)
-        self.message.setText("Siap. Pindai barang pertama.")
-        self.message.setWordWrap(True)
-        self.message.setFont(big_font(12))
+        self.scan_bar = ScanBar()
+        self.cart_panel = CartPanel()
+        self.totals = TotalsPanel()
+        self.receipt_panel = ReceiptPanel()
+        self.key_bar = KeyBar()
+        self.dialogs = DialogStack(self, self.focus_scan)
+        self.work = Actions(ops, self.dialogs, lambda text: self.say(text, error=True))
+        self.checkout = Checkout(self)
 
-        self.model = CartTableModel()
-        self.table = QTableView()
-        self.table.setModel(self.model)
-        self.table.setSelectionBehavior(QTableView.SelectionBehavior.SelectRows)
-        self.table.setSelectionMode(QTableView.SelectionMode.SingleSelection)
-        self.table.setFocusPolicy(Qt.FocusPolicy.NoFocus)
-        self.table.verticalHeader().setVisible(False)
-        self.table.setFont(big_font(13))
-        header = self.table.horizontalHeader()
-        header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
-        for col in range(1, 5):
-            header.setSectionResizeMode(col, QHeaderView.ResizeMode.ResizeToContents)
-
-        self.total_label = QLabel()
-        self.total_label.setFont(big_font(34, bold=True))
-        self.total_label.setAlignment(Qt.AlignmentFlag.AlignRight)
-        self.detail_label = QLabel()
-        self.detail_label.setAlignment(Qt.AlignmentFlag.AlignRight)
-        # After a cash sale: the change to hand back, large, until the next item is scanned.
-        self.change_label = QLabel()
-        self.change_label.setFont(big_font(24, bold=True))
-        self.change_label.setStyleSheet("color: #0b6e2e;")
-        self.change_label.setAlignment(Qt.AlignmentFlag.AlignRight)
-        self.receipt = QPlainTextEdit()
-        self.receipt.setReadOnly(True)
-        self.receipt.setFocusPolicy(Qt.FocusPolicy.NoFocus)
-        self.receipt.setStyleSheet("font-family: monospace; background: #fffef8;")
-        self.receipt.setPlaceholderText("Pratinjau struk terakhir")
-        self.receipt.setMinimumWidth(370)  # room for a large total and change, no jumping
-
-        right = QVBoxLayout()
-        right.addWidget(self.total_label)
-        right.addWidget(self.detail_label)
-        right.addWidget(self.change_label)
-        right.addWidget(QLabel("Struk terakhir (pratinjau):"))
-        right.addWidget(self.receipt, 1)
         left = QVBoxLayout()
-        left.addWidget(self.scan)
-        left.addWidget(self.message)
-        left.addWidget(self.table, 1)
+        left.addWidget(self.scan_bar)
+        left.addWidget(self.cart_panel, 1)
+        right = QVBoxLayout()
+        right.addWidget(self.totals)
+        right.addWidget(self.receipt_panel, 1)
         top = QHBoxLayout()
         top.addLayout(left, 3)
         top.addLayout(right, 1)
-
-        buttons = QGridLayout()
-        self._keys: dict[str, Callable[[], None]] = {}
-        for i, (key, label, method) in enumerate(ACTIONS):
-            button = QPushButton(f"{key}\n{label}")
-            button.setMinimumSize(96, 56)
-            button.setFocusPolicy(Qt.FocusPolicy.NoFocus)
-            button.clicked.connect(getattr(self, method))
-            buttons.addWidget(button, 0, i)
-            self._keys[QKeySequence(key).toString()] = getattr(self, method)
-        self.scan.installEventFilter(self)
         layout = QVBoxLayout(self)
         layout.addLayout(top, 1)
-        layout.addLayout(buttons)
-        self._show(None)
+        layout.addWidget(self.key_bar)
 
-    # --- plumbing ---------------------------------------------------------------------------
+        self._keys: dict[str, Callable[[], None]] = {
+            combo: getattr(self, name) for combo, name in self.key_bar.shortcuts.items()
+        }
+        self.key_bar.triggered.connect(lambda name: self.key(getattr(self, name)))
+        self.scan.returnPressed.connect(self.on_scan)
+        self.scan.installEventFilter(self)
+        ops.changed.connect(self._changed)
+        self._render(None)
+
+    # --- the widgets, by the names the tests and the app use -------------------------------------
+
+    @property
+    def scan(self) -> QLineEdit:
+        return self.scan_bar.field
+
+    @property
+    def message(self) -> QLabel:
+        return self.scan_bar.message
+
+    @property
+    def table(self) -> QTableView:
+        return self.cart_panel
+
+    @property
+    def model(self) -> CartTableModel:
+        return self.cart_panel.cart_model
+
+    @property
+    def total_label(self) -> QLabel:
+        return self.totals.total_label
+
+    @property
+    def detail_label(self) -> QLabel:
+        return self.totals.detail_label
+
+    @property
+    def change_label(self) -> QLabel:
+        return self.totals.change_label
+
+    @property
+    def receipt(self) -> QPlainTextEdit:
+        return self.receipt_panel.receipt
+
+    @property
+    def dialog(self) -> QDialog | None:
+        return self.dialogs.current
+
+    @property
+    def view(self) -> CartView | None:
+        return self.state.cart if self.state else None
+
+    @property
+    def cart(self) -> Cart:
+        return self.sale.cart
+
+    @property
+    def pending(self) -> list[PaymentInput]:
+        """Payments taken for the cart in progress (stored with it)."""
+        return list(self.sale.payments)
+
+    # --- starting -------------------------------------------------------------------------------
+
+    def start(self) -> None:
+        """Come back to the counter's cart in progress (a crash, a logout on a stale shift)
+        and say what is waiting: that cart, or carts parked on this counter (F8)."""
+        till = self.till
+
+        def load(s: Any) -> tuple[SaleSession, str | None, SaleState, dict[str, Any], int]:
+            sale, note = SaleSession.resume(s, till)
+            parked = len(parking.list_parked(s, till.counter_id))
+            return sale, note, sale.state(s), get_all(s), parked
+
+        def done(result: tuple[SaleSession, str | None, SaleState, dict[str, Any], int]) -> None:
+            self.sale, note, state, self.settings, parked = result
+            self._render(state)
+            if note:
+                self.say(note)
+            elif parked:
+                self.say(f"Siap. Ada {parked} transaksi disimpan; F8 untuk mengambil.")
+
+        self.work.write(load, done)
+
+    say_parked = start  # the name gui/app.py calls
+
+    def _changed(self, changes: object) -> None:
+        if changes == Change.SETTINGS:
+            self.work.read(get_all, lambda values: setattr(self, "settings", values))
+
+    # --- plumbing -------------------------------------------------------------------------------
+
+    def key(self, action: Callable[[], None]) -> None:
+        """A function key: run now, or after the operations still running (never dropped)."""
+        self.work.when_idle(action)
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
-        """Function keys typed in the scan field run their action at once.
+        """Function keys typed in the scan field run their action (in order with the scans).
 
         Handled here rather than with window shortcuts so that they work as soon as the scan
         field has the focus, whatever window the system thinks is active."""
@@ -152,12 +197,58 @@ class SaleScreen(CheckoutScreen):
             key = event.key()
             if key == Qt.Key.Key_Delete and self.scan.text():
                 return False  # deleting typed characters
+            if key == Qt.Key.Key_Escape and self.scan.text():
+                self.scan.clear()  # at once: the text is still being typed
+                return True
             combo = QKeySequence(event.keyCombination()).toString()
             action = self._keys.get(combo)
             if action is not None:
-                action()
+                self.key(action)
+                return True
+        elif event.type() == QEvent.Type.Close and watched is self.window():
+            assert isinstance(event, QCloseEvent)
+            if not self._may_close():
+                event.ignore()
                 return True
         return super().eventFilter(watched, event)
+
+    def showEvent(self, event: Any) -> None:
+        super().showEvent(event)
+        window = self.window()
+        if window is not self:
+            window.installEventFilter(self)
+
+    def _may_close(self) -> bool:
+        """Closing the window with a cart asks first (without blocking: the question is a
+        dialog of this screen); the cart is kept either way, stored as the counter's draft."""
+        if self.close_confirmed or self.state is None or self.state.empty:
+            return True
+        if isinstance(self.dialog, QMessageBox):
+            return False  # already asking
+        state = self.state
+        paid = f", pembayaran {format_rupiah(state.paid)} diterima" if state.payments else ""
+        box = QMessageBox(
+            QMessageBox.Icon.Question,
+            "Tutup Kasir?",
+            f"Keranjang masih berisi ({state.cart.item_count} barang{paid}).\n"
+            "Keranjang tetap tersimpan dan kembali saat Kasir dibuka lagi di meja ini.\n\n"
+            "Tutup aplikasi sekarang?",
+            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
+            self,
+        )
+        box.setDefaultButton(QMessageBox.StandardButton.No)
+        window = self.window()
+
+        def answered(button: object) -> None:
+            if box.standardButton(button) == QMessageBox.StandardButton.Yes:  # type: ignore[arg-type]
+                self.close_confirmed = True
+                window.close()
+            else:
+                self.say("Kasir tidak ditutup; keranjang tetap di layar.")
+
+        box.buttonClicked.connect(answered)
+        self.open_dialog(box)
+        return False
 
     def focus_scan(self) -> None:
         """Back to the scan field, and to this window: a closing dialog does not always hand
@@ -167,35 +258,25 @@ class SaleScreen(CheckoutScreen):
             window.activateWindow()
         self.scan.setFocus()
 
-    def _show(self, view: CartView | None) -> None:
-        self.view = view
+    def say(self, text: str, *, error: bool = False) -> None:
+        self.scan_bar.say(text, error=error)
+
+    def _render(self, state: SaleState | None) -> None:
+        self.state = state
         self._cancel_asked = False
-        self.model.set_view(view)
-        # The last touched line is highlighted by the model; a row the cashier touched or
-        # clicked is the selection, and a change in the cart clears it.
-        self.table.clearSelection()
-        if view and view.last_index is not None:
-            self.table.scrollTo(self.model.index(view.last_index, 0))
-        total = view.total if view else 0
-        self.total_label.setText(format_rupiah(total))
-        if view and view.lines:
-            self.change_label.clear()
-            parts = [f"{view.item_count} barang", f"{len(view.lines)} baris"]
-            if view.discount_total:
-                parts.append(f"hemat {format_rupiah(view.discount_total)}")
-            self.detail_label.setText(" · ".join(parts))
-        else:
-            self.detail_label.setText("Keranjang kosong")
-        if view and view.warnings:
-            self.say(" ".join(view.warnings), error=False)
+        self.cart_panel.show_state(state)
+        self.totals.show_state(state)
+        if state and state.cart.warnings:
+            self.say(" ".join(state.cart.warnings))
+
+    def open_dialog(self, dialog: QDialog) -> None:
+        self.dialogs.open(dialog)
 
     def selected_index(self) -> int | None:
-        rows = self.table.selectionModel().selectedRows()
-        if rows:
-            return rows[0].row()
-        return self.cart.last_index
+        row = self.cart_panel.selected_row()
+        return row if row is not None else self.sale.cart.last_index
 
-    # --- scanning and the cart ----------------------------------------------------------------
+    # --- scanning and the cart ------------------------------------------------------------------
 
     def on_scan(self) -> None:
         text = self.scan.text().strip()
@@ -207,21 +288,19 @@ class SaleScreen(CheckoutScreen):
             count, _, code = text.partition("*")
             if count.strip().isdigit():
                 qty, text = int(count), code.strip()
-        try:
-            view = self.ops.call(lambda s: cart_edit.add_by_code(s, self.cart, text, qty))
-        except NotFound as exc:
-            if any(ch.isalpha() for ch in text):  # a name, not a code: let them pick
-                self.open_search(text)
-                return
-            self.say(exc.message, error=True)
-            return
-        except KasirError as exc:
-            self.say(exc.message, error=True)
-            return
-        except Exception as exc:
-            self._failed(exc)
-            return
-        self._show(view)
+        sale = self.sale
+
+        def not_found(exc: KasirError) -> None:
+            if isinstance(exc, NotFound) and any(ch.isalpha() for ch in text):
+                self.open_search(text)  # a name, not a code: let them pick
+            else:
+                self.say(exc.message, error=True)
+
+        self.work.write(lambda s: sale.scan(s, text, qty), self._scanned, refused=not_found)
+
+    def _scanned(self, state: SaleState) -> None:
+        self._render(state)
+        view = state.cart
         line = view.lines[view.last_index] if view.last_index is not None else None
         if line and not view.warnings:
             self.say(f"{line.qty} x {line.name}  {format_rupiah(line.line_total)}")
@@ -229,17 +308,20 @@ class SaleScreen(CheckoutScreen):
     def open_search(self, text: str = "") -> None:
         dialog = SearchDialog(self.ops, text if isinstance(text, str) else "", self)
         dialog.picked.connect(self._add_product)
-        self._open(dialog)
+        self.open_dialog(dialog)
 
     def _add_product(self, product: ProductView) -> None:
-        view = self._call(lambda s: cart_edit.add_by_id(s, self.cart, product.id))
-        if view is not None:
-            self._show(view)
+        sale = self.sale
+
+        def done(state: SaleState) -> None:
+            self._render(state)
             self.say(f"1 x {product.name} ditambahkan")
+
+        self.work.write(lambda s: sale.add_product(s, product.id), done)
 
     def _need_line(self) -> int | None:
         index = self.selected_index()
-        if index is None or not self.cart.lines:
+        if index is None or not self.sale.cart.lines:
             self.say("Keranjang kosong; pindai barang dulu.", error=True)
             return None
         return index
@@ -248,155 +330,174 @@ class SaleScreen(CheckoutScreen):
         index = self._need_line()
         if index is None:
             return
-        line = self.cart.lines[index]
+        line = self.sale.cart.lines[index]
         dialog = QuantityDialog(
             self, "Ubah jumlah", f"Jumlah untuk {line.name}:", str(line.qty), pad=True
         )
+        sale = self.sale
 
         def apply() -> None:
             qty = dialog.value
             assert isinstance(qty, int)
-            view = self._call(lambda s: cart_edit.set_quantity(s, self.cart, index, qty))
-            if view is not None:
-                self._show(view)
+            self.work.write(lambda s: sale.set_quantity(s, index, qty), self._render)
 
         dialog.accepted.connect(apply)
-        self._open(dialog)
+        self.open_dialog(dialog)
 
     def ask_line_discount(self) -> None:
         index = self._need_line()
         if index is None:
             return
-        line = self.cart.lines[index]
+        line = self.sale.cart.lines[index]
         dialog = DiscountDialog(
             self, "Diskon baris", f"Diskon untuk {line.name} (mis. 10% atau 5.000; 0 = hapus):"
         )
+        sale = self.sale
 
         def apply() -> None:
             discount = dialog.value
-            self._approved(
-                lambda s, a: cart_edit.set_line_discount(s, self.cart, index, discount, a),  # type: ignore[arg-type]
-                self._show,
+            self.work.approved(
+                lambda s, a: sale.set_line_discount(s, index, discount, a),  # type: ignore[arg-type]
+                self._render,
             )
 
         dialog.accepted.connect(apply)
-        self._open(dialog)
+        self.open_dialog(dialog)
 
     def ask_order_discount(self) -> None:
-        if not self.cart.lines:
+        if not self.sale.cart.lines:
             self.say("Keranjang kosong; tidak ada yang bisa didiskon.", error=True)
             return
         dialog = DiscountDialog(
             self, "Diskon transaksi", "Diskon seluruh belanja (10% atau 5.000):"
         )
+        sale = self.sale
 
         def apply() -> None:
             discount = dialog.value
-            self._approved(
-                lambda s, a: cart_edit.set_order_discount(s, self.cart, discount, a),  # type: ignore[arg-type]
-                self._show,
+            self.work.approved(
+                lambda s, a: sale.set_order_discount(s, discount, a),  # type: ignore[arg-type]
+                self._render,
             )
 
         dialog.accepted.connect(apply)
-        self._open(dialog)
+        self.open_dialog(dialog)
 
     def ask_price(self) -> None:
         index = self._need_line()
         if index is None:
             return
-        line = self.cart.lines[index]
+        line = self.sale.cart.lines[index]
         dialog = AmountDialog(self, "Ubah harga", f"Harga satuan baru untuk {line.name}:")
+        sale = self.sale
 
         def apply() -> None:
             price = dialog.value
             assert isinstance(price, int)
-            self._approved(
-                lambda s, a: cart_edit.override_price(s, self.cart, index, price, a), self._show
+            self.work.approved(
+                lambda s, a: sale.override_price(s, index, price, a), self._render
             )
 
         dialog.accepted.connect(apply)
-        self._open(dialog)
+        self.open_dialog(dialog)
 
     def remove_selected(self) -> None:
         index = self._need_line()
         if index is None:
             return
-        name = self.cart.lines[index].name
-        view = self._call(lambda s: cart_edit.remove_line(s, self.cart, index))
-        if view is not None:
-            self._show(view)
+        name = self.sale.cart.lines[index].name
+        sale = self.sale
+
+        def done(state: SaleState) -> None:
+            self._render(state)
             self.say(f"{name} dihapus dari keranjang")
 
-    def cancel(self) -> None:
-        """Esc: clear the typed text, or else empty the cart (it is not a sale yet).
+        self.work.write(lambda s: sale.remove_line(s, index), done)
 
-        With payments taken (a checkout that failed), a second Esc is needed."""
+    def cancel(self) -> None:
+        """Esc: empty the cart (it is not a sale yet). With payments taken, a second Esc is
+        needed."""
         if self.scan.text():
             self.scan.clear()
             return
-        if self.pending and not self._cancel_asked:
+        payments = self.sale.payments
+        if payments and not self._cancel_asked:
             self._cancel_asked = True
             self.say(
-                f"Sudah diterima {format_rupiah(self.pending_total())}. Tekan Esc sekali lagi "
-                "untuk membatalkan transaksi dan semua pembayaran.",
+                f"Sudah diterima {format_rupiah(sum(p.amount for p in payments))}. Tekan Esc "
+                "sekali lagi untuk membatalkan transaksi dan semua pembayaran.",
                 error=True,
             )
             return
-        if self.cart.lines or self.pending:
-            self.new_sale()
-            self.say("Transaksi dibatalkan; keranjang dikosongkan.")
+        if self.sale.cart.lines or payments:
+            sale = self.sale
 
-    def new_sale(self) -> None:
-        self.cart = Cart()
-        self.pending = []
-        self._show(None)
+            def done(state: SaleState) -> None:
+                self._render(state)
+                self.focus_scan()
+                self.say("Transaksi dibatalkan; keranjang dikosongkan.")
+
+            self.work.write(sale.cancel, done)
+
+    def new_sale(self, state: SaleState) -> None:
+        """The session has started a new cart (after a sale, a park, a cancel)."""
+        self._render(state)
         self.focus_scan()
 
     # --- park and recall ------------------------------------------------------------------------
 
     def park_or_recall(self) -> None:
-        if self.pending:
+        sale = self.sale
+        if sale.payments:
             self.say(
-                f"Sudah diterima {format_rupiah(self.pending_total())} untuk keranjang ini: "
-                "selesaikan (F9) atau batalkan (Esc) dulu.",
+                f"Sudah diterima {format_rupiah(sum(p.amount for p in sale.payments))} untuk "
+                "keranjang ini: selesaikan (F9) atau batalkan (Esc) dulu.",
                 error=True,
             )
             return
-        if self.cart.lines:
-            first = self.cart.lines[0].name
-            parked = self._call(
-                lambda s: parking.park_cart(s, self.till, self.cart, f"{first} dst.")
-            )
-            if parked is not None:
-                self.new_sale()
-                self.say(f"Transaksi disimpan ({parked.item_count} barang). F8 untuk mengambil.")
-                self.ops.changed.emit("parked")
-            return
-        parked_list = self._call(lambda s: parking.list_parked(s, self.till.counter_id)) or []
-        if not parked_list:
-            self.say("Tidak ada transaksi yang disimpan.")
-            return
-        dialog = ParkedDialog(parked_list, self)
-        dialog.recalled.connect(self.recall)
-        self._open(dialog)
+        if sale.cart.lines:
 
-    def say_parked(self) -> None:
-        """At the start of a shift: carts parked on this counter are waiting (F8)."""
-        parked = self._call(lambda s: parking.list_parked(s, self.till.counter_id)) or []
-        if parked:
-            self.say(f"Siap. Ada {len(parked)} transaksi disimpan; F8 untuk mengambil.")
+            def parked(result: tuple[parking.ParkedView, SaleState]) -> None:
+                view, state = result
+                self.new_sale(state)
+                self.say(f"Transaksi disimpan ({view.item_count} barang). F8 untuk mengambil.")
+
+            self.work.write(sale.park, parked, changes=Change.PARKED)
+            return
+        counter_id = self.till.counter_id
+
+        def listed(parked_list: list[parking.ParkedView]) -> None:
+            if not parked_list:
+                self.say("Tidak ada transaksi yang disimpan.")
+                return
+            dialog = ParkedDialog(parked_list, self)
+            dialog.recalled.connect(self.recall)
+            self.open_dialog(dialog)
+
+        self.work.read(lambda s: parking.list_parked(s, counter_id), listed)
 
     def recall(self, parked_id: int) -> None:
-        recalled = self._call(lambda s: parking.recall_cart(s, parked_id))
-        if recalled is None:
-            return
-        self.cart = recalled.cart
-        view = self._call(lambda s: cart_edit.view_cart(s, self.cart))
-        self._show(view)
-        self.ops.changed.emit("parked")
-        if not recalled.changes:
-            self.say("Transaksi yang disimpan diambil kembali.")
-            return
-        # Prices are today's: the cashier sees what changed and tells the customer.
-        self.say(f"Transaksi diambil kembali, {len(recalled.changes)} perubahan harga/barang.")
-        self._open(RecallChangesDialog(recalled.changes, self))
+        sale = self.sale
+
+        def done(result: tuple[parking.Recalled, SaleState]) -> None:
+            recalled, state = result
+            self._render(state)
+            if not recalled.changes:
+                self.say("Transaksi yang disimpan diambil kembali.")
+                return
+            # Prices are today's: the cashier sees what changed and tells the customer.
+            self.say(f"Transaksi diambil kembali, {len(recalled.changes)} perubahan harga/barang.")
+            self.open_dialog(RecallChangesDialog(recalled.changes, self))
+
+        self.work.write(lambda s: sale.recall(s, parked_id), done, changes=Change.PARKED)
+
+    # --- documents (checkout.py) ----------------------------------------------------------------
+
+    def pay(self) -> None:
+        self.checkout.pay()
+
+    def open_returns(self) -> None:
+        self.checkout.open_returns()
+
+    def logout(self) -> None:
+        self.checkout.logout()
