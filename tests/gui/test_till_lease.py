@@ -87,11 +87,17 @@ def test_a_second_window_on_the_same_counter_is_refused(
     held = lease_of(second.store)
     assert held is not None and held.holder == counter_app.holder
 
+    # Its beats try again, off the GUI thread: still held, still refused.
+    second.beat()
+    assert second.ops.wait_idle(WAIT_MS)
+    assert second.lease is None and login.refusal.startswith("Meja K01 sedang dipakai di ")
+    assert not login.pin.isEnabled()
+
     # The first Kasir quits: at its next beat the second one takes the counter.
     counter_app.stop()
     assert lease_of(counter_app.store) is None
     second.beat()
-    assert second.lease is not None
+    qtbot.waitUntil(lambda: second.lease is not None, timeout=WAIT_MS)
     assert not login.refusal and login.pin.isEnabled()
     assert login.error.text() == "Meja K01 sekarang bebas; silakan masuk."
     log_in(qtbot, second)

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 from PySide6.QtCore import QObject, QTimer
 from PySide6.QtWidgets import QApplication, QLabel, QMessageBox
+from sqlalchemy.orm import Session
 
 from kasir.config import Config
 from kasir.errors import KasirError
@@ -113,29 +114,29 @@ class CounterApp(QObject):
     # --- the counter's lease ----------------------------------------------------------------
 
     def take_counter(self) -> bool:
-        """Take the counter's lease (at start, and at each beat while refused)."""
-        counter_id, holder = self.store.counter_id, self.holder
-        user_id = self.user.id if self.user else None
+        """Take the counter's lease at start, waiting for the answer: the login is usable only
+        once it is known. True when taken."""
         try:
-            lease = self.ops.call(
-                lambda s: till.acquire_lease(
-                    s,
-                    counter_id,
-                    holder,
-                    host=socket.gethostname(),
-                    pid=os.getpid(),
-                    user_id=user_id,
-                    pid_alive=till.local_pid_alive,
-                )
-            )
-        except KasirError as exc:
-            log.info("counter %s refused: %s", self.store.counter_code, exc.message)
-            self.login.refuse(exc.message)
+            lease = self.ops.call(self._acquire)
+        except Exception as exc:
+            self._not_taken(exc)
             return False
-        except Exception as exc:  # the store unreachable: said, tried again at the next beat
-            log.warning("counter lease not taken", exc_info=True)
-            self.login.refuse(describe_error(exc))
-            return False
+        self._taken(lease)
+        return True
+
+    def _acquire(self, session: Session) -> till.Lease:
+        return till.acquire_lease(
+            session,
+            self.store.counter_id,
+            self.holder,
+            host=socket.gethostname(),
+            pid=os.getpid(),
+            user_id=self.user.id if self.user else None,
+            pid_alive=till.local_pid_alive,
+        )
+
+    def _taken(self, lease: till.Lease) -> None:
+        self.beating = False
         note = till.takeover_note(lease)
         if lease.taken_over is not None:
             log.warning("counter %s taken over: %s", self.store.counter_code, note)
@@ -145,16 +146,27 @@ class CounterApp(QObject):
             self.login.allow(
                 note or f"Meja {self.store.counter_code} sekarang bebas; silakan masuk."
             )
-        return True
+
+    def _not_taken(self, exc: BaseException) -> None:
+        """Another Kasir holds the counter, or the store cannot be reached: the login says
+        so and stays locked; the next beat tries again."""
+        self.beating = False
+        if isinstance(exc, KasirError):
+            log.info("counter %s refused: %s", self.store.counter_code, exc.message)
+        else:
+            log.warning("counter lease not taken", exc_info=exc)
+        self.login.refuse(describe_error(exc))
 
     def beat(self) -> None:
-        if self.lease is None:
-            self.take_counter()
-            return
+        """Every `till.HEARTBEAT_EVERY`, on the worker: renew the lease, or, while refused,
+        try to take it again."""
         if self.beating:  # the last one still waits for the store: no pile-up
             return
-        counter_id, holder = self.store.counter_id, self.holder
         self.beating = True
+        if self.lease is None:
+            self.ops.write(self._acquire).success(self._taken).failure(self._not_taken).run()
+            return
+        counter_id, holder = self.store.counter_id, self.holder
         op = self.ops.write(lambda s: till.heartbeat(s, counter_id, holder))
         op.success(self._beat_done).failure(self._beat_failed).run()
 
