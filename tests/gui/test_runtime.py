@@ -217,3 +217,56 @@ def test_a_killed_counter_comes_back_to_the_cart_and_the_qris_payment(
         app.stop()
         if app.window is not None:
             app.window.close()
+
+
+def test_a_shift_changed_underneath_is_refused_and_the_cart_kept(
+    qtbot: QtBot, counter_app: CounterApp, screen: SaleScreen, demo_sqlite: sessionmaker[Session]
+) -> None:
+    """kasir2 closed and reopened the counter's shift in another window: kasir1's sale is not
+    booked to kasir2's drawer. Refused, logged out, the cart stored for later."""
+    from kasir.services import shifts
+    from kasir.store.models import User
+
+    QTest.keyClicks(screen.scan, MAKARONI)
+    qtbot.keyClick(screen.scan, Qt.Key.Key_Return)
+    with demo_sqlite.begin() as s:
+        other = s.scalar(select(User.id).where(User.username == "kasir2"))
+        assert other is not None and counter_app.shift is not None
+        shifts.close_shift(s, counter_app.shift.id, 200_000, other)
+        shifts.open_shift(s, screen.till.counter_id, other, 100_000)
+    qtbot.keyClick(screen.scan, Qt.Key.Key_F9)
+    dialog = screen.dialog
+    assert isinstance(dialog, PaymentDialog)
+    qtbot.keyClick(dialog.amount, Qt.Key.Key_Return)
+    qtbot.waitUntil(counter_app.login.isVisible, timeout=WAIT_MS)
+    assert counter_app.window is None
+    assert "tetap tersimpan" in counter_app.login.error.text()
+    with demo_sqlite() as s:
+        assert s.scalar(select(Sale.id)) is None
+        draft = load_draft(s, screen.till.counter_id)
+    assert draft is not None and draft.payments[0].amount == 18_000
+
+
+def test_closing_the_window_with_a_cart_asks_and_keeps_it(
+    qtbot: QtBot, counter_app: CounterApp, screen: SaleScreen, demo_sqlite: sessionmaker[Session]
+) -> None:
+    from PySide6.QtWidgets import QMessageBox
+
+    qtbot.keyClicks(screen.scan, MAKARONI)
+    qtbot.keyClick(screen.scan, Qt.Key.Key_Return)
+    window = counter_app.window
+    assert window is not None
+    window.close()  # Alt+F4, or the window manager's close button
+    question = screen.dialog
+    assert isinstance(question, QMessageBox) and window.isVisible()
+    assert "tetap tersimpan" in question.text()
+    question.button(QMessageBox.StandardButton.No).click()
+    assert window.isVisible() and screen.model.rowCount() == 1
+    window.close()
+    question = screen.dialog
+    assert isinstance(question, QMessageBox)
+    question.button(QMessageBox.StandardButton.Yes).click()
+    qtbot.waitUntil(lambda: not window.isVisible(), timeout=WAIT_MS)
+    with demo_sqlite() as s:
+        draft = load_draft(s, screen.till.counter_id)
+    assert draft is not None and [line.sku for line in draft.cart.lines] == ["KUL-0001"]

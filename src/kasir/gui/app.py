@@ -19,6 +19,7 @@ from kasir.gui.dialogs import AmountDialog
 from kasir.gui.login import LoginDialog, OpenShiftDialog
 from kasir.gui.main_window import MainWindow
 from kasir.gui.ops import Ops, describe_error
+from kasir.gui.problems import install_excepthook, show_crash
 from kasir.gui.sale.screen import SaleScreen
 from kasir.money import format_rupiah
 from kasir.services import sale_lookup, shifts, till
@@ -92,6 +93,8 @@ class CounterApp(QObject):
         self.login.logged_in.connect(self.after_login)
         self.login.destroyed.connect(self.heartbeat_timer.stop)  # the app is going away
         self.ops.error.connect(self._error_before_window)
+        self.ops.crashed.connect(self._crash_before_window)
+        self.ops.problem.connect(self._problem_before_window)
         self.ops.changed.connect(self.refresh_status)
 
     def start(self) -> None:
@@ -194,6 +197,16 @@ class CounterApp(QObject):
         counter_id, holder = self.store.counter_id, self.holder
         op = self.ops.write(lambda s: till.set_lease_user(s, counter_id, holder, user_id))
         op.failure(self._beat_failed).run()
+
+    def _crash_before_window(self, exc: object) -> None:
+        """A bug while no main window is open (the login): the crash dialog over the login."""
+        if self.window is None and isinstance(exc, BaseException):
+            show_crash(exc, self.login)
+
+    def _problem_before_window(self, cause: str) -> None:
+        """An environment problem while no main window is open: said on the login."""
+        if self.window is None and cause:
+            self.login.error.setText(cause)
 
     def _error_before_window(self, message: str) -> None:
         if self.window is None:
@@ -301,7 +314,7 @@ class CounterApp(QObject):
         self.refresh_status("sale")
         window.show()
         screen.focus_scan()
-        screen.say_parked()
+        screen.start()  # the counter's cart in progress comes back (a crash, a stale shift)
 
     def logout(self, note: str = "") -> None:
         """F12 Keluar (or a shift of an earlier day): back to the login for the next cashier.
@@ -343,6 +356,9 @@ def run_app(config: Config, *, demo: bool = False) -> int:
         QMessageBox.critical(None, "Kasir tidak dapat dibuka", describe_error(exc))
         return 1
     counter = CounterApp(store)
+    # Exceptions in Qt slots, timer callbacks and threads: logged, and the crash dialog over
+    # the window in front (never lost, never a traceback on a console nobody reads).
+    app.aboutToQuit.connect(install_excepthook(lambda: counter.window or counter.login))
     app.aboutToQuit.connect(counter.stop)
     counter.start()
     return app.exec()

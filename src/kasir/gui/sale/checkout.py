@@ -25,6 +25,7 @@ from kasir.services import returns
 from kasir.services.auth import Approval
 from kasir.services.sale_lookup import SaleView
 from kasir.services.sale_session import Done, SaleState
+from kasir.services.shifts import CashierInactive
 
 if TYPE_CHECKING:
     from kasir.gui.sale.screen import SaleScreen
@@ -100,7 +101,7 @@ class Checkout:
             screen.totals.show_change(done.sale.change)
 
         def refused(exc: KasirError) -> None:
-            if isinstance(exc, StaleShift):
+            if isinstance(exc, StaleShift | CashierInactive):
                 if dialog is not None:
                     dialog.done(QDialog.DialogCode.Rejected)
                 self._stale_shift(exc.message)
@@ -130,8 +131,9 @@ class Checkout:
         self.screen.say(text, error=True)
 
     def _stale_shift(self, message: str) -> None:
-        """The shift is not today's: log out, so that logging in again counts and closes that
-        shift and opens today's. The cart and its payments stay stored and come back then."""
+        """The shift is not today's or not this till's any more, or the cashier was deactivated:
+        log out, so that logging in again counts and closes that shift and opens today's. The
+        cart and its payments stay stored and come back then."""
         state = self.screen.state
         note = message
         if state is not None and not state.empty:

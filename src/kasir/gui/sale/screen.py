@@ -175,8 +175,6 @@ class SaleScreen(QWidget):
 
         self.work.write(load, done)
 
-    say_parked = start  # the name gui/app.py calls
-
     def _changed(self, changes: object) -> None:
         if changes == Change.SETTINGS:
             self.work.read(get_all, lambda values: setattr(self, "settings", values))
