@@ -326,7 +326,7 @@ def bench_gui(db_path: Path, runs: int = 3) -> dict[str, float]:
     """Window figures from a separate process (a fresh Qt, as a cashier starts it)."""
     env = dict(os.environ, QT_QPA_PLATFORM=os.environ.get("QT_QPA_PLATFORM", "offscreen"))
     ready: list[float] = []
-    scans: list[float] = []
+    runs_figures: list[dict[str, float]] = []
     for _ in range(runs):
         t0 = time.perf_counter()
         proc = subprocess.Popen(
@@ -346,11 +346,15 @@ def bench_gui(db_path: Path, runs: int = 3) -> dict[str, float]:
         if proc.returncode != 0:
             print(f"GUI benchmark failed: {err}", file=sys.stderr)
             return {}
-        scans.append(json.loads(out.strip().splitlines()[-1])["scan_to_row_median_ms"])
-    return {
-        "scan_to_row_median_ms": statistics.median(scans),
-        "window_ready_s": statistics.median(ready),
+        runs_figures.append(json.loads(out.strip().splitlines()[-1]))
+    figures = {
+        name: statistics.median(run[name] for run in runs_figures)
+        for name in ("scan_to_row_median_ms", "gui_checkout_ms")
     }
+    # The stall: the worst of the runs (a freeze in one run is a freeze).
+    figures["gui_stall_max_ms"] = max(run["gui_stall_max_ms"] for run in runs_figures)
+    figures["window_ready_s"] = statistics.median(ready)
+    return figures
 
 
 def kasir_command() -> list[str]:
@@ -459,9 +463,11 @@ TARGETS: dict[str, tuple[str, Callable[[float], bool]]] = {
     "search_median_ms": ("(informative)", lambda v: True),
     "checkout_median_ms": ("(informative)", lambda v: True),
     "checkout_bare_sqlite_median_ms": ("(baseline)", lambda v: True),
-    "checkout_ratio_vs_sqlite": ("<= 3", lambda v: v <= 3),
-    "simulate_sales_per_s": (">= 200", lambda v: v >= 200),
-    "scan_to_row_median_ms": ("< 50 ms", lambda v: v < 50),
+    "checkout_ratio_vs_sqlite": ("<= 2", lambda v: v <= 2),
+    "simulate_sales_per_s": (">= 300", lambda v: v >= 300),
+    "scan_to_row_median_ms": ("< 10 ms", lambda v: v < 10),
+    "gui_checkout_ms": ("< 20 ms", lambda v: v < 20),
+    "gui_stall_max_ms": ("< 100 ms", lambda v: v < 100),
     "window_ready_s": ("< 2 s", lambda v: v < 2),
     "search_p99_ms": ("< 20 ms", lambda v: v < 20),
     "import_300k_s": ("< 15 s", lambda v: v < 15),

@@ -76,10 +76,16 @@ class CartPanel(QTableView):
         self.setFocusPolicy(Qt.FocusPolicy.NoFocus)
         self.verticalHeader().setVisible(False)
         self.setFont(big_font(13))
+        # Fixed widths from the font, not ResizeToContents: that measures every row's every
+        # cell again after each scan (most of a scan's time in a long cart).
         header = self.horizontalHeader()
         header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
-        for col in range(1, 5):
-            header.setSectionResizeMode(col, QHeaderView.ResizeMode.ResizeToContents)
+        digits = self.fontMetrics().horizontalAdvance("0")
+        padding = 3 * digits
+        for col, sample in enumerate(("Jml 9.999", "99.999.999 *", "-99.999.999", "999.999.999")):
+            header.setSectionResizeMode(col + 1, QHeaderView.ResizeMode.Fixed)
+            width = max(self.fontMetrics().horizontalAdvance(sample), digits * 4) + padding
+            header.resizeSection(col + 1, width)
 
     def show_state(self, state: SaleState | None) -> None:
         view = state.cart if state else None
