@@ -2,7 +2,7 @@
 
     QT_QPA_PLATFORM=offscreen .venv/bin/python scripts/screenshots.py [OUT_DIR]
 
-Writes login.png, cart.png, payment.png, payment-qris.png and receipt.png. The counter is
+Writes login.png, cart.png, payment.png, payment-qris.png, receipt.png and part-paid.png. The counter is
 driven with key presses as a cashier would (the same way the GUI tests do). Runs offscreen by
 default, so it works on a machine without a display (CI).
 """
@@ -23,6 +23,7 @@ from PySide6.QtWidgets import QApplication, QWidget
 
 from kasir.config import Config
 from kasir.gui.app import CounterApp, open_store
+from kasir.gui.ops import Ops
 from kasir.gui.sale.payment import PaymentDialog
 from kasir.gui.sale.screen import SaleScreen
 
@@ -40,7 +41,12 @@ CART = (
 )
 
 
+OPS: list[Ops] = []  # the store's worker: every key waits for the operations it queued
+
+
 def settle() -> None:
+    for ops in OPS:
+        ops.wait_idle()
     for _ in range(3):
         QApplication.processEvents()
 
@@ -55,6 +61,12 @@ def save(widget: QWidget, path: Path) -> None:
 def type_enter(widget: QWidget, text: str) -> None:
     QTest.keyClicks(widget, text)
     QTest.keyClick(widget, Qt.Key.Key_Return)
+    settle()
+
+
+def key(widget: QWidget, which: Qt.Key) -> None:
+    QTest.keyClick(widget, which)
+    settle()
 
 
 def sale_screen(counter: CounterApp) -> SaleScreen:
@@ -65,7 +77,7 @@ def sale_screen(counter: CounterApp) -> SaleScreen:
 
 
 def payment_dialog(screen: SaleScreen) -> PaymentDialog:
-    QTest.keyClick(screen.scan, Qt.Key.Key_F9)
+    key(screen.scan, Qt.Key.Key_F9)
     dialog = screen.dialog
     if not isinstance(dialog, PaymentDialog):
         raise SystemExit("screenshot: F9 did not open the payment dialog")
@@ -76,8 +88,10 @@ def shoot(out: Path, db: Path) -> None:
     store = open_store(Config(database_url=f"sqlite:///{db}", counter="K01"), demo=True)
     # The status bar shows the database: a neutral name, not this temporary folder.
     store = dataclasses.replace(store, database="SQLite kasir.db")
+    OPS.append(store.ops)
     counter = CounterApp(store)
     counter.start()
+    settle()
     login = counter.login
     login.user.setCurrentIndex(login.user.findData("kasir1"))
     QTest.keyClicks(login.pin, "11")  # half typed: the dots show
@@ -97,7 +111,7 @@ def shoot(out: Path, db: Path) -> None:
     for i, code in enumerate(CART):
         type_enter(screen.scan, code)
         if i == 4:  # F6 on the line just scanned
-            QTest.keyClick(screen.scan, Qt.Key.Key_F6)
+            key(screen.scan, Qt.Key.Key_F6)
             assert screen.dialog is not None
             type_enter(screen.dialog.edit, "10%")  # type: ignore[attr-defined]
     save(window, out / "cart.png")
@@ -106,14 +120,26 @@ def shoot(out: Path, db: Path) -> None:
     dialog.amount.selectAll()
     QTest.keyClicks(dialog.amount, "400.000")  # the customer hands over four notes
     save(dialog, out / "payment.png")
-    QTest.keyClick(dialog.amount, Qt.Key.Key_F2)
+    key(dialog.amount, Qt.Key.Key_F2)
     dialog.adjustSize()
     save(dialog, out / "payment-qris.png")
-    QTest.keyClick(dialog.amount, Qt.Key.Key_F1)
+    key(dialog.amount, Qt.Key.Key_F1)
     dialog.amount.selectAll()
     type_enter(dialog.amount, "400.000")
     save(window, out / "receipt.png")
 
+    # A QRIS part payment, then Esc: the payment stays with the cart, stored.
+    for code in CART[:2]:
+        type_enter(screen.scan, code)
+    dialog = payment_dialog(screen)
+    key(dialog.amount, Qt.Key.Key_F2)
+    dialog.amount.selectAll()
+    QTest.keyClicks(dialog.amount, "50.000")
+    type_enter(dialog.reference, "QR-240117")
+    key(dialog.amount, Qt.Key.Key_Escape)
+    save(window, out / "part-paid.png")
+
+    screen.close_confirmed = True
     window.close()
     store.ops.factory.kw["bind"].dispose()
 
