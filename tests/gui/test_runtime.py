@@ -270,3 +270,30 @@ def test_closing_the_window_with_a_cart_asks_and_keeps_it(
     with demo_sqlite() as s:
         draft = load_draft(s, screen.till.counter_id)
     assert draft is not None and [line.sku for line in draft.cart.lines] == ["KUL-0001"]
+
+
+def test_an_idle_counter_shows_a_lost_database_within_5_s(
+    qtbot: QtBot, counter_app: CounterApp, screen: SaleScreen, tmp_path: Path
+) -> None:
+    """Nobody scans, the store goes away: the lease's heartbeat (every 4 s) finds out and the
+    banner names it; the beat after it is back clears the banner."""
+    from kasir.store.engine import make_engine
+
+    assert counter_app.heartbeat_timer.isActive()
+    assert counter_app.heartbeat_timer.interval() <= 5000
+    factory = screen.ops.factory
+    good = factory.kw["bind"]
+    broken = make_engine(f"sqlite:///{tmp_path / 'no-such-dir' / 'kasir.db'}")
+    factory.configure(bind=broken)
+    try:
+        with qtbot.waitSignal(screen.ops.problem, timeout=6000) as blocker:
+            pass  # the timer fires by itself
+        assert blocker.args[0]
+        assert counter_app.window is not None
+        assert counter_app.window.banner.isVisible()
+    finally:
+        factory.configure(bind=good)
+        broken.dispose()
+    with qtbot.waitSignal(screen.ops.problem, timeout=6000) as cleared:
+        pass
+    assert cleared.args == [""]

@@ -36,11 +36,12 @@ from kasir.errors import NotAllowed
 from kasir.store.models import Counter, TillLease, User, table_of
 from kasir.timeutil import local, utcnow
 
-# The holder renews every 10 s; a lease not renewed for 30 s (three beats missed) is stale.
-# Three beats leave room for a slow unit of work or a database that was busy for a while
-# (SQLite's busy wait is 15 s) without a live till losing its counter, and a crashed till's
-# counter is free again half a minute after it died.
-HEARTBEAT_EVERY = dt.timedelta(seconds=10)
+# The holder renews every 4 s; a lease not renewed for 30 s (seven beats missed) is stale.
+# The beat is also how an idle counter notices a lost database within 5 s (the banner); the
+# 30 s leave room for a slow unit of work or a database that was busy for a while (SQLite's
+# busy wait is 15 s) without a live till losing its counter, and a crashed till's counter is
+# free again half a minute after it died.
+HEARTBEAT_EVERY = dt.timedelta(seconds=4)
 STALE_AFTER = dt.timedelta(seconds=30)
 
 _LEASE = table_of(TillLease)
