@@ -64,7 +64,7 @@ def test_the_window_holds_its_counter(counter_app: CounterApp) -> None:
         os.getpid(),
     )
     assert counter_app.heartbeat_timer.isActive()
-    assert counter_app.heartbeat_timer.interval() == 10_000
+    assert counter_app.heartbeat_timer.interval() == 4_000
     assert not counter_app.login.refusal and counter_app.login.pin.isEnabled()
 
 

@@ -71,9 +71,10 @@ def later(seconds: float) -> dt.datetime:
 
 
 def test_durations() -> None:
-    """Three missed beats make a lease stale."""
-    assert dt.timedelta(seconds=10) == lease.HEARTBEAT_EVERY
-    assert lease.STALE_AFTER == 3 * lease.HEARTBEAT_EVERY
+    """A beat every 4 s (an idle counter notices a lost database within 5 s); 30 s without
+    one (seven beats missed, more than SQLite's 15 s busy wait) make a lease stale."""
+    assert dt.timedelta(seconds=4) == lease.HEARTBEAT_EVERY
+    assert dt.timedelta(seconds=30) == lease.STALE_AFTER
 
 
 def test_a_free_counter_is_taken(demo: Factory) -> None:
