@@ -297,3 +297,35 @@ def test_an_idle_counter_shows_a_lost_database_within_5_s(
     with qtbot.waitSignal(screen.ops.problem, timeout=6000) as cleared:
         pass
     assert cleared.args == [""]
+
+
+def test_a_read_only_store_is_named_and_the_cart_kept(
+    qtbot: QtBot, counter_app: CounterApp, screen: SaleScreen, demo_sqlite: sessionmaker[Session]
+) -> None:
+    """The store can be read but not written (a read-only mount, wrong permissions): the
+    scan is refused with the cause in the banner, the cart stays, and selling resumes."""
+    from kasir.errors import STORE_READ_ONLY
+    from kasir.store.engine import make_engine
+
+    qtbot.keyClicks(screen.scan, MAKARONI)
+    qtbot.keyClick(screen.scan, Qt.Key.Key_Return)
+    factory = screen.ops.factory
+    good = factory.kw["bind"]
+    read_only = make_engine(f"sqlite:///file:{store_path(demo_sqlite)}?mode=ro&uri=true")
+    factory.configure(bind=read_only)
+    try:
+        with qtbot.waitSignal(screen.ops.problem, timeout=WAIT_MS) as blocker:
+            qtbot.keyClicks(screen.scan, KERIPIK)
+            qtbot.keyClick(screen.scan, Qt.Key.Key_Return)
+        assert blocker.args == [STORE_READ_ONLY]
+        assert counter_app.window is not None and counter_app.window.banner.isVisible()
+        assert [screen.model.line_at(i).name for i in range(screen.model.rowCount())] == [
+            "Makaroni Keju 250 g"
+        ]
+    finally:
+        factory.configure(bind=good)
+        read_only.dispose()
+    qtbot.keyClicks(screen.scan, KERIPIK)
+    qtbot.keyClick(screen.scan, Qt.Key.Key_Return)
+    assert screen.model.rowCount() == 2
+    assert not counter_app.window.banner.isVisible()
