@@ -23,9 +23,10 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from kasir import __version__
 from kasir.config import Config, load_config
-from kasir.errors import ImportFailed, KasirError, UserError
+from kasir.errors import ImportFailed, KasirError, UserError, environment_problem
 from kasir.logs import log_path, setup_logging
 from kasir.money import format_rupiah
+from kasir.store.engine import reading
 
 log = logging.getLogger(__name__)
 
@@ -106,7 +107,7 @@ def cmd_db_check(args: argparse.Namespace, config: Config) -> int:
     from kasir.services.integrity import check_store
 
     factory = _open(config)
-    with factory.begin() as session:
+    with reading(factory) as session:  # a read: never waits for a till's write lock
         result = check_store(session)
     for problem in result.problems:
         print(f"MASALAH: {problem}")
@@ -165,7 +166,7 @@ def cmd_products_export(args: argparse.Namespace, config: Config) -> int:
     try:
         # The file is replaced whole or not at all: the previous catalog file stays intact
         # on a full disk, and no partial or temporary file is left.
-        with factory.begin() as session, replace_files(path) as (fh,):
+        with reading(factory) as session, replace_files(path) as (fh,):
             rows = export_products(session, fh)  # rows, not newlines (a name may hold one)
     except OSError as exc:
         raise KasirError(f"Berkas {path} tidak dapat ditulis: {_os_reason(exc)}.") from exc
@@ -266,7 +267,7 @@ def cmd_export(args: argparse.Namespace, config: Config) -> int:
     factory = _open(config)
     out = Path(args.out)
     try:
-        with factory.begin() as session:
+        with reading(factory) as session:  # one snapshot; the tills keep selling meanwhile
             result = export_days(session, first, last, out)
     except OSError as exc:
         raise KasirError(
@@ -290,7 +291,7 @@ def cmd_qris(args: argparse.Namespace, config: Config) -> int:
     static = args.static
     if static is None:
         factory = _open(config)
-        with factory.begin() as session:
+        with reading(factory) as session:
             static = get_setting(session, "qris_static")
         if not static:
             raise KasirError("QRIS statis belum diatur; berikan --static STRING.")
@@ -460,21 +461,31 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KasirError as exc:
         print(f"kasir: {exc.message}", file=sys.stderr)
         return 1
-    except SQLAlchemyError as exc:
-        log.exception("database error")
-        detail = str(getattr(exc, "orig", None) or exc).strip().splitlines()
-        print(f"kasir: masalah database: {detail[0] if detail else exc!r}", file=sys.stderr)
-        return 1
+    except Exception as exc:
+        cause = environment_problem(exc)
+        if cause is not None:  # the machine, not the command: locked, unreachable, disk full
+            log.warning("environment problem: %s", cause, exc_info=exc)
+            print(f"kasir: {cause}", file=sys.stderr)
+            return 1
+        return _failed(exc)
     except KeyboardInterrupt:
         print("kasir: dibatalkan (Ctrl+C); tidak ada yang setengah tersimpan.", file=sys.stderr)
         return 130
-    except Exception as exc:  # a bug: one line here, the traceback in the log
-        log.exception("unexpected error")
-        print(f"kasir: kesalahan tak terduga ({exc!r}); rincian di {log_path()}", file=sys.stderr)
-        return 2
     finally:
         while _opened:
             _opened.pop().dispose()
+
+
+def _failed(exc: Exception) -> int:
+    """A database error nobody named, or a bug: one line here, the traceback in the log."""
+    if isinstance(exc, SQLAlchemyError):
+        log.error("database error", exc_info=exc)
+        detail = str(getattr(exc, "orig", None) or exc).strip().splitlines()
+        print(f"kasir: masalah database: {detail[0] if detail else exc!r}", file=sys.stderr)
+        return 1
+    log.error("unexpected error", exc_info=exc)
+    print(f"kasir: kesalahan tak terduga ({exc!r}); rincian di {log_path()}", file=sys.stderr)
+    return 2
 
 
 if __name__ == "__main__":

@@ -545,3 +545,45 @@ def test_an_import_with_a_bad_byte_names_its_line_and_changes_nothing(
     assert "Traceback" not in out + err
     assert "baris 3002" in err and "UTF-8" in err
     assert fingerprint(store) == before
+
+
+def test_reading_commands_do_not_wait_for_a_tills_write_lock(
+    store: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A till holds the store's write lock (a checkout under way): the accountant's export,
+    the catalog export and `db check` read a snapshot and never wait for it (the busy
+    timeout is 15 s)."""
+    import time
+
+    till = sqlite3.connect(store, isolation_level=None)
+    till.execute("BEGIN IMMEDIATE")
+    try:
+        t0 = time.monotonic()
+        assert main([*db(store), "products", "export", str(store.parent / "k.csv")]) == 0
+        assert main([*db(store), "export", "--date", DAY, "--out", str(store.parent / "e")]) == 0
+        assert main([*db(store), "db", "check"]) == 0
+        assert time.monotonic() - t0 < 10, "a reading command waited for the write lock"
+    finally:
+        till.execute("ROLLBACK")
+        till.close()
+    out = capsys.readouterr().out
+    assert "barang diekspor" in out and "OK:" in out
+
+
+def test_a_locked_store_is_one_line_naming_the_lock(
+    store: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A writing command behind another program's write lock: one Indonesian line, exit 1,
+    nothing changed (the busy timeout shortened for the test)."""
+    from kasir.errors import DB_LOCKED
+    from kasir.store import engine
+
+    monkeypatch.setattr(engine, "SQLITE_BUSY_TIMEOUT_MS", 200)
+    other = sqlite3.connect(store, isolation_level=None)
+    other.execute("BEGIN IMMEDIATE")
+    try:
+        line = one_line_refusal([*db(store), "settings", "tax_rate_pct", "11"], capsys)
+    finally:
+        other.execute("ROLLBACK")
+        other.close()
+    assert line == f"kasir: {DB_LOCKED}"

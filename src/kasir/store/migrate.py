@@ -25,7 +25,10 @@ def head_revision() -> str:
 
 
 def current_revision(engine: Engine) -> str | None:
-    with engine.connect() as conn:
+    """The store's revision, read without the write lock (a till may hold it)."""
+    from kasir.store.engine import reading_engine
+
+    with reading_engine(engine).connect() as conn:
         return MigrationContext.configure(conn).get_current_revision()
 
 

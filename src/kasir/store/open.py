@@ -143,10 +143,10 @@ def _upgrade(engine: Engine, url: str, timeouts: DbTimeouts | None) -> None:
     """Bring the schema to the newest revision. On PostgreSQL a migration (an index over a big
     table) may run longer than the statement timeout of selling: it runs on its own engine
     without one (the lock timeout stays, so it never queues a busy store behind it)."""
+    if is_up_to_date(engine):  # a read: opening a current store never waits for a writer
+        return
     if engine.dialect.name != "postgresql":
         upgrade(engine)
-        return
-    if is_up_to_date(engine):
         return
     migrating = make_engine(url, timeouts=replace(timeouts or DbTimeouts(), statement=0))
     try:
