@@ -329,3 +329,27 @@ def test_a_read_only_store_is_named_and_the_cart_kept(
     qtbot.keyClick(screen.scan, Qt.Key.Key_Return)
     assert screen.model.rowCount() == 2
     assert not counter_app.window.banner.isVisible()
+
+
+def test_a_store_that_cannot_answer_at_login_never_offers_a_new_shift(
+    qtbot: QtBot, counter_app: CounterApp, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Failure is never read as "no open shift": the login says what is wrong instead."""
+    from sqlalchemy.exc import OperationalError
+
+    from kasir.services import shifts
+
+    def down(*_args: object, **_kwargs: object) -> object:
+        raise OperationalError("SELECT shift", {}, Exception("server closed the connection"))
+
+    monkeypatch.setattr(shifts, "current_shift", down)
+    qtbot.keyClicks(counter_app.login.user.lineEdit(), "kasir1")
+    qtbot.keyClick(counter_app.login.user.lineEdit(), Qt.Key.Key_Return)
+    qtbot.keyClicks(counter_app.login.pin, "1111")
+    qtbot.keyClick(counter_app.login.pin, Qt.Key.Key_Return)
+    qtbot.waitUntil(counter_app.login.isVisible, timeout=WAIT_MS)
+    assert counter_app.shift_dialog is None and counter_app.window is None
+    assert counter_app.login.error.text()  # the cause, in Indonesian
+    assert (
+        "Database" in counter_app.login.error.text() or "database" in counter_app.login.error.text()
+    )

@@ -18,7 +18,7 @@ from kasir.errors import KasirError
 from kasir.gui.dialogs import AmountDialog
 from kasir.gui.login import LoginDialog, OpenShiftDialog
 from kasir.gui.main_window import MainWindow
-from kasir.gui.ops import Ops, describe_error
+from kasir.gui.ops import Change, Ops, as_changes, describe_error
 from kasir.gui.problems import install_excepthook, show_crash
 from kasir.gui.sale.screen import SaleScreen
 from kasir.money import format_rupiah
@@ -215,7 +215,20 @@ class CounterApp(QObject):
     def after_login(self, user: UserView, note: str = "") -> None:
         self.user = user
         self._lease_user(user.id)
-        shift = self.ops.run(lambda s: shifts.current_shift(s, self.store.counter_id))
+        counter_id = self.store.counter_id
+        op = self.ops.read(lambda s: shifts.current_shift(s, counter_id))
+        op.success(lambda shift: self._shift_found(user, shift, note))
+        op.failure(self._back_to_login).run()
+
+    def _back_to_login(self, exc: BaseException) -> None:
+        """The store could not answer (or refused): back to the login, saying why. Never read
+        as "no open shift" (which would offer to open a second one)."""
+        self.user = None
+        self.shift_dialog = self.close_dialog = None
+        self.login.reset(describe_error(exc))
+        self.login.show()
+
+    def _shift_found(self, user: UserView, shift: ShiftView | None, note: str) -> None:
         # A shift of another day (an earlier one, or a future one after the clock went back),
         # or another cashier's (each cashier counts their own drawer): counted and closed
         # first, then this cashier opens their own.
@@ -260,26 +273,24 @@ class CounterApp(QObject):
     def close_stale(self, shift: ShiftView, counted: object) -> None:
         assert self.user is not None and isinstance(counted, int)
         user = self.user
-        closed = self.ops.run(
-            lambda s: shifts.close_shift(s, shift.id, counted, user.id), changes="shift"
+
+        def closed(done: ShiftView) -> None:
+            difference = done.difference or 0
+            note = f"Shift #{done.id} ditutup (selisih kas {format_rupiah(difference)}).\n"
+            self.after_login(user, note)
+
+        op = self.ops.write(
+            lambda s: shifts.close_shift(s, shift.id, counted, user.id), Change.SHIFT
         )
-        if closed is None:
-            self.login.show()
-            return
-        difference = closed.difference or 0
-        note = f"Shift #{closed.id} ditutup (selisih kas {format_rupiah(difference)}).\n"
-        self.after_login(user, note)
+        op.success(closed).failure(self._back_to_login).run()
 
     def open_shift(self, amount: object) -> None:
         assert self.user is not None and isinstance(amount, int)
-        user_id = self.user.id
-        shift = self.ops.run(
-            lambda s: shifts.open_shift(s, self.store.counter_id, user_id, amount), changes="shift"
+        user_id, counter_id = self.user.id, self.store.counter_id
+        op = self.ops.write(
+            lambda s: shifts.open_shift(s, counter_id, user_id, amount), Change.SHIFT
         )
-        if shift is None:
-            self.login.show()
-            return
-        self.show_counter(shift)
+        op.success(self.show_counter).failure(self._back_to_login).run()
 
     def show_counter(self, shift: ShiftView) -> None:
         assert self.user is not None
@@ -333,16 +344,21 @@ class CounterApp(QObject):
             window.close()
             window.deleteLater()
 
-    def refresh_status(self, what: str) -> None:
-        if what != "sale" or self.window is None:
+    def refresh_status(self, what: object) -> None:
+        if Change.SALE not in as_changes(what) or self.window is None:
             return
         day = self.shift.business_date if self.shift else business_date()
         counter_id = self.store.counter_id
-        summary = self.ops.run(lambda s: sale_lookup.counter_day_summary(s, counter_id, day))
-        if summary is not None:
-            self.status_sales.setText(
-                f"Hari ini: {summary.sales} penjualan, {format_rupiah(summary.total)}"
-            )
+
+        def show(summary: sale_lookup.DaySummary) -> None:
+            if self.window is not None:
+                self.status_sales.setText(
+                    f"Hari ini: {summary.sales} penjualan, {format_rupiah(summary.total)}"
+                )
+
+        # A failure leaves the last figures; the banner says what is wrong with the store.
+        op = self.ops.read(lambda s: sale_lookup.counter_day_summary(s, counter_id, day))
+        op.success(show).failure(lambda _exc: None).run()
 
 
 def run_app(config: Config, *, demo: bool = False) -> int:
