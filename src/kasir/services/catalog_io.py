@@ -368,42 +368,46 @@ class _Importer:
                 insert(Upt).values(code=code, name=name, kind=kind, region=region).returning(Upt.id)
             ).scalar_one()
             self.upt_ids[code] = upt_id
-        self.conn.exec_driver_sql(
-            self.insert_sql,
-            [
-                (
-                    r["sku"],
-                    r["barcode"],
-                    r["name"],
-                    r["search_name"],
-                    r["category_id"],
-                    r["unit"],
-                    r["price"],
-                    r["cost"],
-                    self.upt_ids[r["upt_code"]],
-                    0,
-                    r["shelf_life_days"],
-                    r["pirt_number"],
-                    r["halal_number"],
-                    r["active"],
-                )
-                for r in good
-            ],
-        )
-        self.written += len(good)
+        values = [
+            (
+                r["sku"],
+                r["barcode"],
+                r["name"],
+                r["search_name"],
+                r["category_id"],
+                r["unit"],
+                r["price"],
+                r["cost"],
+                self.upt_ids[r["upt_code"]],
+                r["stock"],
+                r["shelf_life_days"],
+                r["pirt_number"],
+                r["halal_number"],
+                r["active"],
+            )
+            for r in good
+        ]
         stocks = {r["sku"]: r["stock"] for r in good}
-        found = self.conn.execute(
-            select(Product.sku, Product.id).where(Product.id > self.mark)
-        ).all()
+        if self.conn.dialect.name == "postgresql":
+            # One statement over arrays (column by column), not one per row.
+            found = self.conn.exec_driver_sql(
+                self.insert_sql, tuple(list(c) for c in zip(*values, strict=True))
+            ).all()
+        else:
+            self.conn.exec_driver_sql(self.insert_sql, values)
+            found = self.conn.execute(
+                select(Product.sku, Product.id).where(Product.id > self.mark)
+            ).all()
+        self.written += len(good)
         ours = [(sku, pid) for sku, pid in found if sku in stocks]  # not a concurrent import's
         self.mark = max((pid for _, pid in ours), default=self.mark)
         stocked = {pid: stocks[sku] for sku, pid in ours if stocks[sku]}
         if stocked:
-            # The one stock path (kasir.services.stock); an import belongs to no sale and no
-            # signed-in user.
-            nobody: Any = None
-            stock.move_stock(
-                self.session, stocked, "adjust", nobody, nobody, self.reference, self.now
+            # The products were inserted with their stock: only the movements are written,
+            # through the one stock path (kasir.services.stock). An import belongs to no sale
+            # and no signed-in user.
+            stock.record_stock_of_new_products(
+                self.session, stocked, "adjust", None, self.reference, self.now
             )
         return problems
 
@@ -426,14 +430,34 @@ _PRODUCT_COLUMNS = (
 )
 
 
+_PG_ARRAY_TYPES = (
+    "text",
+    "text",
+    "text",
+    "text",
+    "int",
+    "text",
+    "bigint",
+    "bigint",
+    "int",
+    "int",
+    "int",
+    "text",
+    "text",
+    "boolean",
+)
+
+
 def _insert_sql(conn: Connection) -> str:
-    """The product INSERT for the driver's executemany: values are plain str/int/bool/None,
-    which both drivers store as SQLAlchemy would (no bind processing needed)."""
-    mark = "?" if conn.dialect.paramstyle == "qmark" else "%s"
-    return (
-        f"INSERT INTO product ({', '.join(_PRODUCT_COLUMNS)}) "
-        f"VALUES ({', '.join(mark for _ in _PRODUCT_COLUMNS)})"
-    )
+    """The product INSERT: values are plain str/int/bool/None, which both drivers store as
+    SQLAlchemy would (no bind processing needed). SQLite: one row per parameter set, for the
+    driver's executemany. PostgreSQL: one array per column (`unnest`), the whole chunk in one
+    statement, returning (sku, id) of the new rows."""
+    columns = ", ".join(_PRODUCT_COLUMNS)
+    if conn.dialect.name == "postgresql":
+        arrays = ", ".join(f"%s::{t}[]" for t in _PG_ARRAY_TYPES)
+        return f"INSERT INTO product ({columns}) SELECT * FROM unnest({arrays}) RETURNING sku, id"
+    return f"INSERT INTO product ({columns}) VALUES ({', '.join('?' for _ in _PRODUCT_COLUMNS)})"
 
 
 @contextlib.contextmanager

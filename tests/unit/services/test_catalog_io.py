@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import io
+import uuid
 from collections.abc import Iterable, Iterator
 from typing import Any
 
@@ -180,6 +182,31 @@ def test_imported_stock_creates_a_stock_movement(factory: sessionmaker[Session])
             ).join(Product, Product.id == StockMovement.product_id)
         ).all()
     assert [tuple(m) for m in moves] == [("TST-0001", 25, "adjust", "Impor baru.csv")]
+
+
+def test_imported_stock_is_set_by_the_insert_with_full_movement_rows(
+    factory: sessionmaker[Session],
+) -> None:
+    """The products are inserted with their stock (no UPDATE of a row just written, slow on
+    PostgreSQL); each movement still has its own UUID, the import's time, no user and no
+    sale, and negative stock (oversold) comes through as a negative movement."""
+    before = dt.datetime.now(dt.UTC)
+    with factory.begin() as s:
+        rows = [good_row(1, stock="25"), good_row(2, stock="-3"), good_row(3, stock="0")]
+        import_products(s, to_csv(rows), "baru.csv")
+    after = dt.datetime.now(dt.UTC)
+    with factory() as s:
+        stocks = dict(s.execute(select(Product.sku, Product.stock_qty)).all())
+        moves = s.execute(
+            select(Product.sku, StockMovement).join(Product, Product.id == StockMovement.product_id)
+        ).all()
+    assert stocks == {"TST-0001": 25, "TST-0002": -3, "TST-0003": 0}
+    assert sorted((sku, m.qty) for sku, m in moves) == [("TST-0001", 25), ("TST-0002", -3)]
+    assert len({str(uuid.UUID(m.uuid)) for _, m in moves}) == 2
+    for _, m in moves:
+        assert (m.kind, m.sale_id, m.user_id, m.delivery_id) == ("adjust", None, None, None)
+        assert m.reference == "Impor baru.csv"
+        assert before - dt.timedelta(seconds=1) <= m.created_at <= after + dt.timedelta(seconds=1)
 
 
 def test_accented_names_are_found_without_accents(factory: sessionmaker[Session]) -> None:
