@@ -32,7 +32,7 @@ def settle() -> None:
 
 
 @pytest.fixture(autouse=True)
-def _keys_settle(monkeypatch: pytest.MonkeyPatch) -> None:
+def _keys_settle(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     """The window works off the GUI thread: after each key or click a test sends, wait until
     the operations it queued are done, as a cashier looking at the screen would. Tests of key
     bursts (typed while operations run) send their keys with QTest directly instead."""
@@ -52,6 +52,9 @@ def _keys_settle(monkeypatch: pytest.MonkeyPatch) -> None:
             return result
 
         monkeypatch.setattr(QtBot, name, staticmethod(settled))
+    _LIVE_OPS.clear()  # only this test's workers: an earlier test's may never answer again
+    yield
+    _LIVE_OPS.clear()
 
 
 @pytest.fixture

@@ -222,9 +222,11 @@ def test_search_dialog_model_passes_the_model_tester(
     dialog = screen.dialog
     assert isinstance(dialog, SearchDialog)
     qtmodeltester.check(dialog.model)
-    dialog.edit.setText("keripik")
+    dialog.edit.setText("keripik")  # the search runs on the worker
+    assert screen.ops.wait_idle()
     qtmodeltester.check(dialog.model)
     dialog.edit.setText("tidak ada")
+    assert screen.ops.wait_idle()
     assert dialog.model.rowCount() == 0
     qtmodeltester.check(dialog.model)
     dialog.reject()

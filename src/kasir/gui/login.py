@@ -34,10 +34,7 @@ class LoginDialog(QDialog):
         self.user = QComboBox()
         self.user.setEditable(True)
         self.user.setFont(big_font(16))
-        users = ops.run(auth.list_users) or []
-        for u in users:
-            self.user.addItem(f"{u.username} — {u.full_name}", u.username)
-        self.user.setCurrentIndex(-1)
+        self.trying = False  # a login is being checked: Enter waits for the answer
         self.user_edit = self.user.lineEdit()
         assert self.user_edit is not None  # an editable combo box always has one
         self.user_edit.setPlaceholderText("Nama pengguna")
@@ -67,6 +64,15 @@ class LoginDialog(QDialog):
         self.user_edit.returnPressed.connect(self.pin.setFocus)
         self.pin.returnPressed.connect(self.try_login)
         self.user.setFocus()
+        op = ops.read(auth.list_users).success(self._fill_users)
+        op.failure(lambda exc: self.error.setText(describe_error(exc))).run()
+
+    def _fill_users(self, users: list[UserView]) -> None:
+        typed = self.user.currentText()
+        for u in users:
+            self.user.addItem(f"{u.username} — {u.full_name}", u.username)
+        self.user.setCurrentIndex(-1)
+        self.user.setEditText(typed)  # a name typed before the list came stays
 
     def reset(self, note: str = "") -> None:
         """Empty again for the next cashier (after F12 Keluar); `note` says why, if needed."""
@@ -109,16 +115,21 @@ class LoginDialog(QDialog):
             self.error.setText("Pilih atau ketik nama pengguna.")
             self.user.setFocus()
             return
-        try:
-            user = self.ops.call(lambda s: auth.login(s, name, pin))
-        except KasirError as exc:
-            self.error.setText(exc.message)
+        if self.trying:
+            return
+        self.trying = True
+        op = self.ops.write(lambda s: auth.login(s, name, pin))
+        op.success(self._logged_in).failure(self._refused).run()
+
+    def _refused(self, exc: BaseException) -> None:
+        self.trying = False
+        self.error.setText(describe_error(exc))
+        if isinstance(exc, KasirError):
             self.pin.clear()
             self.pin.setFocus()
-            return
-        except Exception as exc:
-            self.error.setText(describe_error(exc))
-            return
+
+    def _logged_in(self, user: UserView) -> None:
+        self.trying = False
         self.accept()
         self.logged_in.emit(user)
 

@@ -35,9 +35,8 @@ from PySide6.QtWidgets import (
 
 from kasir.domain.payment import METHODS, REFERENCE_NAMES, default_refund_method, method_label
 from kasir.domain.vocab import PaymentMethod
-from kasir.errors import KasirError
 from kasir.gui.dialogs import big_font
-from kasir.gui.ops import Ops
+from kasir.gui.ops import Ops, describe_error
 from kasir.money import format_number, format_rupiah
 from kasir.services import sale_lookup
 from kasir.services.returns import RefundItem
@@ -176,16 +175,21 @@ class ReturnsDialog(QDialog):
         self.refund_button.setEnabled(False)
 
     def load(self) -> None:
+        """Look the receipt up on the worker; the table fills in when it answers."""
         text = self.number.text()
-        try:
-            sale, refundable = self.ops.call(
-                lambda s: (sale_lookup.get_sale(s, text), sale_lookup.refundable_qty(s, text))
-            )
-        except KasirError as exc:
-            self.unload()
-            self.error.setText(exc.message)
-            self.number.selectAll()
-            return
+        op = self.ops.read(
+            lambda s: (sale_lookup.get_sale(s, text), sale_lookup.refundable_qty(s, text))
+        )
+        op.success(lambda found: self._loaded(text, *found)).failure(self._not_loaded).run()
+
+    def _not_loaded(self, exc: BaseException) -> None:
+        self.unload()
+        self.error.setText(describe_error(exc))
+        self.number.selectAll()
+
+    def _loaded(self, text: str, sale: SaleView, refundable: dict[int, int]) -> None:
+        if text != self.number.text():
+            return  # typed on meanwhile: that text is looked up when Enter is pressed
         self.error.clear()
         self.sale = sale
         if sale.status != "completed":

@@ -15,8 +15,9 @@ from PySide6.QtWidgets import (
 )
 
 from kasir.gui.catalog.model import ProductTableModel
-from kasir.gui.ops import Ops
+from kasir.gui.ops import Ops, describe_error
 from kasir.services import catalog
+from kasir.services.catalog import ProductView
 
 
 class SearchDialog(QDialog):
@@ -43,13 +44,28 @@ class SearchDialog(QDialog):
         layout.addWidget(self.edit)
         layout.addWidget(self.table)
         layout.addWidget(self.info)
+        self._asked = 0  # searches asked for; only the last one's rows are shown
         self.edit.textChanged.connect(self.refresh)
         self.edit.returnPressed.connect(self.pick_current)
         self.table.activated.connect(self._activated)
         self.refresh()
 
     def refresh(self) -> None:
-        rows = self.ops.run(lambda s: catalog.search(s, self.edit.text(), limit=100)) or []
+        """Search on the worker; only the answer to the latest text is shown."""
+        text = self.edit.text()
+        self._asked += 1
+        asked = self._asked
+        op = self.ops.read(lambda s: catalog.search(s, text, limit=100))
+        op.success(lambda rows: self._found(asked, rows))
+        op.failure(lambda exc: self._failed(asked, exc)).run()
+
+    def _failed(self, asked: int, exc: BaseException) -> None:
+        if asked == self._asked:
+            self.info.setText(describe_error(exc))
+
+    def _found(self, asked: int, rows: list[ProductView]) -> None:
+        if asked != self._asked:
+            return  # an older text's answer
         self.model.set_rows(rows)
         self.info.setText(
             f"{len(rows)} barang. Enter memilih baris yang disorot." if rows else "Tidak ditemukan."
