@@ -259,9 +259,8 @@ def test_old_synchronous_calls_show_the_banner_too(
     with pytest.raises((OperationalError, sqlite3.OperationalError)):
         ops.call(insert(1))
     assert window.banner.isVisibleTo(window)
-    assert ops.run(insert(1)) is None  # reported: the message line and the banner
     locked.rollback()
-    assert ops.run(insert(2)) == 2
+    assert ops.call(insert(2)) == 2
     assert not window.banner.isVisibleTo(window)
 
 
@@ -353,29 +352,16 @@ def test_changes_answer_old_string_listeners() -> None:
 # --- the old synchronous calls --------------------------------------------------------------
 
 
-def test_run_and_call_keep_working_and_keep_the_order(ops: Ops) -> None:
-    changes: list[object] = []
-    ops.changed.connect(changes.append)
+def test_call_keeps_the_order(ops: Ops) -> None:
     seen: list[int] = []
     for i in range(3):
         ops.write(insert(i)).success(seen.append).run()
     # Queued behind the three writes: sees them all, although their callbacks have not run.
     assert ops.call(count) == 3
-    assert ops.run(insert(9), changes="shift") == 9
-    assert changes == [Changes({Change.SHIFT})]
     with pytest.raises(NotFound):
         ops.call(lambda _s: (_ for _ in ()).throw(NotFound("tidak ada")))
     assert ops.wait_idle(WAIT_MS)
     assert seen == [0, 1, 2]
-
-
-def test_run_reports_a_failure_and_returns_none(qtbot: QtBot, ops: Ops) -> None:
-    def missing(_s: Session) -> None:
-        raise NotFound("Barcode 123 tidak dikenal.")
-
-    with qtbot.waitSignal(ops.error, timeout=WAIT_MS) as blocker:
-        assert ops.run(missing) is None
-    assert blocker.args == ["Barcode 123 tidak dikenal."]
 
 
 def test_call_from_a_success_callback_or_an_operation_does_not_deadlock(ops: Ops) -> None:

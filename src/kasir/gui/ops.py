@@ -28,10 +28,12 @@ One error route, by the kind of error (`kind_of`):
 A `failure` callback always gets the exception, never `None`; without one, every failure is
 also said on `error`.
 
-`Ops.run` and `Ops.call`, the synchronous calls of the screens not converted yet, queue their
-unit of work on the same worker and block until it is done (so they keep the FIFO order with
-the operations queued before them; called on the worker itself they run inline). They never
-deadlock from a success callback: the worker never waits for the GUI thread.
+`Ops.call`, the one synchronous call (taking the counter's lease before the login can be used,
+giving it back at exit, tools and the benchmark), queues its unit of work on the same worker
+and blocks until it is done, raising the failure (so it keeps the FIFO order with the
+operations queued before it; called on the worker itself it runs inline). It never deadlocks
+from a success callback: the worker never waits for the GUI thread. There is no call that
+returns `None` on failure.
 """
 
 from __future__ import annotations
@@ -393,7 +395,7 @@ class Ops(QObject):
             self._bug(exc)
         self.error.emit(describe_error(exc))
 
-    # --- the synchronous calls of screens not converted yet -------------------------------
+    # --- the one synchronous call ---------------------------------------------------------
 
     def _call_blocking(self, fn: Callable[[Session], T]) -> T:
         if self._worker.is_current():  # called from inside an operation: no thread hop
@@ -416,20 +418,6 @@ class Ops(QObject):
         if not ok:
             raise value
         return cast(T, value)
-
-    def run(self, fn: Callable[[Session], T], *, changes: ChangesArg = None) -> T | None:
-        """Synchronous (older screens): run `fn` in one write transaction and wait; on failure
-        report it (see `report`) and return None."""
-        try:
-            result = self._call_blocking(fn)
-        except Exception as exc:
-            self.report(exc)
-            return None
-        self._succeeded(True)
-        wrote = as_changes(changes)
-        if wrote:
-            self.changed.emit(wrote)
-        return result
 
     def call(self, fn: Callable[[Session], T]) -> T:
         """Like run but raises: for callers that handle errors themselves (dialogs). An
