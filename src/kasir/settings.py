@@ -14,7 +14,7 @@ from decimal import Decimal, InvalidOperation
 from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import Text, func, select
 from sqlalchemy.orm import Session
 
 from kasir.errors import ValidationError
@@ -168,25 +168,66 @@ def parse_text(key: str, text: str) -> Any:
     return text
 
 
+# All stored settings in one value, per dialect: a JSON object of key to stored (JSON) text, as a
+# scalar subquery (`{}` or NULL when none is stored). Read on its own, or inside another statement:
+# the checkout's open-shift read carries it (kasir.services.shifts).
+STORED_SETTINGS: dict[str, Any] = {
+    "sqlite": select(func.json_group_object(Setting.key, Setting.value)).scalar_subquery(),
+    "postgresql": select(
+        func.json_object_agg(Setting.key, Setting.value).cast(Text)
+    ).scalar_subquery(),
+}
+_READ_STORED = {name: select(column) for name, column in STORED_SETTINGS.items()}
+
+
+def _read_stored(session: Session) -> str | None:
+    if session.autoflush:  # as session.execute would: a setting added in this unit is seen
+        session.flush()
+    conn = session.connection()
+    stored: str | None = conn.execute(_READ_STORED[conn.dialect.name]).scalar()
+    return stored
+
+
+@lru_cache(maxsize=8)
+def _parsed(stored: str | None) -> dict[str, Any]:
+    """Every setting's value from the stored JSON text (see STORED_SETTINGS), parsed and checked
+    once per distinct text: a checkout or a scan compares a few hundred characters instead of
+    parsing and checking every value again. The dict is shared: never change it."""
+    rows: dict[str, str] = json.loads(stored) if stored else {}
+    values: dict[str, Any] = {}
+    for sdef in SETTINGS:
+        raw = rows.get(sdef.key)
+        values[sdef.key] = sdef.default if raw is None else sdef.check(json.loads(raw))
+    return values
+
+
+def use_stored(session: Session, stored: str | None) -> None:
+    """Take the settings of this unit of work from `stored` (STORED_SETTINGS read by the
+    caller in its own statement), unless the unit of work has read them already."""
+    if _CACHE_KEY not in session.info:
+        session.info[_CACHE_KEY] = _parsed(stored)
+
+
+def _values(session: Session) -> dict[str, Any]:
+    cache: dict[str, Any] | None = session.info.get(_CACHE_KEY)
+    if cache is None:
+        cache = session.info[_CACHE_KEY] = _parsed(_read_stored(session))
+    return cache
+
+
 def get_setting(session: Session, key: str) -> Any:
     """The stored value of `key`, or its declared default.
 
-    All settings are read in one query once per session (one unit of work) and kept in
-    `session.info`, so a scan does not pay a query per setting."""
+    All settings are read in one statement once per session (one unit of work) and kept in
+    `session.info`, so a scan does not pay a query per setting; they are parsed again only
+    when the stored text changed (a change made elsewhere is seen by the next unit of work)."""
     definition(key)
-    cache: dict[str, Any] | None = session.info.get(_CACHE_KEY)
-    if cache is None:
-        cache = session.info[_CACHE_KEY] = get_all(session)
-    return cache[key]
+    return _values(session)[key]
 
 
 def get_all(session: Session) -> dict[str, Any]:
-    stored = dict(session.execute(select(Setting.key, Setting.value)).all())
-    values: dict[str, Any] = {}
-    for sdef in SETTINGS:
-        raw = stored.get(sdef.key)
-        values[sdef.key] = sdef.default if raw is None else sdef.check(json.loads(raw))
-    return values
+    """Every setting's value, read now (not from this unit of work's cache): a new dict."""
+    return dict(_parsed(_read_stored(session)))
 
 
 def set_setting(session: Session, key: str, value: Any) -> Any:

@@ -26,10 +26,10 @@ from kasir.errors import InsufficientStock, NotAllowed, ValidationError
 from kasir.services.cart_edit import check_approvals, check_qty, tax_rate
 from kasir.services.documents import document_uuid, insert_document, line_row, new_document
 from kasir.services.sale_lookup import SaleView, build_sale_view, sale_view
-from kasir.services.shifts import Till, open_shift_for
+from kasir.services.shifts import Till, check_open_shift, read_open_shift
 from kasir.services.stock import move_stock
 from kasir.settings import get_setting
-from kasir.store.bulk import _insert_plan, insert_many
+from kasir.store.bulk import insert_many, insert_returning_id_unless
 from kasir.store.models import Payment, Product, ReceiptSequence, Sale, SaleLine, User, table_of
 from kasir.store.types import uuid7_text
 from kasir.timeutil import utcnow
@@ -56,12 +56,7 @@ def stored_sale(session: Session, sale_uuid: str | uuid.UUID) -> SaleView | None
 def _insert_once(conn: Connection, row: dict[str, Any]) -> int | None:
     """Insert the sale row unless a sale with its UUID exists: its new id, or None. On
     PostgreSQL a concurrent insert of the same UUID is waited for: None once it commits."""
-    plan = _insert_plan(_SALE, tuple(row), conn.dialect)
-    result = conn.exec_driver_sql(
-        f"{plan.sql} ON CONFLICT (uuid) DO NOTHING RETURNING id", plan.params(row)
-    )
-    new_id = result.scalar()
-    return None if new_id is None else int(new_id)
+    return insert_returning_id_unless(conn, _SALE, row, "ON CONFLICT (uuid) DO NOTHING")
 
 
 def _give_number_back(conn: Connection, row: dict[str, Any]) -> None:
@@ -99,12 +94,15 @@ def checkout(
         sale_uuid = document_uuid(sale_uuid)
     if not cart.lines:
         raise ValidationError("Keranjang kosong.")
+    # One statement for the open shift and the settings the checks below read; its refusals
+    # come after the cart's own (as when the shift was read last).
+    shift_row = read_open_shift(session, till, driver=True)
     for line in cart.lines:
         check_qty(session, line.qty)
     check_approvals(session, cart)
     totals = price_cart(cart, tax_rate(session))
     settled = settle(totals.total, payments)
-    shift = open_shift_for(session, till, now)
+    shift = check_open_shift(session, till, now, shift_row)
     conn = session.connection()
 
     wanted = Tally[int]()

@@ -15,9 +15,10 @@ from sqlalchemy.orm import Session
 from kasir.domain.vocab import DocumentKind, SaleStatus
 from kasir.errors import ValidationError
 from kasir.services.shifts import OpenShift, Till
-from kasir.store.bulk import insert_returning_id
+from kasir.store.bulk import insert_returning_id, prepared
 from kasir.store.models import Sale, table_of
-from kasir.store.sequences import format_receipt_number, next_receipt_seq
+from kasir.store.sequences import _NEXT as _NEXT_SEQ
+from kasir.store.sequences import format_receipt_number
 from kasir.store.types import normalise_uuid, uuid7_text
 
 _SALE = table_of(Sale)
@@ -80,7 +81,13 @@ def line_row(
 
 
 def take_receipt_number(session: Session, till: Till, day: dt.date) -> tuple[int, str]:
-    seq = next_receipt_seq(session.connection(), till.counter_id, day)
+    """The next receipt number of the till's counter on `day`, taken in the caller's
+    transaction: kasir.store.sequences' upsert, on the driver's cursor (kasir.store.bulk)."""
+    conn = session.connection()
+    stmt = _NEXT_SEQ[conn.dialect.name]
+    row = prepared(stmt, conn.dialect).first(conn, {"counter_id": till.counter_id, "day": day})
+    assert row is not None, "the receipt number upsert returned no row"
+    seq = int(row[0])
     return seq, format_receipt_number(till.counter_code, day, seq)
 
 

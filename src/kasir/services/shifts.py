@@ -6,13 +6,17 @@ one rule every document written at a till goes through."""
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
-from sqlalchemy import and_, bindparam, func, select
+from sqlalchemy import Select, String, and_, bindparam, func, literal_column, select
 from sqlalchemy.orm import Session
 
 from kasir.errors import NotAllowed, NotFound, StaleShift, ValidationError
 from kasir.money import ensure_rupiah
+from kasir.settings import STORED_SETTINGS, use_stored
+from kasir.store.bulk import prepared
 from kasir.store.models import Counter, DayClose, Payment, Sale, Shift, User
 from kasir.timeutil import business_date, utcnow
 
@@ -41,25 +45,53 @@ class CashierInactive(NotAllowed):
     """The till's cashier was deactivated while logged in."""
 
 
+# 'open' written into the SQL, not bound: SQLite plans a statement again at every run when a bound
+# value decides whether a partial index (ix_shift_counter_id_open) applies (~15 us a checkout).
+_OPEN = literal_column("'open'", String())
+
+
 # One statement on the checkout path: the till's cashier (active?) and the counter's open shift
-# (outer-joined: a row even when there is none) with whether its day is closed.
-_OPEN_SHIFT = (
-    select(
-        User.active,
-        Shift.id,
-        Shift.business_date,
-        select(DayClose.id).where(DayClose.business_date == Shift.business_date).exists(),
+# (outer-joined: a row even when there is none) with whether its day is closed, and the stored
+# settings (kasir.settings: parsed only when they changed), per dialect.
+def _open_shift_statement(dialect: str) -> Select[Any]:
+    return (
+        select(
+            User.active,
+            Shift.id,
+            Shift.business_date,
+            select(DayClose.id).where(DayClose.business_date == Shift.business_date).exists(),
+            STORED_SETTINGS[dialect],
+        )
+        .select_from(User)
+        .outerjoin(Shift, and_(Shift.counter_id == bindparam("cid"), Shift.status == _OPEN))
+        .where(User.id == bindparam("uid"))
     )
-    .select_from(User)
-    .outerjoin(Shift, and_(Shift.counter_id == bindparam("cid"), Shift.status == "open"))
-    .where(User.id == bindparam("uid"))
-)
+
+
+_OPEN_SHIFT = {name: _open_shift_statement(name) for name in STORED_SETTINGS}
 
 
 @dataclass(frozen=True)
 class OpenShift:
     id: int
     business_date: dt.date
+
+
+def read_open_shift(session: Session, till: Till, *, driver: bool = False) -> Sequence[Any] | None:
+    """The one statement of `open_shift_for`, not yet checked (`check_open_shift`): a caller
+    that validates its input first reads it before (the settings it holds serve the
+    validation) and checks it after, so the errors come in the same order. `driver`: run it
+    on the driver's cursor (kasir.store.bulk.Prepared; the checkout's fast path)."""
+    conn = session.connection()
+    stmt = _OPEN_SHIFT[conn.dialect.name]
+    values = {"cid": till.counter_id, "uid": till.user_id}
+    if driver:
+        row: Sequence[Any] | None = prepared(stmt, conn.dialect).first(conn, values)
+    else:
+        row = conn.execute(stmt, values).first()
+    if row is not None:
+        use_stored(session, row[4])
+    return row
 
 
 def open_shift_for(session: Session, till: Till, now: dt.datetime) -> OpenShift:
@@ -70,11 +102,13 @@ def open_shift_for(session: Session, till: Till, now: dt.datetime) -> OpenShift:
     which would otherwise book today's takings to that day. A till that carries its shift
     (`Till.shift_id`) is refused when the counter's open shift is another one, and a till whose
     cashier was deactivated is refused: both read in the same statement."""
-    row = (
-        session.connection()
-        .execute(_OPEN_SHIFT, {"cid": till.counter_id, "uid": till.user_id})
-        .first()
-    )
+    return check_open_shift(session, till, now, read_open_shift(session, till))
+
+
+def check_open_shift(
+    session: Session, till: Till, now: dt.datetime, row: Sequence[Any] | None
+) -> OpenShift:
+    """`open_shift_for`'s checks on the row `read_open_shift` read."""
     if row is None or not row[0]:
         name = till.user_name or f"#{till.user_id}"
         raise CashierInactive(
