@@ -149,9 +149,11 @@ def get_product(session: Session, product_id: int) -> ProductView:
 _NAME_FEW = 2_000
 _NAME_WINDOW = 10_000
 _NAME_CANDIDATES_MAX = 12_000
+_NAME_LOOKUP_MAX = 16_000  # _NAME_CANDIDATES_MAX when the store has the lookup index
 _CODE_SORT_MAX = 10_000
 _CODE_MEMBER_MAX = 40_000
 _CODE_CANDIDATES_MAX = 2_000  # PostgreSQL: a range this small is sorted with the other sources
+_TERM_READ_RATIO = 10  # a candidate looked up costs about as much as 20 postings read, twice
 _SHORT_TERMS_MAX = 48  # a short word starting more distinct trigrams than this only filters
 
 
@@ -191,7 +193,7 @@ def _fts_match(conn: Connection, words: list[str]) -> tuple[str | None, int]:
     Terms: each long word's two rarest trigrams, each short word's trigram group; a term in
     many more products than the rarest one is left to LIKE (reading it would cost more)."""
     vocab = search_index.VOCAB_TABLE
-    terms: list[tuple[int, str]] = []  # (products holding it, MATCH term)
+    terms: list[tuple[int, str, str]] = []  # (products holding it, MATCH term, its word)
     long = [w for w in dict.fromkeys(words) if len(w) >= 3]
     trigrams = sorted({w[i : i + 3] for w in long for i in range(len(w) - 2)})
     if trigrams:
@@ -205,12 +207,9 @@ def _fts_match(conn: Connection, words: list[str]) -> tuple[str | None, int]:
         )
         if len(docs) < len(trigrams):
             return "", 0  # a trigram no name holds
-        chosen = {
-            t
-            for w in long
-            for t in sorted({w[i : i + 3] for i in range(len(w) - 2)}, key=docs.__getitem__)[:2]
-        }
-        terms.extend((docs[t], _phrase(t)) for t in chosen)
+        for w in long:
+            rarest = sorted({w[i : i + 3] for i in range(len(w) - 2)}, key=docs.__getitem__)
+            terms.extend((docs[t], _phrase(t), w) for t in rarest[:2])
     for word in dict.fromkeys(w for w in words if len(w) < 3):
         if not word.isascii():  # the vocabulary is folded by SQLite, the word by Python
             continue
@@ -223,12 +222,80 @@ def _fts_match(conn: Connection, words: list[str]) -> tuple[str | None, int]:
         if not rows:
             return "", 0
         group = "(" + " OR ".join(_phrase(term) for term, _ in rows) + ")"
-        terms.append((sum(doc for _, doc in rows), group))
+        terms.append((sum(doc for _, doc in rows), group, word))
     if not terms:
         return None, 0
-    most = min(doc for doc, _ in terms)
-    kept = sorted(term for doc, term in terms if doc <= max(4 * most, 1000))
-    return " AND ".join(kept), most
+    return " AND ".join(_kept_terms(conn, terms)), min(doc for doc, _, _ in terms)
+
+
+def _kept_terms(conn: Connection, terms: list[tuple[int, str, str]]) -> list[str]:
+    """The terms worth reading, rarest first. A second trigram of a word already in is kept
+    when it is not much more common than the rarest term (the two are mostly found in the
+    same names). A term of another word is kept when reading it costs less than the
+    candidates it is expected to remove: words are taken as independent, so a term held by
+    `doc` of `total` products keeps doc/total of the candidates, and reading one product of
+    a term costs about 1/_TERM_READ_RATIO of looking up one candidate."""
+    terms = sorted(set(terms))
+    most = terms[0][0]
+    total = max(conn.scalar(select(func.max(Product.id))) or 0, most, 1)
+    expected = float(most)
+    kept: list[str] = []
+    words: set[str] = set()
+    for doc, term, word in terms:
+        if word in words:
+            if doc <= max(4 * most, 1000):
+                kept.append(term)
+        elif not words:
+            kept.append(term)
+            words.add(word)
+        elif doc < expected * (1 - doc / total) * _TERM_READ_RATIO:
+            kept.append(term)
+            words.add(word)
+            expected *= doc / total
+    return sorted(kept)
+
+
+def _like_any(word: str) -> str:
+    """The LIKE pattern of `column.contains(word, autoescape=True)` (escape character '/')."""
+    return "%" + word.replace("/", "//").replace("%", "/%").replace("_", "/_") + "%"
+
+
+_LOOKUP = f"product INDEXED BY {search_index.LOOKUP_INDEX}"
+
+
+def _candidates_by_lookup(
+    conn: Connection, words: list[str], match: str, active_only: bool, limit: int
+) -> list[int]:
+    """The first `limit` ids in name order of the trigram index's candidates for `match` whose
+    name holds every word, each read from the lookup index (SQLite, see
+    kasir.store.search_index.LOOKUP_INDEX; SQLAlchemy renders no INDEXED BY, so the text)."""
+    likes = " AND ".join(f"product.search_name LIKE :w{i} ESCAPE '/'" for i in range(len(words)))
+    active = " AND product.active = 1" if active_only else ""
+    statement = (
+        f"SELECT product.id FROM {search_index.FTS_TABLE} JOIN {_LOOKUP} "
+        f"ON product.id = {search_index.FTS_TABLE}.rowid "
+        f"WHERE {search_index.FTS_TABLE} MATCH :match AND {likes}{active} "
+        "ORDER BY product.search_name LIMIT :limit"
+    )
+    params: dict[str, Any] = {f"w{i}": _like_any(w) for i, w in enumerate(words)}
+    params.update(match=match, limit=limit)
+    return list(conn.scalars(sql(statement), params))
+
+
+def _range_by_lookup(
+    conn: Connection, column: str, prefix: str, active_only: bool, limit: int
+) -> list[int]:
+    """The first `limit` ids in name order of the products whose `column` starts with `prefix`,
+    the range read from its index and each product from the lookup index (SQLite)."""
+    end = _prefix_end(prefix)
+    upper = f" AND {column} < :end" if end is not None else ""
+    active = " AND product.active = 1" if active_only else ""
+    statement = (
+        f"SELECT product.id FROM {_LOOKUP} WHERE product.id IN "
+        f"(SELECT id FROM product WHERE {column} >= :prefix{upper}){active} "
+        "ORDER BY product.search_name LIMIT :limit"
+    )
+    return list(conn.scalars(sql(statement), {"prefix": prefix, "end": end, "limit": limit}))
 
 
 def _by_name(
@@ -248,8 +315,18 @@ def _by_name(
         return list(conn.scalars(query.limit(limit)))
     matching = sql(f"{_FTS.name} MATCH :match").bindparams(match=match)
     candidates = query.select_from(_FTS.join(Product, Product.id == _FTS.c.rowid)).where(matching)
+    if search_index.has_lookup_index(conn):
+
+        def sort_candidates() -> list[int]:
+            return _candidates_by_lookup(conn, words, match, active_only, limit)
+
+    else:
+
+        def sort_candidates() -> list[int]:
+            return list(conn.scalars(candidates.limit(limit)))
+
     if most <= _NAME_FEW:
-        return list(conn.scalars(candidates.limit(limit)))
+        return sort_candidates()
     # Many candidates: a word spread over the catalog is found in the first rows of the name
     # index, before the candidates could even be read.
     bound = conn.scalar(
@@ -260,9 +337,12 @@ def _by_name(
     first = list(conn.scalars(query.where(Product.search_name < bound).limit(limit)))
     if len(first) >= limit:
         return first
-    counted = select(_FTS.c.rowid).where(matching).limit(_NAME_CANDIDATES_MAX + 1).subquery()
-    if (conn.scalar(select(func.count()).select_from(counted)) or 0) <= _NAME_CANDIDATES_MAX:
-        return list(conn.scalars(candidates.limit(limit)))
+    lookup = search_index.has_lookup_index(conn)
+    most_sorted = _NAME_LOOKUP_MAX if lookup else _NAME_CANDIDATES_MAX
+    counted = select(_FTS.c.rowid).where(matching).limit(most_sorted + 1).subquery()
+    count = conn.scalar(select(func.count()).select_from(counted)) or 0
+    if count <= most_sorted:
+        return sort_candidates()
     rest = query.where(Product.search_name >= bound).limit(limit - len(first))
     return first + list(conn.scalars(rest))
 
@@ -289,6 +369,8 @@ def _by_code(
     )
     if not found:
         return []
+    if found <= _CODE_SORT_MAX and search_index.has_lookup_index(conn):
+        return _range_by_lookup(conn, column.key, prefix, active_only, limit)
     if found <= _CODE_SORT_MAX:  # each product of the range read, then sorted
         query = select(Product.id).where(Product.id.in_(ranged))
     elif found <= _CODE_MEMBER_MAX:  # `+id`: the name index walked, ids tested

@@ -17,6 +17,11 @@ from kasir.config import DbTimeouts
 from kasir.errors import StoreUnavailable
 
 SQLITE_BUSY_TIMEOUT_MS = 15_000
+SQLITE_MMAP_BYTES = 1 << 30
+"""SQLite reads the store file through a memory map of up to 1 GiB instead of copying each page
+into its page cache (2 MB) with a read call: a name search that looks up thousands of products
+costs about a third less (issue 14, search_p99_ms at 300,000 products). The map is shared with
+the operating system's file cache; writes still go through the WAL."""
 # Execution option of the engine behind `reading()`: the unit of work only reads.
 READING = "kasir_reading"
 # TCP keepalive on PostgreSQL connections: a link that went silent (a cable, a crashed host)
@@ -39,6 +44,7 @@ def _sqlite_on_connect(dbapi_connection: Any, _record: Any) -> None:
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA synchronous=FULL")
     cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
+    cursor.execute(f"PRAGMA mmap_size={SQLITE_MMAP_BYTES}")
     cursor.close()
 
 

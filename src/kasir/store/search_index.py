@@ -13,6 +13,12 @@ PostgreSQL: the `pg_trgm` extension and a GIN trigram index on search_name, whic
 `search_name LIKE '%word%'` for words of 3 or more characters, and indexes on sku and barcode
 in code-point order (COLLATE "C") for the prefix ranges whatever the database's collation.
 
+SQLite also gets `ix_product_search_key` on product (id, search_name, active): a candidate of
+the trigram index is put in name order by reading this narrow index (covering, by id) instead of
+the product row, about 40% less per candidate (`kasir.services.catalog` names it with INDEXED BY:
+the planner would take the row). Added to stores made before it by migration 0004
+(`install_lookup_index`).
+
 `install(conn)` / `uninstall(conn)` are called by the migration that introduces the index; both
 are idempotent. `install` re-indexes every product, so it is also the repair after a migration
 that recreates `product` on SQLite (a batch "move and copy" drops the triggers with the old
@@ -30,6 +36,7 @@ FTS_TABLE = "product_search"
 VOCAB_TABLE = "product_search_terms"
 PG_INDEX = "ix_product_search_name_trgm"
 PG_CODE_INDEXES = ("ix_product_sku_c", "ix_product_barcode_c")
+LOOKUP_INDEX = "ix_product_search_key"
 PAD = "  "
 """Appended to search_name in the SQLite index (see the module docstring)."""
 
@@ -51,7 +58,11 @@ _DELETE_OLD = (
     f"INSERT INTO {FTS_TABLE}({FTS_TABLE}, rowid, search_name) "
     f"VALUES ('delete', old.id, old.search_name {_PADDED});"
 )
+_CREATE_LOOKUP_INDEX = (
+    f"CREATE INDEX IF NOT EXISTS {LOOKUP_INDEX} ON product (id, search_name, active)"
+)
 _SQLITE_INSTALL = (
+    _CREATE_LOOKUP_INDEX,
     f"CREATE VIRTUAL TABLE IF NOT EXISTS {FTS_TABLE} USING fts5("
     "search_name, content='', tokenize='trigram', detail='none')",
     f"CREATE VIRTUAL TABLE IF NOT EXISTS {VOCAB_TABLE} USING fts5vocab({FTS_TABLE}, 'row')",
@@ -70,6 +81,7 @@ _SQLITE_UNINSTALL = (
     *(f"DROP TRIGGER IF EXISTS {name}" for name in TRIGGERS),
     f"DROP TABLE IF EXISTS {VOCAB_TABLE}",
     f"DROP TABLE IF EXISTS {FTS_TABLE}",
+    f"DROP INDEX IF EXISTS {LOOKUP_INDEX}",
 )
 
 _PG_INSTALL = (
@@ -104,6 +116,25 @@ def uninstall(conn: Connection) -> None:
     """Drop the search index (the migration's downgrade)."""
     for stmt in _statements(conn, sqlite=_SQLITE_UNINSTALL, pg=_PG_UNINSTALL):
         conn.execute(text(stmt))
+
+
+def install_lookup_index(conn: Connection) -> None:
+    """SQLite: add `LOOKUP_INDEX` (migration 0004; `install` makes it too). PostgreSQL: nothing."""
+    if conn.dialect.name == "sqlite":
+        conn.execute(text(_CREATE_LOOKUP_INDEX))
+
+
+def uninstall_lookup_index(conn: Connection) -> None:
+    if conn.dialect.name == "sqlite":
+        conn.execute(text(f"DROP INDEX IF EXISTS {LOOKUP_INDEX}"))
+
+
+def has_lookup_index(conn: Connection) -> bool:
+    """Whether this SQLite store has `LOOKUP_INDEX` (INDEXED BY fails without it)."""
+    if conn.dialect.name != "sqlite":
+        return False
+    sql = "SELECT 1 FROM sqlite_master WHERE type = 'index' AND name = :name"
+    return conn.execute(text(sql), {"name": LOOKUP_INDEX}).first() is not None
 
 
 def is_installed(conn: Connection) -> bool:
@@ -148,4 +179,4 @@ def include_name(name: str | None, type_: str, parent_names: object) -> bool:
     the index is not in the models, so comparing must not see it."""
     if type_ == "table" and name in SEARCH_TABLES:
         return False
-    return not (type_ == "index" and name in (PG_INDEX, *PG_CODE_INDEXES))
+    return not (type_ == "index" and name in (PG_INDEX, *PG_CODE_INDEXES, LOOKUP_INDEX))

@@ -22,6 +22,7 @@ from kasir.bench import search_queries, write_catalog_csv
 from kasir.files import utf8_lines
 from kasir.services import catalog
 from kasir.services.catalog_io import COLUMNS, export_products, import_products
+from kasir.store import search_index
 from kasir.store.engine import make_engine, make_session_factory
 from kasir.store.migrate import upgrade
 from kasir.store.models import Product, StockMovement, Upt
@@ -151,18 +152,22 @@ def model_search(
     return found[:limit]
 
 
+@pytest.mark.parametrize("lookup", [True, False], ids=["lookup-index", "no-lookup-index"])
 @pytest.mark.parametrize("inactive", [False, True])
 def test_every_search_path_gives_the_model_result(
-    sqlite_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, inactive: bool
+    sqlite_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, inactive: bool, lookup: bool
 ) -> None:
     """On SQLite a search takes one of several ways by the counts of the index (candidates
     sorted, a window of the name index, the whole name index; a code range sorted, tested
-    as ids while walking the name index, or read while walking it). The limits are lowered
-    so that 6,000 products take every way; each query must give the model's result."""
+    as ids while walking the name index, or read while walking it), with candidates read from
+    the lookup index or, in a store without it (a 0003 store not yet upgraded), the rows. The
+    limits are lowered so that 6,000 products take every way; each query must give the
+    model's result."""
     for name, value in (
         ("_NAME_FEW", 40),
         ("_NAME_WINDOW", 400),
         ("_NAME_CANDIDATES_MAX", 300),
+        ("_NAME_LOOKUP_MAX", 450),
         ("_CODE_SORT_MAX", 60),
         ("_CODE_MEMBER_MAX", 900),
     ):
@@ -174,6 +179,11 @@ def test_every_search_path_gives_the_model_result(
     factory = make_session_factory(engine)
     try:
         import_file(factory, source)
+        if not lookup:
+            with engine.begin() as conn:
+                search_index.uninstall_lookup_index(conn)
+        with engine.connect() as conn:
+            assert search_index.has_lookup_index(conn) == lookup
         queries = [*search_queries(factory, n=300, seed=5), "G", "GK", "21", "2100000", "zz"]
         with factory() as s:
             products = [
