@@ -79,6 +79,30 @@ def _payments(total: int, rng: random.Random, n: int) -> list[PaymentInput]:
     return split
 
 
+@dataclass(frozen=True)
+class SimCatalog:
+    """What the simulated shoppers pick from: the active products with a barcode, each
+    weighted by its price (cumulative weights, for `random.choices`). Loaded once and given to
+    every simulated day (`simulate_day(catalog=...)`), not read again per day."""
+
+    barcodes: list[str]
+    weights: list[float]
+
+
+_CATALOG = select(Product.barcode, Product.price).where(
+    Product.active, Product.barcode.is_not(None)
+)
+
+
+def load_catalog(session: Session) -> SimCatalog:
+    rows = session.connection().execute(_CATALOG).all()
+    # Shoppers pick snacks and coffee far more often than a teak cupboard.
+    return SimCatalog(
+        [str(code) for code, _price in rows],
+        list(accumulate(1 / max(price, 1_000) ** 0.9 for _code, price in rows)),
+    )
+
+
 def simulate_day(
     factory: sessionmaker[Session],
     day: dt.date,
@@ -88,6 +112,7 @@ def simulate_day(
     seed: int = 1,
     supervisor: Approval | None = None,
     force: bool = False,
+    catalog: SimCatalog | None = None,
 ) -> SimResult:
     """Simulate `sales` sales on `day` at `counters`; see the module docstring.
 
@@ -95,7 +120,9 @@ def simulate_day(
     marked `simulated`), unless `force`: simulated sales would be mixed into that counter's
     takings. The shifts opened here are marked `simulated`. A Ctrl+C stops the selling after
     the sale in progress (each sale is whole or absent), closes the shifts and returns with
-    `interrupted` set; any other failure also closes the shifts before it is raised."""
+    `interrupted` set; any other failure also closes the shifts before it is raised.
+    `catalog`: the products to pick from (`load_catalog`), for a caller simulating several
+    days; else it is loaded here."""
     today = business_date()
     if day > today:
         # A simulated future day would take that day's receipt numbers and show up in its
@@ -108,16 +135,9 @@ def simulate_day(
     supervisor = supervisor or Approval("2222", "spv1")
     result = SimResult()
     with factory.begin() as s:
-        catalog_rows = s.execute(
-            select(Product.barcode, Product.price).where(
-                Product.active, Product.barcode.is_not(None)
-            )
-        ).all()
-        barcodes = [str(code) for code, _price in catalog_rows]
-        # Shoppers pick snacks and coffee far more often than a teak cupboard.
-        weights = list(accumulate(1 / max(price, 1_000) ** 0.9 for _code, price in catalog_rows))
+        catalog = catalog or load_catalog(s)
         cashiers = list(s.scalars(select(User.id).where(User.active, User.role == "kasir")))
-        if not barcodes:
+        if not catalog.barcodes:
             raise UserError("Toko belum punya barang aktif untuk disimulasikan.")
         if not cashiers:
             raise UserError("Tidak ada pengguna berperan kasir untuk simulasi.")
@@ -139,7 +159,7 @@ def simulate_day(
         start = dt.datetime.combine(day, dt.time(9, 0), JAKARTA)
         # Eight hours of selling whatever the number of sales: every sale stays on `day`.
         step = dt.timedelta(hours=8) / max(sales, 1)
-        sell = _Seller(factory, rng, barcodes, weights, supervisor if approver_ok else None, result)
+        sell = _Seller(factory, rng, catalog, supervisor if approver_ok else None, result)
         closing = dt.datetime.combine(day, dt.time(17, 30), JAKARTA)
     # From the moment the shifts are committed, whatever happens closes them.
     try:
@@ -209,15 +229,14 @@ class _Seller:
         self,
         factory: sessionmaker[Session],
         rng: random.Random,
-        barcodes: list[str],
-        weights: list[float],
+        catalog: SimCatalog,
         supervisor: Approval | None,
         result: SimResult,
     ) -> None:
         self.factory = factory
         self.rng = rng
-        self.barcodes = barcodes
-        self.weights = weights
+        self.barcodes = catalog.barcodes
+        self.weights = catalog.weights
         self.supervisor = supervisor
         self.result = result
         self.last_at: dt.datetime | None = None  # the simulated time of the last sale begun
