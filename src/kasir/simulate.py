@@ -249,10 +249,11 @@ class _Seller:
             with factory.begin() as s:
                 for _ in range(rng.randint(1, 15)):
                     code = rng.choices(self.barcodes, cum_weights=self.weights)[0]
-                    cart_edit.add_by_barcode(s, cart, code, rng.choice((1, 1, 1, 2, 3)))
+                    # Each step's view is the cart as the window shows it: the last one is
+                    # the cart to pay (no view of it made again).
+                    view = cart_edit.add_by_barcode(s, cart, code, rng.choice((1, 1, 1, 2, 3)))
                 if rng.random() < 0.1:
-                    cart_edit.set_line_discount(s, cart, 0, Discount("percent", Decimal(5)))
-                view = cart_edit.view_cart(s, cart)
+                    view = cart_edit.set_line_discount(s, cart, 0, Discount("percent", Decimal(5)))
                 if rng.random() < 0.03 and view.total > 100_000:
                     view = cart_edit.set_order_discount(s, cart, Discount("amount", 5_000))
                 paid = _payments(view.total, rng, n)
