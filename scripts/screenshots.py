@@ -2,9 +2,9 @@
 
     QT_QPA_PLATFORM=offscreen .venv/bin/python scripts/screenshots.py [OUT_DIR]
 
-Writes login.png, cart.png, payment.png, payment-qris.png, receipt.png and part-paid.png. The counter is
-driven with key presses as a cashier would (the same way the GUI tests do). Runs offscreen by
-default, so it works on a machine without a display (CI).
+Writes login.png, cart.png, payment.png, payment-qris.png, receipt.png and part-paid.png. The
+counter is driven with key presses as a cashier would (the same way the GUI tests do). Runs
+offscreen by default, so it works on a machine without a display (CI).
 """
 
 from __future__ import annotations
