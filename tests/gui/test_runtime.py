@@ -353,3 +353,73 @@ def test_a_store_that_cannot_answer_at_login_never_offers_a_new_shift(
     assert (
         "Database" in counter_app.login.error.text() or "database" in counter_app.login.error.text()
     )
+
+
+REAL_APP = textwrap.dedent(
+    """
+    import os, sys
+    os.environ["QT_QPA_PLATFORM"] = "offscreen"
+    from PySide6.QtCore import Qt, QTimer
+    from PySide6.QtTest import QTest
+    from PySide6.QtWidgets import QApplication
+    import kasir.gui.app as app_module
+    from kasir.config import Config
+
+    qt = QApplication(sys.argv[:1])  # run_app takes this one (the timers need it first)
+    counters = []
+    start = app_module.CounterApp.start
+
+    def started(self):
+        counters.append(self)
+        start(self)
+
+    app_module.CounterApp.start = started
+
+    def log_in():
+        login = counters[0].login
+        QTest.keyClicks(login.user.lineEdit(), "kasir1")
+        QTest.keyClick(login.user.lineEdit(), Qt.Key.Key_Return)
+        QTest.keyClicks(login.pin, "1111")
+        QTest.keyClick(login.pin, Qt.Key.Key_Return)
+
+    def report():
+        counter = counters[0]
+        print("ALIVE", counter.shift_dialog is not None, flush=True)
+        counter.shift_dialog.edit.selectAll()
+        QTest.keyClicks(counter.shift_dialog.edit, "200.000")
+        QTest.keyClick(counter.shift_dialog.edit, Qt.Key.Key_Return)
+        QTimer.singleShot(1500, close)
+
+    def close():
+        counter = counters[0]
+        print("WINDOW", counter.window is not None and counter.window.isVisible(), flush=True)
+        counter.window.close()  # an empty cart: Kasir ends
+
+    QTimer.singleShot(800, log_in)
+    QTimer.singleShot(2500, report)
+    code = app_module.run_app(Config(database_url=sys.argv[1], counter="K01"))
+    print("ENDED", code, flush=True)
+    """
+)
+
+
+def test_the_real_event_loop_goes_from_the_login_to_the_sale_screen(
+    demo_sqlite: sessionmaker[Session],
+) -> None:
+    """`run_app` with its own event loop: between the login and the next window (their data
+    comes from the worker) no window is visible, and Kasir must not end there; it ends when
+    the cashier closes the main window."""
+    url = demo_sqlite.kw["bind"].url.render_as_string(hide_password=False)
+    result = subprocess.run(
+        [sys.executable, "-c", REAL_APP, url],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env={**os.environ, "QT_QPA_PLATFORM": "offscreen"},
+    )
+    lines = [
+        line
+        for line in result.stdout.splitlines()
+        if line.split()[0] in ("ALIVE", "WINDOW", "ENDED")
+    ]
+    assert lines == ["ALIVE True", "WINDOW True", "ENDED 0"], result.stdout + result.stderr

@@ -9,7 +9,7 @@ import sys
 import uuid
 from dataclasses import dataclass
 
-from PySide6.QtCore import QObject, QTimer
+from PySide6.QtCore import QObject, QTimer, Signal
 from PySide6.QtWidgets import QApplication, QLabel, QMessageBox
 from sqlalchemy.orm import Session
 
@@ -73,6 +73,8 @@ class CounterApp(QObject):
     `holder` is this instance's id (the process's by default; a test passes another to play
     a second machine)."""
 
+    quit_requested = Signal()  # the cashier closed the login or the main window
+
     def __init__(self, store: Store, *, holder: str | None = None) -> None:
         super().__init__()
         self.store = store
@@ -91,6 +93,7 @@ class CounterApp(QObject):
         self.close_dialog: AmountDialog | None = None
         self.login = LoginDialog(self.ops, store.counter_code)
         self.login.logged_in.connect(self.after_login)
+        self.login.rejected.connect(self._login_closed)
         self.login.destroyed.connect(self.heartbeat_timer.stop)  # the app is going away
         self.ops.error.connect(self._error_before_window)
         self.ops.crashed.connect(self._crash_before_window)
@@ -198,6 +201,16 @@ class CounterApp(QObject):
         op = self.ops.write(lambda s: till.set_lease_user(s, counter_id, holder, user_id))
         op.failure(self._beat_failed).run()
 
+    def _login_closed(self) -> None:
+        """The login closed by the cashier (Esc, the window's close button): Kasir ends."""
+        if self.window is None:
+            self.quit_requested.emit()
+
+    def _window_closed(self, window: MainWindow) -> None:
+        """The main window closed by the cashier (not by a logout, which shows the login)."""
+        if window is self.window:
+            self.quit_requested.emit()
+
     def _crash_before_window(self, exc: object) -> None:
         """A bug while no main window is open (the login): the crash dialog over the login."""
         if self.window is None and isinstance(exc, BaseException):
@@ -304,6 +317,7 @@ class CounterApp(QObject):
             shift_id=shift.id,
         )
         window = MainWindow(self.ops, database=self.store.database, counter=self.store.counter_code)
+        window.closed.connect(lambda: self._window_closed(window))
         screen = SaleScreen(self.ops, at)
         screen.logout_requested.connect(self.logout)
         window.add_screen(screen, "Penjualan", first=True)
@@ -362,7 +376,8 @@ class CounterApp(QObject):
 
 
 def run_app(config: Config, *, demo: bool = False) -> int:
-    app = QApplication.instance() or QApplication(sys.argv)
+    existing = QApplication.instance()
+    app = existing if isinstance(existing, QApplication) else QApplication(sys.argv)
     app.setApplicationName("Kasir")
     try:
         store = open_store(config, demo=demo)
@@ -372,6 +387,10 @@ def run_app(config: Config, *, demo: bool = False) -> int:
         QMessageBox.critical(None, "Kasir tidak dapat dibuka", describe_error(exc))
         return 1
     counter = CounterApp(store)
+    # Between two windows (the login hidden, the shift dialog or the sale screen not shown yet:
+    # their data comes from the worker) no window is visible: Kasir ends only when asked.
+    app.setQuitOnLastWindowClosed(False)
+    counter.quit_requested.connect(app.quit)
     # Exceptions in Qt slots, timer callbacks and threads: logged, and the crash dialog over
     # the window in front (never lost, never a traceback on a console nobody reads).
     app.aboutToQuit.connect(install_excepthook(lambda: counter.window or counter.login))

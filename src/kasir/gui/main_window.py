@@ -6,7 +6,8 @@ The window listens to its `Ops`: `error` on the status bar, `problem` in the ban
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QCloseEvent
 from PySide6.QtWidgets import QLabel, QMainWindow, QTabWidget, QVBoxLayout, QWidget
 
 from kasir.gui.catalog.window import CatalogWidget
@@ -15,6 +16,11 @@ from kasir.gui.problems import ProblemBanner, show_crash
 
 
 class MainWindow(QMainWindow):
+    """Emits `closed()` when the window really closes (a close the sale screen refused, to
+    ask about the cart first, is not one)."""
+
+    closed = Signal()
+
     def __init__(self, ops: Ops, *, database: str, counter: str) -> None:
         super().__init__()
         self.ops = ops
@@ -46,6 +52,11 @@ class MainWindow(QMainWindow):
         self.banner.show_problem(ops.current_problem)
         self.show_busy(ops.is_busy)
         self.resize(1280, 760)
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        super().closeEvent(event)
+        if event.isAccepted():
+            self.closed.emit()
 
     def add_status(self, label: QLabel, *, first: bool = False) -> None:
         """A permanent status-bar field, framed so fields never run together."""
