@@ -423,3 +423,34 @@ def test_the_real_event_loop_goes_from_the_login_to_the_sale_screen(
         if line.split()[0] in ("ALIVE", "WINDOW", "ENDED")
     ]
     assert lines == ["ALIVE True", "WINDOW True", "ENDED 0"], result.stdout + result.stderr
+
+
+def test_a_scan_the_store_could_not_take_is_sent_again_never_dropped(
+    qtbot: QtBot, screen: SaleScreen, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Another program held the write lock past the busy timeout (15 s): that scan failed.
+    It is kept, said, sent again by itself, and paying waits for it."""
+    from kasir.services.sale_session import SaleSession
+
+    real_scan = SaleSession.scan
+    locked_once = [True]
+
+    def scan_once_locked(self: SaleSession, s: Session, code: str, qty: int = 1) -> object:
+        if code == KERIPIK and locked_once[0]:
+            locked_once[0] = False
+            raise sqlite3.OperationalError("database is locked")
+        return real_scan(self, s, code, qty)
+
+    monkeypatch.setattr(SaleSession, "scan", scan_once_locked)
+    for code in (MAKARONI, KERIPIK):
+        qtbot.keyClicks(screen.scan, code)
+        qtbot.keyClick(screen.scan, Qt.Key.Key_Return)
+    assert screen.model.rowCount() == 1
+    assert f"Pindaian {KERIPIK} belum tercatat" in screen.message.text()
+    assert screen.unsent == [(KERIPIK, 1)]
+    qtbot.keyClick(screen.scan, Qt.Key.Key_F9)  # not yet: the bill would miss an item
+    assert screen.dialog is None and "belum tercatat" in screen.message.text()
+    qtbot.waitUntil(lambda: screen.model.rowCount() == 2, timeout=WAIT_MS)
+    assert screen.unsent == [] and screen.total_label.text() == "Rp 38.000"
+    qtbot.keyClick(screen.scan, Qt.Key.Key_F9)
+    assert isinstance(screen.dialog, PaymentDialog)

@@ -41,6 +41,8 @@ class Checkout:
 
     def pay(self) -> None:
         screen = self.screen
+        if screen.waiting_scans():
+            return
         state = screen.state
         if state is None or not state.cart.lines:
             screen.say("Keranjang kosong; pindai barang dulu.", error=True)
@@ -160,6 +162,8 @@ class Checkout:
 
     def logout(self) -> None:
         """F12: leave the counter (another cashier may log in); not with a cart in progress."""
+        if self.screen.waiting_scans():
+            return
         state = self.screen.state
         if state is not None and not state.empty:
             self.screen.say(

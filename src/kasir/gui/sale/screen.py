@@ -16,7 +16,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from PySide6.QtCore import QEvent, QObject, Qt, Signal
+from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
 from PySide6.QtGui import QCloseEvent, QKeyEvent, QKeySequence
 from PySide6.QtWidgets import (
     QDialog,
@@ -34,7 +34,7 @@ from kasir.domain.cart import Cart
 from kasir.domain.payment import PaymentInput
 from kasir.errors import KasirError, NotFound
 from kasir.gui.dialogs import AmountDialog, DiscountDialog, QuantityDialog
-from kasir.gui.ops import Change, Ops
+from kasir.gui.ops import Change, Ops, describe_error, kind_of
 from kasir.gui.sale.cart_model import CartTableModel
 from kasir.gui.sale.checkout import Checkout
 from kasir.gui.sale.host import Actions, DialogStack
@@ -51,6 +51,8 @@ from kasir.services.shifts import Till
 from kasir.settings import get_all
 
 __all__ = ["ACTIONS", "SaleScreen"]
+
+RETRY_SCANS_MS = 2000  # a scan the store could not take is sent again after this
 
 
 class SaleScreen(QWidget):
@@ -70,6 +72,9 @@ class SaleScreen(QWidget):
         self.last_sale: SaleView | None = None
         self._cancel_asked = False  # Esc pressed once with payments taken
         self.close_confirmed = False  # the window may close although a cart is in progress
+        self.unsent: list[tuple[str, int]] = []  # scans the store could not take yet
+        self._retry = QTimer(self, singleShot=True, interval=RETRY_SCANS_MS)
+        self._retry.timeout.connect(self._send_unsent)
 
         self.scan_bar = ScanBar()
         self.cart_panel = CartPanel()
@@ -286,6 +291,9 @@ class SaleScreen(QWidget):
             count, _, code = text.partition("*")
             if count.strip().isdigit():
                 qty, text = int(count), code.strip()
+        self._send_scan(text, qty)
+
+    def _send_scan(self, text: str, qty: int) -> None:
         sale = self.sale
 
         def not_found(exc: KasirError) -> None:
@@ -294,7 +302,40 @@ class SaleScreen(QWidget):
             else:
                 self.say(exc.message, error=True)
 
-        self.work.write(lambda s: sale.scan(s, text, qty), self._scanned, refused=not_found)
+        def failed(exc: BaseException) -> None:
+            # The store could not take it (locked past the busy timeout, unreachable): the scan
+            # is kept and sent again by itself, never dropped; paying waits for it.
+            if kind_of(exc) != "problem":
+                return
+            self.unsent.append((text, qty))
+            self.say(
+                f"Pindaian {text} belum tercatat ({describe_error(exc)}); dicoba lagi otomatis. "
+                "Jangan bayar dulu.",
+                error=True,
+            )
+            if not self._retry.isActive():
+                self._retry.start()
+
+        self.work.write(
+            lambda s: sale.scan(s, text, qty), self._scanned, refused=not_found, failed=failed
+        )
+
+    def _send_unsent(self) -> None:
+        pending, self.unsent = self.unsent, []
+        for text, qty in pending:
+            self._send_scan(text, qty)
+
+    def waiting_scans(self) -> bool:
+        """Scans the store could not take yet: say so (paying, parking, leaving must wait)."""
+        if not self.unsent:
+            return False
+        codes = ", ".join(text for text, _qty in self.unsent)
+        self.say(
+            f"Masih ada {len(self.unsent)} pindaian yang belum tercatat ({codes}); tunggu "
+            "sampai database bisa dipakai lagi.",
+            error=True,
+        )
+        return True
 
     def _scanned(self, state: SaleState) -> None:
         self._render(state)
@@ -418,6 +459,12 @@ class SaleScreen(QWidget):
         if self.scan.text():
             self.scan.clear()
             return
+        if self.unsent:  # Esc drops the scans still waiting for the store, and says so
+            dropped = ", ".join(text for text, _qty in self.unsent)
+            self.unsent = []
+            self._retry.stop()
+            self.say(f"Pindaian yang belum tercatat dibatalkan: {dropped}.")
+            return
         payments = self.sale.payments
         if payments and not self._cancel_asked:
             self._cancel_asked = True
@@ -445,6 +492,8 @@ class SaleScreen(QWidget):
     # --- park and recall ------------------------------------------------------------------------
 
     def park_or_recall(self) -> None:
+        if self.waiting_scans():
+            return
         sale = self.sale
         if sale.payments:
             self.say(
