@@ -171,8 +171,8 @@ class SaleSession:
         non_cash = sum(p.amount for p in current.payments if p.method != PaymentMethod.TUNAI)
         if non_cash > view.total:
             raise NotAllowed(
-                f"Sudah dibayar non-tunai {format_rupiah(non_cash)}, lebih dari total baru "
-                f"{format_rupiah(view.total)}; hapus pembayaran itu dulu."
+                f"Sudah dibayar non-tunai {format_rupiah(non_cash)}; total tidak boleh turun di "
+                f"bawahnya (menjadi {format_rupiah(view.total)}). Perubahan dibatalkan."
             )
         staged = _Sale(work, current.payments, current.sale_uuid)
         self._store(session, staged)

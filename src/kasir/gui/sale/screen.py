@@ -240,6 +240,8 @@ class SaleScreen(QWidget):
             self,
         )
         box.setDefaultButton(QMessageBox.StandardButton.No)
+        box.button(QMessageBox.StandardButton.Yes).setText("Ya, tutup")
+        box.button(QMessageBox.StandardButton.No).setText("Tidak")
         window = self.window()
 
         def answered(button: object) -> None:
