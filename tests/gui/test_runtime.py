@@ -43,7 +43,7 @@ def test_scans_typed_behind_a_held_write_lock_all_land_in_order(
 ) -> None:
     """Another program holds the store's write lock for 3 s; the cashier scans on. The screen
     keeps repainting (the event loop never stops for long) and the scans land when the lock is
-    given back, in the order they were typed. (`make bench` holds the 100 ms target.)"""
+    given back, in the order they were typed."""
     other = sqlite3.connect(store_path(demo_sqlite), isolation_level=None)
     other.execute("BEGIN IMMEDIATE")
     released = False
@@ -86,7 +86,8 @@ def test_scans_typed_behind_a_held_write_lock_all_land_in_order(
         "Makaroni Balado 150 g",
     ]
     assert screen.model.line_at(0).qty == 2
-    assert max(gaps) < 300, f"the event loop stalled {max(gaps)} ms"
+    # Measured 14-16 ms here (a 10 ms ticker); a frozen screen would be 3,000 ms.
+    assert max(gaps) < 100, f"the event loop stalled {max(gaps)} ms"
 
 
 KILLED_COUNTER = textwrap.dedent(
