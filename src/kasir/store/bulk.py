@@ -50,6 +50,31 @@ class _Plan:
             if (proc := table.c[c].type._cached_bind_processor(dialect)) is not None
         )
 
+    def many(self, rows: Sequence[dict[str, Any]]) -> list[tuple[Any, ...]]:
+        """`params` of each row; a converted value the row before also had (the same object:
+        one timestamp for all of a sale's movements) is converted once."""
+        getter = self.getter
+        if self.single:
+            return [self.params(row) for row in rows]
+        if not self.processed:
+            return [getter(row) for row in rows]
+        seen: dict[int, tuple[Any, Any]] = {}
+        out = []
+        for row in rows:
+            values = list(getter(row))
+            for i, proc in self.processed:
+                value = values[i]
+                if value is None:
+                    continue
+                last = seen.get(i)
+                if last is not None and last[0] is value:
+                    values[i] = last[1]
+                else:
+                    values[i] = converted = proc(value)
+                    seen[i] = (value, converted)
+            out.append(tuple(values))
+        return out
+
     def params(self, row: dict[str, Any]) -> tuple[Any, ...]:
         values: tuple[Any, ...] = (self.getter(row),) if self.single else self.getter(row)
         if not self.processed:
@@ -87,7 +112,7 @@ def insert_many(conn: Connection, table: Table, rows: Sequence[dict[str, Any]]) 
     if not rows:
         return
     plan = _insert_plan(table, tuple(rows[0]), conn.dialect)
-    _run(conn, plan.sql, [plan.params(row) for row in rows], many=True)
+    _run(conn, plan.sql, plan.many(rows), many=True)
 
 
 def insert_returning_id(conn: Connection, table: Table, row: dict[str, Any]) -> int:
