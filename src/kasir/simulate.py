@@ -136,7 +136,10 @@ def simulate_day(
     result = SimResult()
     with factory.begin() as s:
         catalog = catalog or load_catalog(s)
-        cashiers = list(s.scalars(select(User.id).where(User.active, User.role == "kasir")))
+        # With their names, as a till logged in carries it (the checkout need not look it up).
+        cashiers = s.execute(
+            select(User.id, User.full_name).where(User.active, User.role == "kasir")
+        ).all()
         if not catalog.barcodes:
             raise UserError("Toko belum punya barang aktif untuk disimulasikan.")
         if not cashiers:
@@ -151,11 +154,11 @@ def simulate_day(
         tills: list[tuple[shifts.Till, int]] = []
         for i, code in enumerate(counters):
             counter_id = ensure_counter(s, code)
-            user_id = cashiers[i % len(cashiers)]
+            user_id, user_name = cashiers[i % len(cashiers)]
             shift = shifts.open_shift(s, counter_id, user_id, 500_000, now=opened_at, day=day)
             # Its sales are simulated ones: a later run may use this counter again.
             s.execute(update(Shift).where(Shift.id == shift.id).values(simulated=True))
-            tills.append((shifts.Till(counter_id, code.upper(), user_id), shift.id))
+            tills.append((shifts.Till(counter_id, code.upper(), user_id, user_name), shift.id))
         start = dt.datetime.combine(day, dt.time(9, 0), JAKARTA)
         # Eight hours of selling whatever the number of sales: every sale stays on `day`.
         step = dt.timedelta(hours=8) / max(sales, 1)
