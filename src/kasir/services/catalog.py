@@ -154,7 +154,6 @@ _CODE_SORT_MAX = 10_000
 _CODE_MEMBER_MAX = 40_000
 _CODE_CANDIDATES_MAX = 2_000  # PostgreSQL: a range this small is sorted with the other sources
 _TERM_READ_RATIO = 10  # a candidate looked up costs about as much as 20 postings read
-_SECOND_TERM_MAX = 20_000  # a word's second trigram held by more products is left to LIKE
 _SHORT_TERMS_MAX = 48  # a short word starting more distinct trigrams than this only filters
 
 
@@ -231,12 +230,12 @@ def _fts_match(conn: Connection, words: list[str]) -> tuple[str | None, int]:
 
 def _kept_terms(conn: Connection, terms: list[tuple[int, str, str]]) -> list[str]:
     """The terms worth reading, rarest first. A second trigram of a word already in is kept
-    when it is not much more common than the rarest term and not common itself (the two are
-    mostly found in the same names, so it removes few candidates). A term of another word is
-    kept when reading it costs less than the candidates it is expected to remove: words are
-    taken as independent, so a term held by `doc` of `total` products keeps doc/total of the
-    candidates, and reading one product of a term (twice: counted, then sorted) costs about
-    1/_TERM_READ_RATIO of looking up one candidate."""
+    when it is not much more common than the rarest term (the two are mostly found in the
+    same names). A term of another word is kept when reading it costs less than the
+    candidates it is expected to remove: words are taken as independent, so a term held by
+    `doc` of `total` products keeps doc/total of the candidates, and reading one product of a
+    term (twice: counted, then sorted) costs about 1/_TERM_READ_RATIO of looking up one
+    candidate."""
     terms = sorted(set(terms))
     most = terms[0][0]
     total = max(conn.scalar(select(func.max(Product.id))) or 0, most, 1)
@@ -245,7 +244,7 @@ def _kept_terms(conn: Connection, terms: list[tuple[int, str, str]]) -> list[str
     words: set[str] = set()
     for doc, term, word in terms:
         if word in words:
-            if doc <= max(4 * most, 1000) and doc <= _SECOND_TERM_MAX:
+            if doc <= max(4 * most, 1000):
                 kept.append(term)
         elif not words:
             kept.append(term)
