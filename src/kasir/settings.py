@@ -18,6 +18,7 @@ from sqlalchemy import Text, func, select
 from sqlalchemy.orm import Session
 
 from kasir.errors import ValidationError
+from kasir.store.bulk import prepared
 from kasir.store.models import Setting
 
 # The largest quantity on one line: well inside the 32-bit INTEGER columns (qty, stock) on both
@@ -184,8 +185,8 @@ def _read_stored(session: Session) -> str | None:
     if session.autoflush:  # as session.execute would: a setting added in this unit is seen
         session.flush()
     conn = session.connection()
-    stored: str | None = conn.execute(_READ_STORED[conn.dialect.name]).scalar()
-    return stored
+    row = prepared(_READ_STORED[conn.dialect.name], conn.dialect).first(conn, {})
+    return None if row is None else row[0]
 
 
 @lru_cache(maxsize=8)
@@ -221,8 +222,11 @@ def get_setting(session: Session, key: str) -> Any:
     All settings are read in one statement once per session (one unit of work) and kept in
     `session.info`, so a scan does not pay a query per setting; they are parsed again only
     when the stored text changed (a change made elsewhere is seen by the next unit of work)."""
-    definition(key)
-    return _values(session)[key]
+    try:
+        return _values(session)[key]
+    except KeyError:
+        definition(key)  # an unknown key: KeyError naming it
+        raise
 
 
 def get_all(session: Session) -> dict[str, Any]:
