@@ -19,11 +19,13 @@ from kasir.services import catalog
 from kasir.services.auth import Approval, check_approval
 from kasir.services.catalog import ProductView
 from kasir.settings import get_setting
+from kasir.store.bulk import Prepared, prepared
 from kasir.store.models import Product
 
 MAX_PRICE = 10**12
 # Built once: prepared statements keep a scan near the bare-SQL cost.
 _STOCK_OF = select(Product.stock_qty).where(Product.id == bindparam("pid"))
+_STOCK_COMPILED: dict[str, Prepared] = {}  # per dialect: run on the driver's cursor
 
 
 @dataclass(frozen=True)
@@ -130,7 +132,12 @@ def _line(cart: Cart, index: int) -> CartLine:
 def _stock_warnings(session: Session, cart: Cart, product_id: int) -> tuple[str, ...]:
     """Compare what the cart holds of a product with the recorded stock (setting `oversell`)."""
     wanted = sum(line.qty for line in cart.lines if line.product_id == product_id)
-    on_hand = session.connection().execute(_STOCK_OF, {"pid": product_id}).scalar() or 0
+    conn = session.connection()
+    found = _STOCK_COMPILED.get(conn.dialect.name)
+    if found is None:
+        found = _STOCK_COMPILED[conn.dialect.name] = prepared(_STOCK_OF, conn.dialect)
+    row = found.first(conn, {"pid": product_id})
+    on_hand = (row[0] if row else 0) or 0
     if wanted <= on_hand:
         return ()
     name = next(line.name for line in cart.lines if line.product_id == product_id)

@@ -27,6 +27,7 @@ from sqlalchemy.orm import Session
 from kasir.domain.ean13 import is_valid_ean13
 from kasir.errors import NotFound, ValidationError
 from kasir.store import search_index
+from kasir.store.bulk import Prepared, prepared
 from kasir.store.models import Category, Counter, Product, Upt
 from kasir.text import fold
 
@@ -83,6 +84,21 @@ def _row(row: object) -> ProductView:
     return ProductView(*row)  # type: ignore[misc]
 
 
+_COMPILED: dict[tuple[int, str], Prepared] = {}
+
+
+def _first(session: Session, stmt: Any, params: dict[str, Any]) -> tuple[Any, ...] | None:
+    """The first row of a look-up built at import time, compiled once per dialect and run on
+    the driver's cursor (`kasir.store.bulk.Prepared`): a scan is one indexed read at about
+    the bare driver's cost."""
+    conn = session.connection()
+    key = (id(stmt), conn.dialect.name)
+    found = _COMPILED.get(key)
+    if found is None:
+        found = _COMPILED[key] = prepared(stmt, conn.dialect)
+    return found.first(conn, params)
+
+
 def normalise_code(code: str) -> str:
     """What a scanner or a person typed, trimmed; ValidationError when it cannot be a code."""
     code = code.strip()
@@ -97,7 +113,7 @@ def find_by_barcode(session: Session, code: str) -> ProductView:
     code = normalise_code(code)
     if code.isdigit() and len(code) == 13 and not is_valid_ean13(code):
         raise ValidationError(f"Barcode {code} tidak valid (digit pemeriksa salah). Pindai ulang.")
-    row = session.execute(_BY_BARCODE, {"code": code}).first()
+    row = _first(session, _BY_BARCODE, {"code": code})
     if row is None:
         raise NotFound(f"Barcode {code} tidak terdaftar.")
     return _row(row)
@@ -105,7 +121,7 @@ def find_by_barcode(session: Session, code: str) -> ProductView:
 
 def find_by_sku(session: Session, sku: str) -> ProductView:
     sku = normalise_code(sku).upper()
-    row = session.execute(_BY_SKU, {"sku": sku}).first()
+    row = _first(session, _BY_SKU, {"sku": sku})
     if row is None:
         raise NotFound(f"SKU {sku} tidak terdaftar.")
     return _row(row)
@@ -124,7 +140,7 @@ def find_by_code(session: Session, code: str) -> ProductView:
 
 
 def get_product(session: Session, product_id: int) -> ProductView:
-    row = session.execute(_BY_ID, {"pid": product_id}).first()
+    row = _first(session, _BY_ID, {"pid": product_id})
     if row is None:
         raise NotFound(f"Barang #{product_id} tidak ada.")
     return _row(row)
