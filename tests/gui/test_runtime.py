@@ -86,8 +86,10 @@ def test_scans_typed_behind_a_held_write_lock_all_land_in_order(
         "Makaroni Balado 150 g",
     ]
     assert screen.model.line_at(0).qty == 2
-    # Measured 14-16 ms here (a 10 ms ticker); a frozen screen would be 3,000 ms.
-    assert max(gaps) < 100, f"the event loop stalled {max(gaps)} ms"
+    # Measured 14-16 ms on a quiet machine (a 10 ms ticker), once 118 ms with the suite and
+    # other work sharing 2 cores; a frozen screen would be 3,000 ms. `make bench` holds the
+    # 100 ms target (gui_stall_max_ms) on a machine doing nothing else.
+    assert max(gaps) < 500, f"the event loop stalled {max(gaps)} ms"
 
 
 KILLED_COUNTER = textwrap.dedent(
