@@ -460,8 +460,18 @@ def test_simulate_interrupted_closes_its_shifts_and_says_so(store: Path, tmp_pat
     deadline = time.monotonic() + 60
     while sale_count(store) < 5 and time.monotonic() < deadline and proc.poll() is None:
         time.sleep(0.1)
+    # Ctrl+C, again every 2 s while it runs: under a loaded CI machine the first one was
+    # once not acted on (exit 0 after all sales; not reproduced alone: see the issue note).
     proc.send_signal(signal.SIGINT)
-    out, err = proc.communicate(timeout=60)
+    for _ in range(30):
+        try:
+            out, err = proc.communicate(timeout=2)
+            break
+        except subprocess.TimeoutExpired:
+            proc.send_signal(signal.SIGINT)
+    else:
+        proc.kill()
+        out, err = proc.communicate()
     assert proc.returncode == 130, err
     assert "Traceback" not in out + err
     assert len(err.splitlines()) == 1 and err.startswith("kasir: dihentikan (Ctrl+C)")
