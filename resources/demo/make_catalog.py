@@ -16,7 +16,9 @@ Conventions (see shared/DESIGN.md sections 2 and 5):
   prefix "20" + a 10-digit product number + check digit; a few products keep
   a manufacturer EAN-13 with the Indonesian prefix 899;
 - food fields (shelf_life_days, pirt_number, halal_number) are filled only
-  for food; P-IRT numbers are stored as 15 bare digits.
+  for food; P-IRT numbers are stored as 15 bare digits;
+- products sold per kg (unit "kg") have their stock in grams, as the store
+  keeps it; their scale-label item codes (PLU) are set by kasir.services.demo.
 
 Usage: python3 make_catalog.py [output.csv]
 """
@@ -444,7 +446,8 @@ def build_rows() -> list[dict[str, object]]:
                 "unit": item.unit,
                 "price": item.price,
                 "cost": cost_for(sku, item.price),
-                "stock": stock_for(sku, category),
+                # A kg product's stock is kept in grams (kasir.domain.measure).
+                "stock": stock_for(sku, category) * (1000 if item.unit == "kg" else 1),
                 "upt_code": upt.code,
                 "upt_name": upt.name,
                 "upt_kind": upt.kind,

@@ -88,6 +88,18 @@ def _qris(value: object) -> str:
     return _valid_qris(text) if text else text
 
 
+def _scale_layout(value: object) -> str:
+    from kasir.domain.scale_label import check_layout_text
+
+    return check_layout_text(value)
+
+
+def _scale_prefixes(value: object) -> str:
+    from kasir.domain.scale_label import check_prefix_text
+
+    return check_prefix_text(value)
+
+
 @dataclass(frozen=True)
 class SettingDef:
     key: str
@@ -139,6 +151,27 @@ SETTINGS: tuple[SettingDef, ...] = (
         "",
         "String QRIS statis dari bank (dipakai untuk membuat QR dinamis sesuai nominal)",
         _qris,
+    ),
+    # --- Weighed and measured goods: scale labels (kasir.domain.scale_label) ---
+    SettingDef(
+        "scale_label_layout",
+        "2P IIIII VVVVV C",
+        "Tata letak label timbangan (EAN-13, 13 karakter, spasi diabaikan): 2P = awalan, "
+        "I = kode barang (PLU), V = harga (Rupiah) atau berat (gram/ml/mm), "
+        "X = diabaikan, C = digit pemeriksa",
+        _scale_layout,
+    ),
+    SettingDef(
+        "scale_label_price_prefixes",
+        "21-25",
+        "Awalan label timbangan yang berisi harga (misalnya 21-25 atau 21,23; kosong = tidak ada)",
+        _scale_prefixes,
+    ),
+    SettingDef(
+        "scale_label_weight_prefixes",
+        "26-29",
+        "Awalan label timbangan yang berisi berat (misalnya 26-29; kosong = tidak ada)",
+        _scale_prefixes,
     ),
 )
 

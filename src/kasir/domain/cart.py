@@ -3,7 +3,9 @@
 Rounding rule (the only one): a percentage of an amount is rounded half-up to 1 rupiah
 (`kasir.money.percent_of`). Per line:
 
-    gross       = qty * unit_price
+    gross       = qty * unit_price / qty_scale, half-up once        (kasir.domain.measure)
+                  (qty_scale 1 for goods sold by count; a kg product's qty is in grams and
+                  its qty_scale 1000, its price per kg)
     line_disc   = the amount, or percent_of(gross, pct)          (0 <= line_disc <= gross)
     net         = gross - line_disc
 Order discount (amount, or percent_of(sum of nets, pct)) is apportioned to the lines in
@@ -20,6 +22,7 @@ from dataclasses import asdict, dataclass, field, replace
 from decimal import Decimal
 from typing import Any, Literal
 
+from kasir.domain.measure import item_count, line_gross, unit_scale
 from kasir.errors import ValidationError
 from kasir.money import allocate, ensure_rupiah, format_rupiah, percent_of, round_half_up
 
@@ -108,10 +111,21 @@ class CartLine:
     # A discount above the limit: who approved it, and up to what percentage of the line.
     discount_approved_by: int | None = None
     discount_approved_pct: Decimal | None = None
+    # Base units per sold unit (kasir.domain.measure): 1000 on a kg, l or m product, whose
+    # qty is then grams, millilitres or millimetres; 1 for goods sold by count.
+    qty_scale: int = 1
+    # The scale label this line was scanned from (a weighed package): its own line, never
+    # merged with another scan of the product.
+    label: str | None = None
 
     @property
     def gross(self) -> int:
-        return self.qty * self.unit_price
+        return line_gross(self.qty, self.unit_price, self.qty_scale)
+
+    @property
+    def items(self) -> int:
+        """What the line counts for in the item count: its quantity, 1 if weighed."""
+        return item_count(self.qty, self.unit)
 
     @property
     def discount_amount(self) -> int:
@@ -157,6 +171,10 @@ class Cart:
             raw = dict(raw)
             raw["discount"] = Discount.from_json(raw.get("discount"))
             raw["discount_approved_pct"] = _dec_in(raw.get("discount_approved_pct"))
+            if "qty_scale" not in raw:
+                # Saved before weighed goods (migration 0005): a kg line's qty was whole kg.
+                raw["qty_scale"] = unit_scale(raw["unit"])
+                raw["qty"] = raw["qty"] * raw["qty_scale"]
             lines.append(CartLine(**raw))
         return cls(
             lines=lines,
@@ -221,5 +239,5 @@ def price_cart(cart: Cart, tax_rate_pct: Decimal = Decimal(0)) -> CartTotals:
         order_discount=order_discount,
         tax_total=sum(p.tax for p in priced),
         total=sum(p.line_total for p in priced),
-        item_count=sum(line.qty for line in cart.lines),
+        item_count=sum(line.items for line in cart.lines),
     )

@@ -9,6 +9,7 @@ import textwrap
 import unicodedata
 from dataclasses import dataclass
 
+from kasir.domain.measure import is_measured
 from kasir.domain.payment import METHOD_LABELS
 from kasir.money import format_number, format_rupiah
 from kasir.services.sale_lookup import SaleView
@@ -54,8 +55,9 @@ def render_text(sale: SaleView, header: ReceiptHeader, width: int = 32, copy: bo
     out.append(rule)
     for line in sale.lines:
         out.extend(textwrap.wrap(printable(line.name), width) or ["?"])
-        qty_price = f"  {line.qty} x {format_number(line.unit_price)}"
-        out.append(_lr(qty_price, format_number(line.qty * line.unit_price), width))
+        per = f"/{line.unit}" if is_measured(line.unit) else ""  # "1,3 kg x 25.000/kg"
+        qty_price = f"  {line.qty_text} x {format_number(line.unit_price)}{per}"
+        out.append(_lr(qty_price, format_number(line.gross), width))
         discount = line.line_discount + line.order_discount_share
         if discount:
             out.append(_lr("  Diskon", f"-{format_number(abs(discount))}", width))

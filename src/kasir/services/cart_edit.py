@@ -1,5 +1,11 @@
 """Cart editing: add by scan, quantity, remove, discounts and price overrides (with approvals).
 
+Weighed and measured goods (kasir.domain.measure): a kg, g, l or m product's line holds base
+units (grams, ml, mm). Quantities given as an `int` to the add functions are a count of the
+product's units (1 = 1 kg); as text they are parsed for the product (``1,3`` or ``1300g`` on a
+kg product). `set_quantity` takes base units as an `int`, or text. A scale label (EAN-13 with a
+price or weight, kasir.domain.scale_label) scanned into `add_by_code` adds its own line.
+
 The cart lives in memory (`kasir.domain.cart.Cart`) while the customer is served: a scan is one
 indexed look-up and no write. Every function returns a `CartView`, what the window shows.
 """
@@ -12,8 +18,16 @@ from decimal import Decimal
 from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
+from kasir.domain import scale_label
 from kasir.domain.cart import Cart, CartLine, CartTotals, Discount, price_cart
-from kasir.errors import ApprovalRequired, InsufficientStock, NotAllowed, ValidationError
+from kasir.domain.measure import format_quantity, is_measured, parse_quantity, unit_scale
+from kasir.errors import (
+    ApprovalRequired,
+    InsufficientStock,
+    NotAllowed,
+    NotFound,
+    ValidationError,
+)
 from kasir.money import ensure_rupiah, format_rupiah
 from kasir.services import catalog
 from kasir.services.auth import Approval, check_approval
@@ -44,10 +58,21 @@ class CartLineView:
     line_discount: int
     order_share: int
     line_total: int
+    qty_scale: int = 1
+    label: str | None = None  # the scale label the line was scanned from
 
     @property
     def price_overridden(self) -> bool:
         return self.unit_price != self.list_price
+
+    @property
+    def measured(self) -> bool:
+        return is_measured(self.unit)
+
+    @property
+    def qty_text(self) -> str:
+        """The quantity as shown: ``3``, ``1,3 kg``."""
+        return format_quantity(self.qty, self.unit, self.qty_scale)
 
 
 @dataclass(frozen=True)
@@ -90,6 +115,8 @@ def _view(cart: Cart, totals: CartTotals, warnings: tuple[str, ...]) -> CartView
             line_discount=priced.line_discount,
             order_share=priced.order_share,
             line_total=priced.line_total,
+            qty_scale=line.qty_scale,
+            label=line.label,
         )
         for i, (line, priced) in enumerate(zip(cart.lines, totals.lines, strict=True))
     )
@@ -112,14 +139,22 @@ def tax_rate(session: Session) -> Decimal:
     return rate
 
 
-def check_qty(session: Session, qty: object) -> int:
+def check_qty(session: Session, qty: object, unit: str = "pcs", qty_scale: int = 1) -> int:
+    """A line's quantity in its stored units; `max_line_qty` counts the product's units (kg
+    for a kg product, whose qty is grams)."""
     if isinstance(qty, bool) or not isinstance(qty, int):
         raise ValidationError("Jumlah barang harus bilangan bulat.")
     limit: int = get_setting(session, "max_line_qty")
     if qty <= 0:
+        if is_measured(unit):
+            raise ValidationError(
+                "Jumlah harus lebih dari 0 (hapus baris untuk membatalkan)."
+            )
         raise ValidationError("Jumlah barang harus 1 atau lebih (hapus baris untuk membatalkan).")
-    if qty > limit:
-        raise ValidationError(f"Jumlah {qty} terlalu besar (maks. {limit} per baris). Salah ketik?")
+    if qty > limit * qty_scale:
+        shown = format_quantity(qty, unit, qty_scale)
+        most = format_quantity(limit * qty_scale, unit, qty_scale)
+        raise ValidationError(f"Jumlah {shown} terlalu besar (maks. {most} per baris). Salah ketik?")
     return qty
 
 
@@ -140,20 +175,53 @@ def _stock_warnings(session: Session, cart: Cart, product_id: int) -> tuple[str,
     on_hand = (row[0] if row else 0) or 0
     if wanted <= on_hand:
         return ()
-    name = next(line.name for line in cart.lines if line.product_id == product_id)
-    message = f"Stok tercatat {name} tinggal {on_hand}, di keranjang {wanted}."
+    first = next(line for line in cart.lines if line.product_id == product_id)
+    shown = format_quantity(on_hand, first.unit, first.qty_scale)
+    message = (
+        f"Stok tercatat {first.name} tinggal {shown}, di keranjang "
+        f"{format_quantity(wanted, first.unit, first.qty_scale)}."
+    )
     if get_setting(session, "oversell") == "refuse":
         raise InsufficientStock(message + " Penjualan melebihi stok tidak diizinkan.")
     return (message,)
 
 
-def add_product(session: Session, cart: Cart, product: ProductView, qty: int = 1) -> CartView:
-    """Add `qty` of a product; the same product again adds to its line's quantity."""
-    qty = check_qty(session, qty)
+def _base_qty(product: ProductView, qty: int | str) -> int:
+    """`qty` of the add functions in the product's stored units."""
+    if isinstance(qty, str):
+        return parse_quantity(qty, product.unit)
+    if isinstance(qty, bool) or not isinstance(qty, int):
+        raise ValidationError("Jumlah barang harus bilangan bulat.")
+    return qty * unit_scale(product.unit)
+
+
+def add_product(
+    session: Session, cart: Cart, product: ProductView, qty: int | str = 1
+) -> CartView:
+    """Add `qty` of a product (a count of its units, or typed text); the same product again
+    adds to its line's quantity."""
+    return _add(session, cart, product, _base_qty(product, qty))
+
+
+def _add(
+    session: Session,
+    cart: Cart,
+    product: ProductView,
+    qty: int,
+    label: str | None = None,
+    warnings: tuple[str, ...] = (),
+) -> CartView:
+    scale = unit_scale(product.unit)
+    qty = check_qty(session, qty, product.unit, scale)
     if not product.active:
         raise NotAllowed(f"{product.name} tidak aktif dan tidak dapat dijual.")
     for i, line in enumerate(cart.lines):
-        if line.product_id == product.id and line.unit_price == line.list_price:
+        if (
+            label is None
+            and line.label is None
+            and line.product_id == product.id
+            and line.unit_price == line.list_price
+        ):
             return set_quantity(session, cart, i, line.qty + qty)
     cart.lines.append(
         CartLine(
@@ -169,10 +237,12 @@ def add_product(session: Session, cart: Cart, product: ProductView, qty: int = 1
             cost=product.cost,
             qty=qty,
             unit_price=product.price,
+            qty_scale=scale,
+            label=label,
         )
     )
     try:
-        warnings = _stock_warnings(session, cart, product.id)
+        warnings = warnings + _stock_warnings(session, cart, product.id)
     except Exception:
         cart.lines.pop()
         raise
@@ -180,27 +250,100 @@ def add_product(session: Session, cart: Cart, product: ProductView, qty: int = 1
     return view_cart(session, cart, warnings)
 
 
-def add_by_barcode(session: Session, cart: Cart, code: str, qty: int = 1) -> CartView:
+def add_by_barcode(session: Session, cart: Cart, code: str, qty: int | str = 1) -> CartView:
     return add_product(session, cart, catalog.find_by_barcode(session, code), qty)
 
 
-def add_by_sku(session: Session, cart: Cart, sku: str, qty: int = 1) -> CartView:
+def add_by_sku(session: Session, cart: Cart, sku: str, qty: int | str = 1) -> CartView:
     return add_product(session, cart, catalog.find_by_sku(session, sku), qty)
 
 
-def add_by_code(session: Session, cart: Cart, code: str, qty: int = 1) -> CartView:
-    """What the scan field does: a barcode, or else an SKU typed by hand."""
-    return add_product(session, cart, catalog.find_by_code(session, code), qty)
+def add_by_code(session: Session, cart: Cart, code: str, qty: int | str = 1) -> CartView:
+    """What the scan field does: a barcode, or else an SKU typed by hand; a scale label (a
+    13-digit code with a scale-label prefix that is no product's own barcode) adds its
+    weighed package."""
+    label = read_scale_label(session, code)
+    if label is None:
+        return add_product(session, cart, catalog.find_by_code(session, code), qty)
+    try:
+        product = catalog.find_by_barcode(session, label.code)  # a product's own code wins
+    except NotFound:
+        return add_scale_label(session, cart, label, qty)
+    return add_product(session, cart, product, qty)
 
 
-def add_by_id(session: Session, cart: Cart, product_id: int, qty: int = 1) -> CartView:
+def read_scale_label(session: Session, code: str) -> scale_label.ScaleLabel | None:
+    """The scale label in a scanned `code` (settings `scale_label_*`), or None when it is
+    none; a label with a wrong check digit raises ValidationError."""
+    code = code.strip()
+    if len(code) != 13 or not code.isdigit():
+        return None
+    return scale_label.decode(
+        code,
+        scale_label.parse_layout(get_setting(session, "scale_label_layout")),
+        scale_label.parse_prefixes(get_setting(session, "scale_label_price_prefixes")),
+        scale_label.parse_prefixes(get_setting(session, "scale_label_weight_prefixes")),
+    )
+
+
+def add_scale_label(
+    session: Session, cart: Cart, label: scale_label.ScaleLabel, qty: int | str = 1
+) -> CartView:
+    """The package of a scale label as its own line. A weight label gives the quantity; a
+    price label gives the quantity whose line total is exactly the printed price (refused
+    when none does: the scale's price per unit is not the catalog's), so that a line's total
+    is always qty x price per unit, rounded once."""
+    if qty != 1:
+        raise ValidationError(
+            f"Label timbangan {label.code} tidak bisa dikalikan; pindai setiap label."
+        )
+    digits = scale_label.parse_layout(get_setting(session, "scale_label_layout")).item_digits
+    plu = f"{label.plu:0{digits}d}"
+    product = catalog.find_by_plu(session, label.plu)
+    if product is None:
+        raise NotFound(f"Label timbangan {label.code}: kode barang (PLU) {plu} tidak terdaftar.")
+    scale = unit_scale(product.unit)
+    measured = is_measured(product.unit)
+    if label.kind == "weight":
+        if not measured:
+            raise NotAllowed(
+                f"Label berat {label.code} untuk {product.name}, padahal barang ini dijual "
+                f"per {product.unit}, bukan ditimbang. Periksa PLU {plu} di timbangan."
+            )
+        if label.value <= 0:
+            raise ValidationError(f"Label timbangan {label.code} berisi berat 0.")
+        base = label.value
+    else:
+        found = scale_label.qty_for_price(label.value, product.price, scale)
+        if found is None:
+            per = f"/{product.unit}" if measured else f" per {product.unit}"
+            raise ValidationError(
+                f"Harga label {format_rupiah(label.value)} tidak cocok dengan harga "
+                f"{product.name} {format_rupiah(product.price)}{per}: tidak ada jumlah yang "
+                "tepat menghasilkan harga itu. Periksa harga di timbangan, atau pindai "
+                "barcode barangnya dan ketik jumlahnya (F4)."
+            )
+        base = found
+    warnings: tuple[str, ...] = ()
+    if any(line.label == label.code for line in cart.lines):
+        warnings = (
+            f"Label {label.code} sudah dipindai sebelumnya; hapus baris ini jika terpindai "
+            "dua kali.",
+        )
+    return _add(session, cart, product, base, label=label.code, warnings=warnings)
+
+
+def add_by_id(session: Session, cart: Cart, product_id: int, qty: int | str = 1) -> CartView:
     """A product picked from search results."""
     return add_product(session, cart, catalog.get_product(session, product_id), qty)
 
 
-def set_quantity(session: Session, cart: Cart, index: int, qty: int) -> CartView:
+def set_quantity(session: Session, cart: Cart, index: int, qty: int | str) -> CartView:
+    """The line's quantity: stored units (grams on a kg line) as an int, or typed text."""
     line = _line(cart, index)
-    qty = check_qty(session, qty)
+    if isinstance(qty, str):
+        qty = parse_quantity(qty, line.unit)
+    qty = check_qty(session, qty, line.unit, line.qty_scale)
     old, line.qty = line.qty, qty
     try:
         _check_discount_fits(line)

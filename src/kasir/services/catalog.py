@@ -78,6 +78,7 @@ def _base() -> Any:  # a Select of the ProductView columns
 _BY_BARCODE = _base().where(Product.barcode == bindparam("code"))
 _BY_SKU = _base().where(Product.sku == bindparam("sku"))
 _BY_ID = _base().where(Product.id == bindparam("pid"))
+_BY_PLU = _base().where(Product.plu == bindparam("plu"))
 
 
 def _row(row: object) -> ProductView:
@@ -137,6 +138,12 @@ def find_by_code(session: Session, code: str) -> ProductView:
             return find_by_sku(session, code)
         except NotFound:
             raise NotFound(f"Barang dengan kode {code} tidak terdaftar.") from None
+
+
+def find_by_plu(session: Session, plu: int) -> ProductView | None:
+    """The product with this scale-label item code (kasir.domain.scale_label), or None."""
+    row = _first(session, _BY_PLU, {"plu": plu})
+    return None if row is None else _row(row)
 
 
 def get_product(session: Session, product_id: int) -> ProductView:

@@ -98,7 +98,7 @@ def checkout(
     # come after the cart's own (as when the shift was read last).
     shift_row = read_open_shift(session, till, driver=True)
     for line in cart.lines:
-        check_qty(session, line.qty)
+        check_qty(session, line.qty, line.unit, line.qty_scale)
     check_approvals(session, cart)
     totals = price_cart(cart, tax_rate(session))
     settled = settle(totals.total, payments)

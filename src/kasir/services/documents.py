@@ -37,6 +37,8 @@ class _Snapshot(Protocol):
     unit_price: int
     list_price: int
     cost: int
+    unit: str
+    qty_scale: int
 
 
 def line_row(
@@ -70,6 +72,8 @@ def line_row(
         "list_price": src.list_price,
         "cost": src.cost,
         "qty": qty,
+        "unit": src.unit,
+        "qty_scale": src.qty_scale,
         "line_discount": line_discount,
         "order_discount_share": order_share,
         "tax": tax,

@@ -22,6 +22,7 @@ from kasir.domain.payment import (
     payback,
     reversal_reference,
 )
+from kasir.domain.measure import format_quantity
 from kasir.domain.vocab import DocumentKind, PaymentMethod
 from kasir.errors import NotAllowed, NotFound, ValidationError
 from kasir.money import format_rupiah, prorate
@@ -44,7 +45,7 @@ from kasir.timeutil import utcnow
 @dataclass(frozen=True)
 class RefundItem:
     line_no: int  # line number on the original receipt
-    qty: int
+    qty: int  # in the line's stored units: grams of a kg line (kasir.domain.measure)
 
 
 def _reason(text: str, what: str) -> str:
@@ -151,7 +152,8 @@ def void_sale(
 @dataclass(frozen=True)
 class LineMoney:
     """The money of some units of a sale line (all >= 0 on a sale line):
-    ``qty * unit_price - line_discount - order_share == line_total``; ``tax`` is included in
+    ``gross - line_discount - order_share == line_total``, gross being ``qty * unit_price``
+    (divided by ``qty_scale`` and rounded once on a weighed line); ``tax`` is included in
     ``line_total``."""
 
     qty: int
@@ -160,10 +162,11 @@ class LineMoney:
     order_share: int
     tax: int
     line_total: int
+    qty_scale: int = 1
 
     @property
     def gross(self) -> int:
-        return self.qty * self.unit_price
+        return self.line_total + self.line_discount + self.order_share
 
     def minus(self, other: LineMoney) -> LineMoney:
         return LineMoney(
@@ -173,6 +176,7 @@ class LineMoney:
             self.order_share - other.order_share,
             self.tax - other.tax,
             self.line_total - other.line_total,
+            self.qty_scale,
         )
 
 
@@ -186,13 +190,31 @@ def units_money(line: LineMoney, units: int) -> LineMoney:
     gross less that, split into line discount and order-discount share in the line's
     proportion; their tax is their amount's share of the line's tax. Every one of these grows
     with ``u``, so each refund step is >= 0 in every column (within Rp 1 of its exact share
-    in money back), a step's tax never exceeds its amount, and the steps add up to the line."""
+    in money back), a step's tax never exceeds its amount, and the steps add up to the line.
+
+    A weighed line (``qty_scale`` > 1, qty in grams) has no whole Rupiah per gram: its
+    discount is allocated over the money instead (the share of ``u`` grams is the line's
+    discount times their amount's share of the line total), which grows with ``u`` as well;
+    the gross of those grams is their amount plus that discount."""
     amount = prorate(line.line_total, units, line.qty)
-    discounted = units * line.unit_price - amount
     whole_discount = line.line_discount + line.order_share
+    if line.qty_scale == 1:
+        discounted = units * line.unit_price - amount
+    elif line.line_total:
+        discounted = prorate(whole_discount, amount, line.line_total)
+    else:
+        discounted = prorate(whole_discount, units, line.qty)
     line_discount = prorate(line.line_discount, discounted, whole_discount) if whole_discount else 0
     tax = prorate(line.tax, amount, line.line_total) if line.line_total else 0
-    return LineMoney(units, line.unit_price, line_discount, discounted - line_discount, tax, amount)
+    return LineMoney(
+        units,
+        line.unit_price,
+        line_discount,
+        discounted - line_discount,
+        tax,
+        amount,
+        line.qty_scale,
+    )
 
 
 def refund_money(line: LineMoney, already: LineMoney, qty: int) -> LineMoney:
@@ -214,6 +236,7 @@ def _money(line: SaleLine) -> LineMoney:
         line.order_discount_share,
         line.tax,
         line.line_total,
+        line.qty_scale,
     )
 
 
@@ -308,9 +331,12 @@ def refund_sale(
         line = lines[line_no]
         left = line.qty - done.get(line.id, nothing).qty
         if qty > left:
+            def shown(n: int, line: SaleLine = line) -> str:
+                return format_quantity(n, line.unit, line.qty_scale)
+
             raise NotAllowed(
-                f"{line.name}: diretur {qty}, padahal yang bisa diretur tinggal {left} "
-                f"(terjual {line.qty})."
+                f"{line.name}: diretur {shown(qty)}, padahal yang bisa diretur tinggal "
+                f"{shown(left)} (terjual {shown(line.qty)})."
             )
     rows = []
     for n, (line_no, qty) in enumerate(sorted(wanted.items()), start=1):

@@ -10,6 +10,7 @@ from typing import Any
 from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session, aliased
 
+from kasir.domain.measure import format_quantity, item_count, line_gross
 from kasir.errors import NotFound, ValidationError
 from kasir.store.models import Counter, Payment, Sale, SaleLine, User, table_of
 
@@ -30,6 +31,18 @@ class SaleLineView:
     order_discount_share: int
     line_total: int
     original_line_id: int | None
+    unit: str = "pcs"
+    qty_scale: int = 1  # base units per unit (1000: a kg line's qty is grams)
+
+    @property
+    def qty_text(self) -> str:
+        """``3``, or ``1,3 kg`` on a weighed line."""
+        return format_quantity(self.qty, self.unit, self.qty_scale)
+
+    @property
+    def gross(self) -> int:
+        """qty x unit price, rounded half-up once (kasir.domain.measure)."""
+        return line_gross(self.qty, self.unit_price, self.qty_scale)
 
     @classmethod
     def of(cls, row: Mapping[Any, Any]) -> SaleLineView:
@@ -82,7 +95,7 @@ class SaleView:
 
     @property
     def item_count(self) -> int:
-        return sum(line.qty for line in self.lines)
+        return sum(item_count(line.qty, line.unit) for line in self.lines)
 
 
 def normalise_receipt_number(text: str) -> str:

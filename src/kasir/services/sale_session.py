@@ -141,7 +141,7 @@ class SaleSession:
         sale._sale = _Sale(draft.cart, draft.payments, draft.sale_uuid)
         if _shift_of(till) is not None and draft.shift_id != _shift_of(till):
             sale._store(session, sale._sale)  # the cart now belongs to this till's shift
-        items = sum(line.qty for line in draft.cart.lines)
+        items = sum(line.items for line in draft.cart.lines)
         text = (
             f"Keranjang yang belum selesai dipulihkan ({items} barang, disimpan "
             f"{local(draft.updated_at):%H:%M} oleh {draft.cashier_name})."
@@ -178,15 +178,15 @@ class SaleSession:
         self._store(session, staged)
         return SaleState(staged.sale_uuid, view, staged.payments)
 
-    def scan(self, session: Session, code: str, qty: int = 1) -> SaleState:
+    def scan(self, session: Session, code: str, qty: int | str = 1) -> SaleState:
         """A scanned barcode or a typed SKU (`NotFound` when neither)."""
         return self._edit(session, lambda cart: cart_edit.add_by_code(session, cart, code, qty))
 
-    def add_product(self, session: Session, product_id: int, qty: int = 1) -> SaleState:
+    def add_product(self, session: Session, product_id: int, qty: int | str = 1) -> SaleState:
         """A product picked from the search or the catalog."""
         return self._edit(session, lambda cart: cart_edit.add_by_id(session, cart, product_id, qty))
 
-    def set_quantity(self, session: Session, index: int, qty: int) -> SaleState:
+    def set_quantity(self, session: Session, index: int, qty: int | str) -> SaleState:
         return self._edit(session, lambda cart: cart_edit.set_quantity(session, cart, index, qty))
 
     def remove_line(self, session: Session, index: int) -> SaleState:

@@ -162,11 +162,18 @@ class Product(Base):
     # Lower-case, accent-free copy of name for substring search.
     search_name: Mapped[str] = mapped_column(String(200), index=True)
     category_id: Mapped[int] = mapped_column(ForeignKey("category.id"), index=True)
+    # kg, g, l, m: sold by measure (kasir.domain.measure), price per unit, quantities and
+    # stock in grams, millilitres or millimetres; any other unit: sold by count.
     unit: Mapped[str] = mapped_column(String(16), default="pcs", server_default="pcs")
     price: Mapped[int] = mapped_column(Money)
     cost: Mapped[int] = mapped_column(Money, default=0, server_default=ZERO)
     upt_id: Mapped[int] = mapped_column(ForeignKey("upt.id"), index=True)
-    # On-hand quantity; changes only together with a StockMovement row.
+    # The item code a shop scale prints on its labels (kasir.domain.scale_label).
+    # A unique index, not a constraint: migration 0005 adds it without rebuilding the table
+    # on SQLite (a rebuild drops the search triggers and rewrites every product).
+    plu: Mapped[int | None] = mapped_column(Integer, index=True, unique=True)
+    # On-hand quantity (base units of a measured product); changes only together with a
+    # StockMovement row.
     stock_qty: Mapped[int] = mapped_column(Integer, default=0, server_default=ZERO)
     shelf_life_days: Mapped[int | None] = mapped_column(Integer)
     pirt_number: Mapped[str | None] = mapped_column(String(32))
@@ -376,6 +383,10 @@ class SaleLine(Base):
     list_price: Mapped[int] = mapped_column(Money)  # catalogue price before any override
     cost: Mapped[int] = mapped_column(Money)
     qty: Mapped[int] = mapped_column(Integer)
+    # The unit as sold, and base units per unit: a kg line holds grams (qty_scale 1000) and
+    # its gross is qty * unit_price / qty_scale rounded half-up (kasir.domain.measure).
+    unit: Mapped[str] = mapped_column(String(16), default="pcs", server_default="pcs")
+    qty_scale: Mapped[int] = mapped_column(Integer, default=1, server_default=text("1"))
     line_discount: Mapped[int] = mapped_column(Money, default=0, server_default=ZERO)
     order_discount_share: Mapped[int] = mapped_column(Money, default=0, server_default=ZERO)
     tax: Mapped[int] = mapped_column(Money, default=0, server_default=ZERO)
