@@ -17,8 +17,10 @@ quantities in base units (grams, millilitres, millimetres), its price per unit.
   before (parked, or the counter's draft) is converted when it is read (kasir.domain.cart).
 - the demo catalog's weighed products get their demo PLUs (kasir.services.demo), where present.
 
-Columns are added in place on both backends (no SQLite table rebuild: the product search
-triggers stay, and a big catalog is not rewritten). The downgrade divides back and refuses a
+Columns are added (and dropped by the downgrade) in place on both backends, no SQLite batch
+rebuild: the product search triggers stay, the foreign keys to product are not in the way, and
+a big catalog is not rewritten; hence plu's uniqueness is a unique index, and the models
+declare no new CHECK (SQLite cannot add one in place). The downgrade divides back and refuses a
 store holding a quantity that is no whole unit (1,3 kg cannot be written as whole kg).
 """
 
@@ -145,15 +147,13 @@ def downgrade() -> None:
         )
     )
     conn.execute(
-        sa.text(f"UPDATE sale_line SET qty = qty / qty_scale WHERE qty_scale <> 1")
+        sa.text("UPDATE sale_line SET qty = qty / qty_scale WHERE qty_scale <> 1")
     )
-    with op.batch_alter_table("sale_line") as batch:
-        batch.drop_column("qty_scale")
-        batch.drop_column("unit")
     op.drop_index(op.f("ix_product_plu"), table_name="product")
-    with op.batch_alter_table("product") as batch:
-        batch.drop_column("plu")
-    if conn.dialect.name == "sqlite":
-        from kasir.store import search_index
-
-        search_index.install(conn)  # a batch rebuild of product drops the search triggers
+    # Dropped in place on SQLite too (3.35+: ALTER TABLE DROP COLUMN): a batch rebuild of
+    # product fails on the foreign keys that point at it, and would drop the search triggers.
+    for table, column in (("sale_line", "qty_scale"), ("sale_line", "unit"), ("product", "plu")):
+        if conn.dialect.name == "sqlite":
+            conn.execute(sa.text(f"ALTER TABLE {table} DROP COLUMN {column}"))
+        else:
+            op.drop_column(table, column)
