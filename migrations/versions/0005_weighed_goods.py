@@ -146,9 +146,7 @@ def downgrade() -> None:
             f"UPDATE product SET stock_qty = stock_qty / {SCALE} WHERE unit IN ({_SCALED_LIST})"
         )
     )
-    conn.execute(
-        sa.text("UPDATE sale_line SET qty = qty / qty_scale WHERE qty_scale <> 1")
-    )
+    conn.execute(sa.text("UPDATE sale_line SET qty = qty / qty_scale WHERE qty_scale <> 1"))
     op.drop_index(op.f("ix_product_plu"), table_name="product")
     # Dropped in place on SQLite too (3.35+: ALTER TABLE DROP COLUMN): a batch rebuild of
     # product fails on the foreign keys that point at it, and would drop the search triggers.

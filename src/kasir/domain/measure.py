@@ -166,9 +166,7 @@ def parse_quantity(text: str, unit: str) -> int:
         raise ValidationError(
             f"Jumlah harus angka bulat, misalnya 3 (barang ini dijual per {unit}), bukan '{shown}'."
         )
-    example = {"g": "1,3 atau 1300g", "ml": "1,5 atau 500ml", "mm": "2,5 atau 250cm"}[
-        measured.base
-    ]
+    example = {"g": "1,3 atau 1300g", "ml": "1,5 atau 500ml", "mm": "2,5 atau 250cm"}[measured.base]
     hint = f"Ketik jumlah {measured.label}, misalnya {example}."
     match = _QTY_RE.match(s) if s.isascii() else None
     if match is None:

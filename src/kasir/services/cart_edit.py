@@ -147,14 +147,14 @@ def check_qty(session: Session, qty: object, unit: str = "pcs", qty_scale: int =
     limit: int = get_setting(session, "max_line_qty")
     if qty <= 0:
         if is_measured(unit):
-            raise ValidationError(
-                "Jumlah harus lebih dari 0 (hapus baris untuk membatalkan)."
-            )
+            raise ValidationError("Jumlah harus lebih dari 0 (hapus baris untuk membatalkan).")
         raise ValidationError("Jumlah barang harus 1 atau lebih (hapus baris untuk membatalkan).")
     if qty > limit * qty_scale:
         shown = format_quantity(qty, unit, qty_scale)
         most = format_quantity(limit * qty_scale, unit, qty_scale)
-        raise ValidationError(f"Jumlah {shown} terlalu besar (maks. {most} per baris). Salah ketik?")
+        raise ValidationError(
+            f"Jumlah {shown} terlalu besar (maks. {most} per baris). Salah ketik?"
+        )
     return qty
 
 
@@ -195,9 +195,7 @@ def _base_qty(product: ProductView, qty: int | str) -> int:
     return qty * unit_scale(product.unit)
 
 
-def add_product(
-    session: Session, cart: Cart, product: ProductView, qty: int | str = 1
-) -> CartView:
+def add_product(session: Session, cart: Cart, product: ProductView, qty: int | str = 1) -> CartView:
     """Add `qty` of a product (a count of its units, or typed text); the same product again
     adds to its line's quantity."""
     return _add(session, cart, product, _base_qty(product, qty))
@@ -466,5 +464,3 @@ def override_price(
     line.price_approved_by = approver.id
     cart.last_index = index
     return view_cart(session, cart)
-
-

@@ -16,13 +16,13 @@ from dataclasses import dataclass
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from kasir.domain.measure import format_quantity
 from kasir.domain.payment import (
     default_refund_method,
     method_label,
     payback,
     reversal_reference,
 )
-from kasir.domain.measure import format_quantity
 from kasir.domain.vocab import DocumentKind, PaymentMethod
 from kasir.errors import NotAllowed, NotFound, ValidationError
 from kasir.money import format_rupiah, prorate
@@ -331,6 +331,7 @@ def refund_sale(
         line = lines[line_no]
         left = line.qty - done.get(line.id, nothing).qty
         if qty > left:
+
             def shown(n: int, line: SaleLine = line) -> str:
                 return format_quantity(n, line.unit, line.qty_scale)
 

@@ -95,7 +95,12 @@ def test_what_is_shown_types_back_to_the_same_quantity(unit: str, qty: int) -> N
 
 def test_units_and_counts() -> None:
     assert [unit_scale(u) for u in ("kg", "g", "l", "m", "pcs", "bungkus")] == [
-        1000, 1, 1000, 1000, 1, 1
+        1000,
+        1,
+        1000,
+        1000,
+        1,
+        1,
     ]
     assert is_measured("kg") and is_measured("Liter") and not is_measured("pak")
     assert item_count(1300, "kg") == 1 and item_count(-1300, "kg") == -1
@@ -165,15 +170,13 @@ def test_weighed_lines_upt_sums_and_tax_add_up_to_the_total(
     for line, priced in zip(cart.lines, totals.lines, strict=True):
         assert priced.gross == round_half_up(Decimal(line.qty) * line.unit_price / line.qty_scale)
         assert priced.line_total == priced.gross - priced.line_discount - priced.order_share
-        assert 0 <= priced.line_total and 0 <= priced.tax <= priced.line_total
+        assert priced.line_total >= 0 and 0 <= priced.tax <= priced.line_total
     by_upt: dict[int, int] = {}
     for line, priced in zip(cart.lines, totals.lines, strict=True):
         by_upt[line.upt_id] = by_upt.get(line.upt_id, 0) + priced.line_total
     assert sum(by_upt.values()) == totals.total
     assert totals.subtotal - totals.line_discount_total - totals.order_discount == totals.total
-    assert totals.item_count == sum(
-        1 if line.qty_scale > 1 else line.qty for line in cart.lines
-    )
+    assert totals.item_count == sum(1 if line.qty_scale > 1 else line.qty for line in cart.lines)
 
 
 def test_a_cart_saved_before_weighed_goods_reads_back_in_grams() -> None:

@@ -71,7 +71,7 @@ def test_decoding_price_and_weight_labels() -> None:
 
 
 def test_a_wrong_check_digit_is_refused_with_the_right_one_named() -> None:
-    with pytest.raises(ValidationError, match="digit pemeriksa salah.*seharusnya 1"):
+    with pytest.raises(ValidationError, match=r"digit pemeriksa salah.*seharusnya 1"):
         decode("2600108013002", LAYOUT, PRICE, WEIGHT)
 
 
