@@ -18,6 +18,7 @@ from PySide6.QtWidgets import (
 )
 
 from kasir.domain.cart import Discount
+from kasir.domain.measure import is_measured, parse_quantity
 from kasir.errors import KasirError, ValidationError
 from kasir.money import parse_rupiah
 from kasir.services.auth import Approval
@@ -123,7 +124,25 @@ class AmountDialog(InputDialog):
 
 
 class QuantityDialog(InputDialog):
+    """A line's quantity: a count, or for a product sold by measure (`unit` kg, g, l, m) a
+    weight or length in its stored units (``1,3`` or ``1300g`` on a kg product: 1300)."""
+
+    def __init__(
+        self,
+        parent: QWidget | None,
+        title: str,
+        prompt: str,
+        text: str = "",
+        *,
+        pad: bool = False,
+        unit: str = "pcs",
+    ) -> None:
+        self.unit = unit
+        super().__init__(parent, title, prompt, text, pad=pad)
+
     def parse(self, text: str) -> int:
+        if is_measured(self.unit):
+            return parse_quantity(text, self.unit)
         text = text.strip()
         if not text.isascii() or not text.isdigit():
             raise ValidationError("Jumlah harus angka bulat, misalnya 3.")

@@ -6,6 +6,7 @@ from typing import Any
 
 from PySide6.QtCore import Qt
 
+from kasir.domain.measure import format_quantity
 from kasir.gui.table_model import Index, RowsTableModel
 from kasir.money import format_number
 from kasir.services.catalog import ProductView
@@ -44,7 +45,7 @@ class ProductTableModel(RowsTableModel[ProductView]):
                 p.name,
                 p.category,
                 format_number(p.price),
-                str(p.stock_qty),
+                format_quantity(p.stock_qty, p.unit),  # "47 kg": grams kept, kg shown
                 p.upt_name,
             )[col]
         if role == Qt.ItemDataRole.TextAlignmentRole and col in (4, 5):

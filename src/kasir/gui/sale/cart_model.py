@@ -46,11 +46,13 @@ class CartTableModel(RowsTableModel[CartLineView]):
         if role == Qt.ItemDataRole.DisplayRole:
             discount = line.line_discount + line.order_share
             price = format_number(line.unit_price)
+            if line.measured:
+                price += f"/{line.unit}"  # the price per kg of a weighed line
             if line.price_overridden:
                 price += " *"
             return (
                 line.name,
-                str(line.qty),
+                line.qty_text,
                 price,
                 f"-{format_number(discount)}" if discount else "",
                 format_number(line.line_total),

@@ -31,6 +31,7 @@ from PySide6.QtWidgets import (
 )
 
 from kasir.domain.cart import Cart
+from kasir.domain.measure import format_for_input, is_measured, looks_like_quantity
 from kasir.domain.payment import PaymentInput
 from kasir.errors import KasirError, NotFound
 from kasir.gui.dialogs import AmountDialog, DiscountDialog, QuantityDialog
@@ -72,7 +73,7 @@ class SaleScreen(QWidget):
         self.last_sale: SaleView | None = None
         self._cancel_asked = False  # Esc pressed once with payments taken
         self.close_confirmed = False  # the window may close although a cart is in progress
-        self.unsent: list[tuple[str, int]] = []  # scans the store could not take yet
+        self.unsent: list[tuple[str, int | str]] = []  # scans the store could not take yet
         self._retry = QTimer(self, singleShot=True, interval=RETRY_SCANS_MS)
         self._retry.timeout.connect(self._send_unsent)
 
@@ -288,14 +289,16 @@ class SaleScreen(QWidget):
         self.scan.clear()
         if not text:
             return
-        qty = 1
+        qty: int | str = 1
         if "*" in text:  # "3*2000000100012": three of that item
             count, _, code = text.partition("*")
             if count.strip().isdigit():
                 qty, text = int(count), code.strip()
+            elif looks_like_quantity(count):  # "1,3*..." / "500g*...": parsed for the product
+                qty, text = count.strip(), code.strip()
         self._send_scan(text, qty)
 
-    def _send_scan(self, text: str, qty: int) -> None:
+    def _send_scan(self, text: str, qty: int | str) -> None:
         sale = self.sale
 
         def not_found(exc: KasirError) -> None:
@@ -344,7 +347,7 @@ class SaleScreen(QWidget):
         view = state.cart
         line = view.lines[view.last_index] if view.last_index is not None else None
         if line and not view.warnings:
-            self.say(f"{line.qty} x {line.name}  {format_rupiah(line.line_total)}")
+            self.say(f"{line.qty_text} x {line.name}  {format_rupiah(line.line_total)}")
 
     def open_search(self, text: str = "") -> None:
         dialog = SearchDialog(self.ops, text if isinstance(text, str) else "", self)
@@ -372,8 +375,15 @@ class SaleScreen(QWidget):
         if index is None:
             return
         line = self.sale.cart.lines[index]
+        weighed = is_measured(line.unit)
         dialog = QuantityDialog(
-            self, "Ubah jumlah", f"Jumlah untuk {line.name}:", str(line.qty), pad=True
+            self,
+            "Ubah jumlah",
+            f"{'Berat' if weighed else 'Jumlah'} untuk {line.name}"
+            + (f" ({line.unit}, mis. 1,3 atau 1300g):" if weighed else ":"),
+            format_for_input(line.qty, line.unit, line.qty_scale),
+            pad=True,
+            unit=line.unit,
         )
         sale = self.sale
 
