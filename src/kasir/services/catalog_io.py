@@ -53,11 +53,13 @@ COLUMNS = (
     "pirt_number",
     "halal_number",
     "active",
+    "plu",  # optional: the item code of scale labels (kasir.domain.scale_label)
 )
 REQUIRED = ("sku", "name", "category", "price", "upt_code")
 UPT_KINDS = values(UptKind)  # the CHECK on upt.kind is made from the same enum
 MAX_PRICE = 10**12
 MAX_STOCK = 10**9
+MAX_PLU = 999_999  # six digits, the longest item code a label layout holds
 MAX_REPORTED = 20
 """An import names the first 20 bad lines and counts the rest."""
 CHUNK = 1000
@@ -248,6 +250,12 @@ def _parse_row(get: dict[str, str], categories: dict[str, int]) -> dict[str, Any
         if not (digits.isascii() and digits.isdigit()) or len(digits) < 15:
             problems.append(f"nomor P-IRT {out['pirt_number']!r} harus 15 angka atau lebih")
         out["pirt_number"] = digits
+    out["plu"] = None
+    try:
+        if get["plu"]:
+            out["plu"] = _int_field(get["plu"], "PLU", maximum=MAX_PLU)
+    except ValidationError as exc:
+        problems.append(str(exc))
     out["search_name"] = fold(out["name"])
     # The folded copy can be longer than the name ('ﬃ' is 'ffi'); both must fit the column.
     if max(len(out["name"]), len(out["search_name"])) > 200:
@@ -274,7 +282,7 @@ def _parse_row(get: dict[str, str], categories: dict[str, int]) -> dict[str, Any
 class _Importer:
     """One import's state: what the file holds so far, and the rows waiting to be written."""
 
-    def __init__(self, session: Session, source: str) -> None:
+    def __init__(self, session: Session, source: str, with_plu: bool = True) -> None:
         self.session = session
         self.conn: Connection = session.connection()
         self.reference = f"Impor {source}"[:100]
@@ -283,6 +291,7 @@ class _Importer:
         self.problems = _Problems()
         self.seen_sku: dict[str, int] = {}
         self.seen_barcode: dict[str, int] = {}
+        self.seen_plu: dict[int, int] = {}
         self.pending: list[tuple[int, dict[str, Any]]] = []
         # UPT codes: those of the store and those this file adds, and their ids (a new UPT is
         # created just before the first product that needs it is written).
@@ -294,7 +303,10 @@ class _Importer:
         # grows); an empty store needs no look-up of what it already holds.
         self.mark: int = session.scalar(select(func.coalesce(func.max(Product.id), 0))) or 0
         self.store_empty = self.mark == 0
-        self.insert_sql = _insert_sql(self.conn)
+        # A file without the plu column writes none (and imports into a store made before
+        # migration 0005 too: the demo data of the older migrations' tests).
+        self.with_plu = with_plu
+        self.insert_sql = _insert_sql(self.conn, with_plu)
 
     def take(self, line: int, parsed: dict[str, Any]) -> None:
         sku, code = parsed["sku"], parsed["barcode"]
@@ -312,6 +324,13 @@ class _Importer:
                 ok = False
             else:
                 self.seen_barcode[code] = line
+        plu = parsed["plu"]
+        if plu is not None:
+            if plu in self.seen_plu:
+                self.problems.add(line, f"PLU {plu} ganda (juga di baris {self.seen_plu[plu]})")
+                ok = False
+            else:
+                self.seen_plu[plu] = line
         if ok and self._upt_known(line, parsed):
             self.pending.append((line, parsed))
             if len(self.pending) >= CHUNK:
@@ -343,6 +362,7 @@ class _Importer:
         problems: list[tuple[int, str]] = []
         taken_skus: set[str] = set()
         taken_codes: set[str | None] = set()
+        taken_plu: set[int | None] = set()
         if not self.store_empty:
             # Rows of this file written before are in seen_*: what is found here was there.
             skus = [r["sku"] for _, r in rows]
@@ -352,8 +372,14 @@ class _Importer:
                 taken_codes.update(
                     self.conn.scalars(select(Product.barcode).where(Product.barcode.in_(codes)))
                 )
+            plus = [r["plu"] for _, r in rows if r["plu"] is not None]
+            if plus:
+                taken_plu.update(self.conn.scalars(select(Product.plu).where(Product.plu.in_(plus))))
         good = []
         for line, r in rows:
+            if r["plu"] in taken_plu:
+                problems.append((line, f"PLU {r['plu']} sudah dipakai barang lain di toko"))
+                continue
             if r["barcode"] in taken_codes:
                 problems.append((line, f"barcode {r['barcode']} sudah dipakai barang lain di toko"))
             if r["sku"] in taken_skus:
@@ -385,6 +411,7 @@ class _Importer:
                 r["halal_number"],
                 r["active"],
             )
+            + ((r["plu"],) if self.with_plu else ())
             for r in good
         ]
         stocks = {r["sku"]: r["stock"] for r in good}
@@ -448,16 +475,18 @@ _PG_ARRAY_TYPES = (
 )
 
 
-def _insert_sql(conn: Connection) -> str:
+def _insert_sql(conn: Connection, with_plu: bool = True) -> str:
     """The product INSERT: values are plain str/int/bool/None, which both drivers store as
     SQLAlchemy would (no bind processing needed). SQLite: one row per parameter set, for the
     driver's executemany. PostgreSQL: one array per column (`unnest`), the whole chunk in one
     statement, returning (sku, id) of the new rows."""
-    columns = ", ".join(_PRODUCT_COLUMNS)
+    names = (*_PRODUCT_COLUMNS, "plu") if with_plu else _PRODUCT_COLUMNS
+    types = (*_PG_ARRAY_TYPES, "int") if with_plu else _PG_ARRAY_TYPES
+    columns = ", ".join(names)
     if conn.dialect.name == "postgresql":
-        arrays = ", ".join(f"%s::{t}[]" for t in _PG_ARRAY_TYPES)
+        arrays = ", ".join(f"%s::{t}[]" for t in types)
         return f"INSERT INTO product ({columns}) SELECT * FROM unnest({arrays}) RETURNING sku, id"
-    return f"INSERT INTO product ({columns}) VALUES ({', '.join('?' for _ in _PRODUCT_COLUMNS)})"
+    return f"INSERT INTO product ({columns}) VALUES ({', '.join('?' for _ in names)})"
 
 
 @contextlib.contextmanager
@@ -509,7 +538,7 @@ def import_products(session: Session, lines: Iterable[str], source: str = "CSV")
     blank = {c: "" for c in COLUMNS if c not in index}
     conn = session.connection()
     with session.begin_nested(), search_index.bulk_insert(conn), _page_cache(conn):
-        importer = _Importer(session, source)
+        importer = _Importer(session, source, with_plu="plu" in index)
         problems = importer.problems
         for line, row in records:
             if isinstance(row, str):
@@ -570,6 +599,7 @@ def product_rows(session: Session) -> Iterator[tuple[object, ...]]:
             Product.pirt_number,
             Product.halal_number,
             Product.active,
+            Product.plu,
         )
         .join(Category, Category.id == Product.category_id)
         .join(Upt, Upt.id == Product.upt_id)
@@ -585,6 +615,7 @@ def product_rows(session: Session) -> Iterator[tuple[object, ...]]:
             r[13] or "",
             r[14] or "",
             1 if r[15] else 0,
+            "" if r[16] is None else r[16],
         )
 
 

@@ -266,3 +266,42 @@ def test_view_of_a_cart_with_weighed_lines(demo: Factory) -> None:
         view = view_cart(s, cart)
     assert [ln.qty_text for ln in view.lines] == ["1,3 kg", "3"]
     assert view.item_count == 4 and view.total == 32_500 + 54_000
+
+
+CSV_HEAD = "sku,name,category,unit,price,stock,upt_code,plu\n"
+
+
+def test_catalog_import_and_export_carry_the_plu(demo: Factory) -> None:
+    from io import StringIO
+
+    from kasir.errors import ImportFailed
+    from kasir.services.catalog_io import export_products, import_products
+
+    with demo.begin() as s:
+        import_products(
+            s,
+            StringIO(CSV_HEAD + "PRK-0101,Ikan Mas Segar,perikanan,kg,30000,12500,LP-CBN,1101\n"),
+        )
+        cart = Cart()
+        (line,) = add_by_code(s, cart, encode(27, 1101, 500, LAYOUT)).lines
+        assert (line.name, line.qty, line.line_total) == ("Ikan Mas Segar", 500, 15_000)
+        out = StringIO()
+        export_products(s, out)
+    rows = out.getvalue().splitlines()
+    assert rows[0].endswith(",plu")
+    mas = next(r for r in rows if r.startswith("PRK-0101"))
+    assert mas.startswith("PRK-0101,,Ikan Mas Segar,perikanan,kg,30000,0,12500,LP-CBN,")
+    assert mas.endswith(",1,1101")
+    assert next(r for r in rows if r.startswith("PRK-0008")).endswith(",1,108")
+    for body, says in (
+        ("PRK-0102,Ikan A,perikanan,kg,1000,0,LP-CBN,108\n", "PLU 108 sudah dipakai"),
+        (
+            "PRK-0102,Ikan A,perikanan,kg,1000,0,LP-CBN,7\n"
+            "PRK-0103,Ikan B,perikanan,kg,1000,0,LP-CBN,7\n",
+            "PLU 7 ganda",
+        ),
+        ("PRK-0102,Ikan A,perikanan,kg,1000,0,LP-CBN,1234567\n", "PLU 1234567 di luar batas"),
+    ):
+        with demo.begin() as s, pytest.raises(ImportFailed) as failed:
+            import_products(s, StringIO(CSV_HEAD + body))
+        assert any(says in reason for _line, reason in failed.value.problems), failed.value
