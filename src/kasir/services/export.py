@@ -73,6 +73,8 @@ LINE_COLUMNS = (
     "line_total",
     "original_receipt",
     "original_line_no",
+    "unit",  # kg, l, m: qty in grams, ml, mm (qty_scale 1000); gross = qty * unit_price / scale
+    "qty_scale",
 )
 PAYMENT_COLUMNS = (
     "receipt_number",
@@ -196,6 +198,8 @@ def _line_rows(
             ln.line_total,
             orig_receipt or "",
             "" if orig_line_no is None else orig_line_no,
+            ln.unit,
+            ln.qty_scale,
         )
 
 

@@ -59,7 +59,7 @@ def test_the_columns_are_the_documented_ones() -> None:
         "receipt_number", "line_no", "sku", "barcode", "product_name", "upt_code", "upt_name",
         "category", "qty", "list_price", "unit_price", "price_approved_by", "cost",
         "line_discount", "discount_approved_by", "order_discount_share", "discount", "tax",
-        "line_total", "original_receipt", "original_line_no",
+        "line_total", "original_receipt", "original_line_no", "unit", "qty_scale",
     )  # fmt: skip
     assert PAYMENT_COLUMNS == (
         "receipt_number", "method", "tendered", "change", "amount", "reference",
