@@ -13,6 +13,7 @@ from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from kasir.domain.cart import Cart, CartLine, price_cart
+from kasir.domain.measure import unit_scale
 from kasir.errors import NotFound, ValidationError
 from kasir.money import format_rupiah
 from kasir.services import catalog
@@ -86,6 +87,12 @@ def recall_cart(session: Session, parked_id: int) -> Recalled:
             continue
         if not product.active:
             changes.append(f"{product.name} tidak aktif lagi; dikeluarkan dari keranjang.")
+            continue
+        if unit_scale(product.unit) != line.qty_scale:  # kg <-> pcs: the qty means another thing
+            changes.append(
+                f"Satuan {product.name} berubah menjadi {product.unit}; dikeluarkan dari "
+                "keranjang, pindai lagi."
+            )
             continue
         old_list, old_price = line.list_price, line.unit_price
         overridden = line.price_approved_by is not None

@@ -7,20 +7,33 @@ Segar Rp 35.000/kg (PLU 109), Udang Vaname Segar Rp 95.000/kg (PLU 121, no stock
 from __future__ import annotations
 
 from decimal import Decimal
+from io import StringIO
 
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 from sqlalchemy import select, update
-from store_helpers import MAKARONI, NOW, SPV, Factory, cash, open_till, snapshot, stock_of
+from store_helpers import (
+    MAKARONI,
+    NOW,
+    SPV,
+    Factory,
+    cash,
+    make_till,
+    open_till,
+    snapshot,
+    stock_of,
+)
 
 from kasir.domain.cart import Cart, Discount
 from kasir.domain.scale_label import encode, parse_layout
-from kasir.errors import NotAllowed, NotFound, ValidationError
+from kasir.errors import ImportFailed, NotAllowed, NotFound, ValidationError
 from kasir.output.receipt import ReceiptHeader, render_text
 from kasir.services.cart_edit import add_by_code, set_order_discount, set_quantity, view_cart
+from kasir.services.catalog_io import export_products, import_products
 from kasir.services.checkout import checkout
 from kasir.services.integrity import check_store
+from kasir.services.parking import park_cart, recall_cart
 from kasir.services.returns import LineMoney, RefundItem, refund_money, refund_sale
 from kasir.services.sale_lookup import get_sale
 from kasir.settings import set_setting
@@ -272,11 +285,6 @@ CSV_HEAD = "sku,name,category,unit,price,stock,upt_code,plu\n"
 
 
 def test_catalog_import_and_export_carry_the_plu(demo: Factory) -> None:
-    from io import StringIO
-
-    from kasir.errors import ImportFailed
-    from kasir.services.catalog_io import export_products, import_products
-
     with demo.begin() as s:
         import_products(
             s,
@@ -305,3 +313,26 @@ def test_catalog_import_and_export_carry_the_plu(demo: Factory) -> None:
         with demo.begin() as s, pytest.raises(ImportFailed) as failed:
             import_products(s, StringIO(CSV_HEAD + body))
         assert any(says in reason for _line, reason in failed.value.problems), failed.value
+
+
+def test_a_parked_weighed_line_comes_back_in_grams_or_goes_if_its_unit_changed(
+    demo: Factory,
+) -> None:
+    with demo.begin() as s:
+        till = make_till(s)
+        cart = Cart()
+        add_by_code(s, cart, LELE_1300G)
+        add_by_code(s, cart, NILA, "2")
+        parked = park_cart(s, till, cart, "ikan")
+        again = park_cart(s, till, cart, "ikan lagi")
+    assert parked.item_count == 2
+    with demo.begin() as s:
+        back = recall_cart(s, parked.id)
+        assert back.cart.lines == cart.lines and back.changes == ()
+        s.execute(update(Product).where(Product.barcode == NILA).values(unit="ekor"))
+    with demo.begin() as s:
+        back = recall_cart(s, again.id)
+    assert [ln.qty for ln in back.cart.lines] == [1300]
+    assert back.changes == (
+        "Satuan Ikan Nila Segar berubah menjadi ekor; dikeluarkan dari keranjang, pindai lagi.",
+    )
