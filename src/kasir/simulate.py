@@ -14,6 +14,7 @@ import datetime as dt
 import random
 import signal
 import threading
+import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -23,6 +24,7 @@ from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from kasir.domain.cart import Cart, Discount
+from kasir.domain.measure import is_measured
 from kasir.domain.payment import PaymentInput
 from kasir.errors import ApprovalRequired, InsufficientStock, NotAllowed, UserError
 from kasir.services import cart_edit, returns, shifts
@@ -87,9 +89,10 @@ class SimCatalog:
 
     barcodes: list[str]
     weights: list[float]
+    measured: frozenset[str] = frozenset()  # barcodes of goods sold by weight (kg, ...)
 
 
-_CATALOG = select(Product.barcode, Product.price).where(
+_CATALOG = select(Product.barcode, Product.price, Product.unit).where(
     Product.active, Product.barcode.is_not(None)
 )
 
@@ -98,8 +101,9 @@ def load_catalog(session: Session) -> SimCatalog:
     rows = session.connection().execute(_CATALOG).all()
     # Shoppers pick snacks and coffee far more often than a teak cupboard.
     return SimCatalog(
-        [str(code) for code, _price in rows],
-        list(accumulate(1 / max(price, 1_000) ** 0.9 for _code, price in rows)),
+        [str(code) for code, _price, _unit in rows],
+        list(accumulate(1 / max(price, 1_000) ** 0.9 for _code, price, _unit in rows)),
+        frozenset(str(code) for code, _price, unit in rows if is_measured(unit)),
     )
 
 
@@ -240,6 +244,7 @@ class _Seller:
         self.rng = rng
         self.barcodes = catalog.barcodes
         self.weights = catalog.weights
+        self.measured = catalog.measured
         self.supervisor = supervisor
         self.result = result
         self.last_at: dt.datetime | None = None  # the simulated time of the last sale begun
@@ -254,7 +259,10 @@ class _Seller:
                     code = rng.choices(self.barcodes, cum_weights=self.weights)[0]
                     # Each step's view is the cart as the window shows it: the last one is
                     # the cart to pay (no view of it made again).
-                    view = cart_edit.add_by_barcode(s, cart, code, rng.choice((1, 1, 1, 2, 3)))
+                    qty: int | str = rng.choice((1, 1, 1, 2, 3))
+                    if code in self.measured:  # weighed, 250 g to 2 kg (no draw: same days)
+                        qty = f"{250 + zlib.crc32(f'{n}:{code}'.encode()) % 1751}g"
+                    view = cart_edit.add_by_barcode(s, cart, code, qty)
                 if rng.random() < 0.1:
                     view = cart_edit.set_line_discount(s, cart, 0, Discount("percent", Decimal(5)))
                 if rng.random() < 0.03 and view.total > 100_000:
