@@ -23,6 +23,7 @@ from kasir.store.models import Setting
 
 # The largest quantity on one line: well inside the 32-bit INTEGER columns (qty, stock) on both
 # backends, and far above any real basket (a typing slip of 10^19 is refused, not overflowed).
+# Counted in the product's units: 1.000.000 kg of a weighed product is 10^9 g, still inside.
 MAX_LINE_QTY_LIMIT = 1_000_000
 
 
@@ -143,7 +144,8 @@ SETTINGS: tuple[SettingDef, ...] = (
     SettingDef(
         "max_line_qty",
         9999,
-        f"Jumlah terbesar per baris (mencegah salah ketik); 1 sampai {_dots(MAX_LINE_QTY_LIMIT)}",
+        f"Jumlah terbesar per baris (mencegah salah ketik; barang timbang dihitung dalam "
+        f"kg/l/m); 1 sampai {_dots(MAX_LINE_QTY_LIMIT)}",
         _bounded_int(1, MAX_LINE_QTY_LIMIT),
     ),
     SettingDef(
