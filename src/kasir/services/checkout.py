@@ -20,7 +20,8 @@ from sqlalchemy import Connection, bindparam, delete, select, update
 from sqlalchemy.orm import Session
 
 from kasir.domain.cart import Cart, price_cart
-from kasir.domain.payment import PaymentInput, settle
+from kasir.domain.payment import PaymentInput, settlement
+from kasir.domain.rounding import CashRounding, rounding_rule
 from kasir.domain.vocab import DocumentKind, MovementKind
 from kasir.errors import InsufficientStock, NotAllowed, ValidationError
 from kasir.services.cart_edit import check_approvals, check_qty, tax_rate
@@ -40,6 +41,13 @@ _PAYMENT = table_of(Payment)
 _SALE = table_of(Sale)
 _SEQ = table_of(ReceiptSequence)
 _BY_UUID = select(_SALE.c.id, _SALE.c.kind).where(_SALE.c.uuid == bindparam("uuid"))
+
+
+def cash_rounding(session: Session) -> CashRounding:
+    """The cash rounding rule of the store's settings (`cash_rounding`, its direction)."""
+    return rounding_rule(
+        get_setting(session, "cash_rounding"), get_setting(session, "cash_rounding_direction")
+    )
 
 
 def stored_sale(session: Session, sale_uuid: str | uuid.UUID) -> SaleView | None:
@@ -101,7 +109,8 @@ def checkout(
         check_qty(session, line.qty)
     check_approvals(session, cart)
     totals = price_cart(cart, tax_rate(session))
-    settled = settle(totals.total, payments)
+    settled_all = settlement(totals.total, payments, cash_rounding(session))
+    settled = settled_all.payments
     shift = check_open_shift(session, till, now, shift_row)
     conn = session.connection()
 
@@ -119,7 +128,8 @@ def checkout(
         line_discount_total=totals.line_discount_total,
         order_discount=totals.order_discount,
         tax_total=totals.tax_total,
-        total=totals.total,
+        total=settled_all.total(totals.total),
+        rounding=settled_all.rounding,
         order_discount_approved_by_id=(
             cart.order_discount_approved_by if cart.order_discount is not None else None
         ),
