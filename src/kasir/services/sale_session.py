@@ -372,9 +372,7 @@ class SaleSession:
 
 
 def _state(session: Session, sale: _Sale, view: CartView) -> SaleState:
-    return SaleState(
-        sale.sale_uuid, view, sale.payments, checkout_service.cash_rounding(session)
-    )
+    return SaleState(sale.sale_uuid, view, sale.payments, checkout_service.cash_rounding(session))
 
 
 CANCELLED_REASON = "Keranjang dibatalkan"

@@ -163,9 +163,11 @@ def test_split_payment_rules(demo: Factory) -> None:
         sale.remove_line(s, 1)
         sale.remove_line(s, 0)
     assert len(sale.cart.lines) == 2
-    with pytest.raises(ValidationError, match="Alasan menghapus pembayaran QRIS"):
-        with demo.begin() as s:
-            sale.remove_payment(s, 0)  # non-cash money back needs a reason
+    with (
+        pytest.raises(ValidationError, match="Alasan menghapus pembayaran QRIS"),
+        demo.begin() as s,
+    ):
+        sale.remove_payment(s, 0)  # non-cash money back needs a reason
     with demo.begin() as s:
         state = sale.remove_payment(s, 0, "pelanggan ganti bayar tunai")
     assert state.payments == () and state.remaining == 38_000
