@@ -75,10 +75,12 @@ def test_dialog_opens_on_cash_for_what_is_due(qtbot: QtBot, screen: SaleScreen) 
     assert dialog.method == "tunai"
     assert dialog.amount.text() == "103.000" and dialog.amount.selectedText() == "103.000"
     assert not dialog.reference.isEnabled()
-    assert list(quick_buttons(dialog)) == ["Uang pas", "105.000", "110.000", "120.000", "150.000"]
+    assert list(quick_buttons(dialog)) == [
+        "F6 Uang pas", "F7 105.000", "F8 110.000", "F9 120.000", "F10 150.000",
+    ]  # fmt: skip
     assert dialog.change_label.text() == ""
     assert dialog.qr_label.isHidden()
-    assert dialog.paid_list.isHidden(), "the list of part payments shows once there is one"
+    assert dialog.paid_box.isHidden(), "the list of part payments shows once there is one"
 
 
 def test_cash_typed_shows_the_change_and_records_it(
@@ -101,7 +103,7 @@ def test_quick_amount_button_pays_and_shows_the_change_large(
     qtbot: QtBot, screen: SaleScreen, scan: Scan, demo_sqlite: sessionmaker[Session]
 ) -> None:
     dialog = open_payment(qtbot, screen, MAKARONI)
-    qtbot.mouseClick(quick_buttons(dialog)["50.000"], Qt.MouseButton.LeftButton)
+    qtbot.mouseClick(quick_buttons(dialog)["F8 50.000"], Qt.MouseButton.LeftButton)
     assert not dialog.isVisible() and screen.dialog is None
     sale = stored(demo_sqlite, screen)
     assert sale.change == 32_000
@@ -116,7 +118,7 @@ def test_uang_pas_button(
     qtbot: QtBot, screen: SaleScreen, demo_sqlite: sessionmaker[Session]
 ) -> None:
     dialog = open_payment(qtbot, screen, NASTAR)
-    qtbot.mouseClick(quick_buttons(dialog)["Uang pas"], Qt.MouseButton.LeftButton)
+    qtbot.mouseClick(quick_buttons(dialog)["F6 Uang pas"], Qt.MouseButton.LeftButton)
     sale = stored(demo_sqlite, screen)
     assert [(p.method, p.amount, p.change) for p in sale.payments] == [("tunai", 85_000, 0)]
     assert screen.change_label.text() == ""
@@ -135,6 +137,9 @@ def test_split_qris_part_then_cash(
     assert payload_amount(dialog.qr_label.toolTip()) == 60_000, "the QR is for the part typed"
     qtbot.keyClicks(dialog.reference, "QR-778899")
     qtbot.keyClick(dialog.reference, Qt.Key.Key_Return)
+    assert dialog.ask.isVisible() and dialog.ask.text.text().startswith("Bayar sebagian?")
+    assert dialog.paid_list.count() == 0, "not taken before the cashier says so"
+    qtbot.keyClick(dialog.reference, Qt.Key.Key_Return)  # yes
 
     assert dialog.isVisible(), "a part payment: the dialog asks for the rest"
     assert dialog.method == "tunai"
@@ -295,6 +300,8 @@ def take_qris_part(qtbot: QtBot, dialog: PaymentDialog, amount: str, reference: 
     set_amount(qtbot, dialog, amount)
     qtbot.keyClicks(dialog.reference, reference)
     qtbot.keyClick(dialog.reference, Qt.Key.Key_Return)
+    assert dialog.ask.isVisible()  # "Bayar sebagian?"
+    qtbot.keyClick(dialog.reference, Qt.Key.Key_Y)
     assert dialog.isVisible() and dialog.paid_list.count() >= 1
 
 
