@@ -54,14 +54,16 @@ class AskBar(QFrame):
             button.setFocusPolicy(Qt.FocusPolicy.NoFocus)
         self.yes.clicked.connect(lambda: self.answer(True))
         self.no.clicked.connect(lambda: self.answer(False))
-        buttons = QHBoxLayout()
-        buttons.addWidget(self.no)
-        buttons.addWidget(self.yes)
+        row = QHBoxLayout()  # the reason (when asked for) and the answers on one row
+        row.addWidget(self.reason, 1)
+        row.addStretch(0)
+        row.addWidget(self.no)
+        row.addWidget(self.yes)
         layout = QVBoxLayout(self)
+        layout.setContentsMargins(8, 6, 8, 6)
         layout.addWidget(self.text)
-        layout.addWidget(self.reason)
         layout.addWidget(self.problem)
-        layout.addLayout(buttons)
+        layout.addLayout(row)
         self._on_yes: Callable[[str | None], None] | None = None
         self._on_no: Callable[[], None] | None = None
         self.hide()

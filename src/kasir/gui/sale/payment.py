@@ -222,6 +222,13 @@ class PaymentDialog(QDialog):
         if self._due().remaining == 0:
             self.error.setText(self._nothing_due())
 
+    def showEvent(self, event: object) -> None:
+        """Never larger than the screen it opens on (1024x768 and up)."""
+        super().showEvent(event)  # type: ignore[arg-type]
+        screen = self.screen()
+        if screen is not None:
+            self.setMaximumSize(screen.availableGeometry().size())
+
     # --- figures --------------------------------------------------------------------------------
 
     def _due(self) -> Due:
@@ -382,12 +389,14 @@ class PaymentDialog(QDialog):
             amount = self._amount()
         except KasirError:
             self.change_label.setText("")
+            self.change_label.hide()
             return
         remaining = self._remaining()
         if self.method == PaymentMethod.TUNAI and amount > remaining:
             self.change_label.setText(f"Kembali {format_rupiah(amount - remaining)}")
         else:
             self.change_label.setText("")
+        self.change_label.setVisible(bool(self.change_label.text()))  # no empty 28 pt row
 
     def _nothing_due(self) -> str:
         if self.payments:
@@ -414,10 +423,8 @@ class PaymentDialog(QDialog):
         if not count:
             return
         row = self.paid_list.currentRow()
-        if row < 0:
-            row = count - 1 if step < 0 else 0
-        else:
-            row = row + step
+        # From the amount: Up chooses the last one taken, Down the first; past an end: none.
+        row = (count - 1 if step < 0 else 0) if row < 0 else row + step
         self.paid_list.setCurrentRow(row if 0 <= row < count else -1)
 
     def _chosen_changed(self, row: int) -> None:
@@ -518,7 +525,7 @@ class PaymentDialog(QDialog):
                 f"{format_rupiah(payment.amount)} dari sisa {format_rupiah(remaining)}; "
                 f"kurang {format_rupiah(remaining - payment.amount)} dibayar berikutnya.",
                 lambda _reason: self._send(payment),
-                self._select_amount,
+                lambda: self._correct(payment.amount),
                 yes_label="Ya, bayar sebagian (Enter/Y)",
             )
             return
@@ -530,11 +537,16 @@ class PaymentDialog(QDialog):
                 f"{format_rupiah(remaining)}? Kembali {format_rupiah(payment.amount - remaining)}"
                 " — periksa lagi jumlahnya.",
                 lambda _reason: self._send(payment),
-                self._select_amount,
+                lambda: self._correct(payment.amount),
                 yes_label="Ya, benar (Enter/Y)",
             )
             return
         self._send(payment)
+
+    def _correct(self, amount: int) -> None:
+        """Back from a question about `amount`: it stays in the field, selected to retype."""
+        self.amount.setText(format_number(amount))
+        self._select_amount()
 
     def _send(self, payment: PaymentInput) -> None:
         self.waiting = True
