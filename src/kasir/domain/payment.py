@@ -8,6 +8,11 @@ Only cash may exceed what is due (the difference is change, given in Rupiah). No
 (QRIS, debit, kredit, transfer) together pay at most the total. Several cash entries are merged.
 Money going back to a customer by a non-cash method always needs the reference of that
 reversal (the QRIS refund, the EDC void, the transfer); taking a transfer does not.
+
+Cash rounding (`kasir.domain.rounding`): `settlement` rounds the cash part of a total (the total
+less the non-cash payments) when cash pays it, and returns the rounding with the payments;
+`Due` says what is still to pay by cash (rounded) or otherwise (unrounded) while payments are
+being taken.
 """
 
 from __future__ import annotations

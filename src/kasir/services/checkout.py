@@ -3,6 +3,10 @@
 The sale, its lines (a snapshot of name, price, UPT, category, cost), payments, stock movements
 and the receipt number are written together: a sale is stored whole or not at all.
 
+With cash rounding on (settings `cash_rounding`, `cash_rounding_direction`) the cash part is
+rounded (`kasir.domain.rounding`): the sale's `rounding` is its own figure, credited to no UPT,
+and its total is the lines' total plus the rounding.
+
 One checkout per sale: the sale's UUID (made when the cart starts) is its idempotency key. A
 checkout with the UUID of a stored sale returns that sale and writes nothing, even when two
 processes check the same cart out at once: the sale row goes in with `ON CONFLICT (uuid) DO

@@ -263,7 +263,7 @@ class PaymentDialog(QDialog):
                 return False  # typing the reason
             if event.text() and event.text().isprintable():
                 self.ask.answer(False)  # typing again: back to the amount, then the key
-                return False
+                return watched is not self.amount
             return True  # other keys wait for the answer
         key = event.key()
         if watched is self.amount and key in (Qt.Key.Key_Up, Qt.Key.Key_Down):
