@@ -8,6 +8,7 @@ import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QPushButton
 from pytestqt.qtbot import QtBot
+from sqlalchemy import select
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -21,6 +22,7 @@ from kasir.services.cart_edit import CartView
 from kasir.services.drafts import load_draft
 from kasir.services.sale_lookup import SaleView
 from kasir.services.sale_session import SaleState
+from kasir.store.models import CancelledSale, RemovedPayment
 
 WAIT_MS = 3000
 MAKARONI = "2000000100012"  # Rp 18.000
@@ -396,6 +398,15 @@ def test_cancelling_the_cart_drops_the_payments_taken_after_asking(
     assert screen.model.rowCount() == 0 and screen.pending == []
     with demo_sqlite() as s:
         assert load_draft(s, screen.till.counter_id) is None
+        # The cancelled cart is recorded, with the payment dropped with it.
+        cancelled = s.scalars(select(CancelledSale)).one()
+        assert (cancelled.item_count, cancelled.total, cancelled.paid) == (1, 18_000, 18_000)
+        dropped = s.scalars(select(RemovedPayment)).one()
+        assert (dropped.method, dropped.amount, dropped.cancelled_sale_id) == (
+            "tunai",
+            18_000,
+            cancelled.id,
+        )
 
     dialog = open_payment(qtbot, screen, NASTAR)
     assert dialog.paid_list.count() == 0 and dialog.amount.text() == "85.000"

@@ -76,6 +76,18 @@ def test_implausible_cash_asks_first_and_esc_goes_back_to_correct_it(
     assert [(p.amount, p.tendered, p.change) for p in sale.payments] == [(30_000, 50_000, 20_000)]
 
 
+def test_typing_while_asked_goes_back_to_correct_the_amount(
+    qtbot: QtBot, screen: SaleScreen, demo_sqlite: sessionmaker[Session]
+) -> None:
+    dialog = open_payment(qtbot, screen, BOLU)
+    type_amount(qtbot, dialog, "3000000")
+    assert dialog.ask.isVisible()
+    qtbot.keyClicks(dialog.amount, "40000")  # the first digit answers "back" and replaces
+    assert not dialog.ask.isVisible() and dialog.amount.text() == "40000"
+    qtbot.keyClick(dialog.amount, Qt.Key.Key_Return)
+    assert stored(demo_sqlite, screen).change == 10_000
+
+
 def test_implausible_cash_taken_after_y(
     qtbot: QtBot, screen: SaleScreen, demo_sqlite: sessionmaker[Session]
 ) -> None:

@@ -108,6 +108,7 @@ def test_every_foreign_key_has_an_index() -> None:
         ("sale", "status", SaleStatus),
         ("payment", "method", PaymentMethod),
         ("payment", "document_kind", DocumentKind),
+        ("removed_payment", "method", PaymentMethod),
         ("stock_movement", "kind", MovementKind),
     ],
 )
