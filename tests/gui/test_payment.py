@@ -78,7 +78,7 @@ def test_dialog_opens_on_cash_for_what_is_due(qtbot: QtBot, screen: SaleScreen) 
     assert dialog.amount.text() == "103.000" and dialog.amount.selectedText() == "103.000"
     assert not dialog.reference.isEnabled()
     assert list(quick_buttons(dialog)) == [
-        "F6 Uang pas", "F7 105.000", "F8 110.000", "F9 120.000", "F10 150.000",
+        "Alt+1 Uang pas", "Alt+2 105.000", "Alt+3 110.000", "Alt+4 120.000", "Alt+5 150.000",
     ]  # fmt: skip
     assert dialog.change_label.text() == ""
     assert dialog.qr_label.isHidden()
@@ -105,7 +105,7 @@ def test_quick_amount_button_pays_and_shows_the_change_large(
     qtbot: QtBot, screen: SaleScreen, scan: Scan, demo_sqlite: sessionmaker[Session]
 ) -> None:
     dialog = open_payment(qtbot, screen, MAKARONI)
-    qtbot.mouseClick(quick_buttons(dialog)["F8 50.000"], Qt.MouseButton.LeftButton)
+    qtbot.mouseClick(quick_buttons(dialog)["Alt+3 50.000"], Qt.MouseButton.LeftButton)
     assert not dialog.isVisible() and screen.dialog is None
     sale = stored(demo_sqlite, screen)
     assert sale.change == 32_000
@@ -120,7 +120,7 @@ def test_uang_pas_button(
     qtbot: QtBot, screen: SaleScreen, demo_sqlite: sessionmaker[Session]
 ) -> None:
     dialog = open_payment(qtbot, screen, NASTAR)
-    qtbot.mouseClick(quick_buttons(dialog)["F6 Uang pas"], Qt.MouseButton.LeftButton)
+    qtbot.mouseClick(quick_buttons(dialog)["Alt+1 Uang pas"], Qt.MouseButton.LeftButton)
     sale = stored(demo_sqlite, screen)
     assert [(p.method, p.amount, p.change) for p in sale.payments] == [("tunai", 85_000, 0)]
     assert screen.change_label.text() == ""

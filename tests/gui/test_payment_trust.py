@@ -190,14 +190,16 @@ def test_a_cash_payment_is_removed_by_up_and_del(
 def test_quick_amounts_by_key(
     qtbot: QtBot, screen: SaleScreen, demo_sqlite: sessionmaker[Session]
 ) -> None:
-    dialog = open_payment(qtbot, screen, MAKARONI)  # 18.000: F6 pas, F7 20.000, F8 50.000
+    dialog = open_payment(qtbot, screen, MAKARONI)  # 18.000: pas, 20.000, 50.000, 100.000
     labels = [
         w.text()
         for i in range(dialog.quick.count())
         if isinstance(w := dialog.quick.itemAt(i).widget(), QPushButton)
     ]
-    assert labels == ["F6 Uang pas", "F7 20.000", "F8 50.000", "F9 100.000"]
-    qtbot.keyClick(dialog.amount, Qt.Key.Key_F8)
+    assert labels == ["Alt+1 Uang pas", "Alt+2 20.000", "Alt+3 50.000", "Alt+4 100.000"]
+    qtbot.keyClick(dialog.amount, Qt.Key.Key_F9)  # F9 again out of habit: nothing paid
+    assert dialog.isVisible() and dialog.payments == []
+    qtbot.keyClick(dialog.amount, Qt.Key.Key_3, Qt.KeyboardModifier.AltModifier)
     assert stored(demo_sqlite, screen).change == 32_000
 
     dialog = open_payment(qtbot, screen, MAKARONI)
@@ -229,7 +231,7 @@ def test_a_cash_sale_rounded_at_rp_500(
     assert dialog.due_label.text() == "Sisa yang harus dibayar: Rp 17.500"
     assert dialog.rounding_label.text().startswith("Pembulatan +Rp 40")
     assert dialog.amount.text() == "17.500"
-    qtbot.keyClick(dialog.amount, Qt.Key.Key_F7)  # 20.000
+    qtbot.keyClick(dialog.amount, Qt.Key.Key_2, Qt.KeyboardModifier.AltModifier)  # 20.000
     sale = stored(demo_sqlite, screen)
     assert (sale.total, sale.rounding, sale.change) == (17_500, 40, 2_500)
     assert sum(line.line_total for line in sale.lines) == 17_460

@@ -11,7 +11,7 @@ Amounts that look wrong are asked about first, in the dialog (Enter/Y yes, Esc/N
 amount, selected for correction): cash more than `plausible_over` above what is due (a typo, a
 barcode read as an amount), and anything below what is due ("Bayar sebagian?"). Each payment
 taken can be removed on its own: Up/Down choose it in the list, Del removes it (`removal`; a
-non-cash one asks for the reason). Quick amounts: F6..F10 (or Alt+1..5). With cash rounding on,
+non-cash one asks for the reason). Quick amounts: Alt+1..Alt+5. With cash rounding on,
 the cash due is rounded (`kasir.domain.rounding`) and the rounding is shown.
 """
 
@@ -55,7 +55,9 @@ from kasir.money import format_number, format_rupiah, parse_rupiah
 from kasir.services.sale_session import SaleState
 
 QUICK_NOTES = (5_000, 10_000, 20_000, 50_000, 100_000)
-QUICK_KEYS = ("F6", "F7", "F8", "F9", "F10")  # F1..F5 are the methods
+# Not F-keys: F1..F5 are the methods, and F6..F10 are the sale screen's keys (F9 pressed again
+# out of habit must not pay with a quick amount).
+QUICK_KEYS = ("Alt+1", "Alt+2", "Alt+3", "Alt+4", "Alt+5")
 QR_MAX_PX = 240  # the QR fits beside the form at 1024x768
 
 
@@ -145,9 +147,8 @@ class PaymentDialog(QDialog):
             shortcut.activated.connect(lambda m=method: self._key(lambda: self.set_method(m)))
         self.quick_values: list[int] = []
         for i, key in enumerate(QUICK_KEYS):
-            for sequence in (key, f"Alt+{i + 1}"):
-                shortcut = QShortcut(QKeySequence(sequence), self)
-                shortcut.activated.connect(lambda n=i: self._key(lambda: self.quick_key(n)))
+            shortcut = QShortcut(QKeySequence(key), self)
+            shortcut.activated.connect(lambda n=i: self._key(lambda: self.quick_key(n)))
 
         self.amount = QLineEdit()
         self.amount.setFont(big_font(22))
@@ -328,7 +329,7 @@ class PaymentDialog(QDialog):
             self.quick.addWidget(button)
 
     def quick_key(self, n: int) -> None:
-        """F6..F10 (Alt+1..5): the n-th quick amount, as its button."""
+        """Alt+1..Alt+5: the n-th quick amount, as its button."""
         if n < len(self.quick_values):
             self._quick(self.quick_values[n])
 
