@@ -31,7 +31,6 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QLineEdit,
-    QListWidget,
     QPushButton,
     QVBoxLayout,
     QWidget,
@@ -51,6 +50,7 @@ from kasir.domain.vocab import PaymentMethod
 from kasir.errors import KasirError, ValidationError
 from kasir.gui.dialogs import big_font
 from kasir.gui.sale.ask import AskBar
+from kasir.gui.sale.paid import PaidPanel
 from kasir.money import format_number, format_rupiah, parse_rupiah
 from kasir.services.sale_session import SaleState
 
@@ -163,13 +163,9 @@ class PaymentDialog(QDialog):
         self.qr_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.qr_label.setWordWrap(True)
         self.qr_label.setMaximumWidth(QR_MAX_PX + 20)
-        self.paid_list = QListWidget()
-        self.paid_list.setMaximumHeight(90)
-        self.paid_list.setFocusPolicy(Qt.FocusPolicy.NoFocus)
-        self.paid_list.currentRowChanged.connect(self._chosen_changed)
-        self.paid_hint = QLabel()
-        self.remove_button = _button("Hapus (Del)", 36)
-        self.remove_button.clicked.connect(self.remove_chosen)
+        self.paid_box = PaidPanel()  # shown once a payment is taken (split)
+        self.paid_box.remove_clicked.connect(self.remove_chosen)
+        self.paid_list, self.remove_button = self.paid_box.list, self.paid_box.remove_button
         self.ask = AskBar(self)
         self.error = QLabel()
         self.error.setStyleSheet("color: #b00020;")
@@ -190,15 +186,6 @@ class PaymentDialog(QDialog):
         left.addLayout(form)
         left.addLayout(self.quick)
         left.addWidget(self.change_label)
-        self.paid_box = QWidget()
-        paid = QVBoxLayout(self.paid_box)
-        paid.setContentsMargins(0, 0, 0, 0)
-        paid.addWidget(self.paid_list)
-        paid_keys = QHBoxLayout()
-        paid_keys.addWidget(self.paid_hint, 1)
-        paid_keys.addWidget(self.remove_button)
-        paid.addLayout(paid_keys)
-        self.paid_box.hide()  # shown once a payment is taken (split)
         left.addWidget(self.paid_box)
         left.addStretch(1)
         middle = QHBoxLayout()
@@ -268,13 +255,13 @@ class PaymentDialog(QDialog):
             return True  # other keys wait for the answer
         key = event.key()
         if watched is self.amount and key in (Qt.Key.Key_Up, Qt.Key.Key_Down):
-            self._choose(-1 if key == Qt.Key.Key_Up else 1)
+            self.paid_box.choose(-1 if key == Qt.Key.Key_Up else 1)
             return True
-        if key == Qt.Key.Key_Delete and self.paid_list.currentRow() >= 0:
+        if key == Qt.Key.Key_Delete and self.paid_box.chosen >= 0:
             self.remove_chosen()
             return True
-        if self.paid_list.currentRow() >= 0 and event.text() and event.text().isprintable():
-            self.paid_list.setCurrentRow(-1)  # typing: back to the amount
+        if self.paid_box.chosen >= 0 and event.text() and event.text().isprintable():
+            self.paid_box.unchoose()  # typing: back to the amount
         return super().eventFilter(watched, event)
 
     def reject(self) -> None:
@@ -283,8 +270,8 @@ class PaymentDialog(QDialog):
         if self.ask.open:
             self.ask.answer(False)
             return
-        if self.paid_list.currentRow() >= 0:
-            self.paid_list.setCurrentRow(-1)
+        if self.paid_box.chosen >= 0:
+            self.paid_box.unchoose()
             return
         super().reject()
 
@@ -408,37 +395,10 @@ class PaymentDialog(QDialog):
 
     def _show_payments(self, payments: tuple[PaymentInput, ...]) -> None:
         self.payments = list(payments)
-        self.paid_list.clear()
-        for payment in payments:
-            self.paid_list.addItem(
-                f"{method_label(payment.method)}: {format_rupiah(payment.amount)}"
-                + (f" (ref {payment.reference})" if payment.reference else "")
-            )
-        self.paid_list.setCurrentRow(-1)
-        self.paid_box.setVisible(bool(payments))
-        self._chosen_changed(-1)
-
-    def _choose(self, step: int) -> None:
-        """Up/Down in the amount field: choose a payment taken (to remove it with Del)."""
-        count = self.paid_list.count()
-        if not count:
-            return
-        row = self.paid_list.currentRow()
-        # From the amount: Up chooses the last one taken, Down the first; past an end: none.
-        row = (count - 1 if step < 0 else 0) if row < 0 else row + step
-        self.paid_list.setCurrentRow(row if 0 <= row < count else -1)
-
-    def _chosen_changed(self, row: int) -> None:
-        chosen = 0 <= row < len(self.payments)
-        self.remove_button.setEnabled(chosen)
-        self.paid_hint.setText(
-            "Del: hapus pembayaran terpilih · Esc: batal pilih"
-            if chosen
-            else "↑/↓: pilih pembayaran untuk dihapus"
-        )
+        self.paid_box.show_payments(payments)
 
     def remove_chosen(self) -> None:
-        row = self.paid_list.currentRow()
+        row = self.paid_box.chosen
         if self.waiting or not 0 <= row < len(self.payments):
             return
         payment = self.payments[row]
