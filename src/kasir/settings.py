@@ -154,6 +154,7 @@ SETTINGS: tuple[SettingDef, ...] = (
         "String QRIS statis dari bank (dipakai untuk membuat QR dinamis sesuai nominal)",
         _qris,
     ),
+<<<<<<< HEAD
     # --- Weighed and measured goods: scale labels (kasir.domain.scale_label) ---
     SettingDef(
         "scale_label_layout",
@@ -174,6 +175,33 @@ SETTINGS: tuple[SettingDef, ...] = (
         "26-29",
         "Awalan label timbangan yang berisi berat (misalnya 26-29; kosong = tidak ada)",
         _scale_prefixes,
+=======
+    # --- payments a cashier can trust, cash rounding (issue 16 items 3 and 7) ---
+    SettingDef(
+        "cash_plausible_over",
+        1_000_000,
+        "Uang tunai yang melebihi sisa tagihan lebih dari jumlah ini (Rupiah) perlu dikonfirmasi "
+        "kasir sebelum diterima (mencegah salah ketik atau barcode terbaca sebagai nominal); "
+        "0 = selalu tanya bila ada kembalian",
+        _bounded_int(0, 1_000_000_000),
+    ),
+    SettingDef(
+        "cash_rounding",
+        "off",
+        "Pembulatan tunai: 'off' (tanpa pembulatan, default; aturan resmi belum ditemukan), "
+        "'100', '500' atau '1000' (kelipatan Rupiah). Hanya bagian yang dibayar tunai (dan "
+        "retur yang dikembalikan tunai) yang dibulatkan; selisihnya baris 'Pembulatan' sendiri, "
+        "tidak masuk UPT mana pun",
+        _choice("off", "100", "500", "1000"),
+    ),
+    SettingDef(
+        "cash_rounding_direction",
+        "nearest",
+        "Arah pembulatan tunai, atas jumlah uang yang berpindah tangan (dibayar atau "
+        "dikembalikan): 'nearest' (terdekat, setengah ke atas), 'down' (ke bawah) atau 'up' "
+        "(ke atas). Jumlah di atas Rp 0 tidak pernah dibulatkan menjadi Rp 0",
+        _choice("nearest", "down", "up"),
+>>>>>>> rounding
     ),
 )
 

@@ -8,6 +8,7 @@ import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QPushButton
 from pytestqt.qtbot import QtBot
+from sqlalchemy import select
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -21,6 +22,7 @@ from kasir.services.cart_edit import CartView
 from kasir.services.drafts import load_draft
 from kasir.services.sale_lookup import SaleView
 from kasir.services.sale_session import SaleState
+from kasir.store.models import CancelledSale, RemovedPayment
 
 WAIT_MS = 3000
 MAKARONI = "2000000100012"  # Rp 18.000
@@ -75,10 +77,12 @@ def test_dialog_opens_on_cash_for_what_is_due(qtbot: QtBot, screen: SaleScreen) 
     assert dialog.method == "tunai"
     assert dialog.amount.text() == "103.000" and dialog.amount.selectedText() == "103.000"
     assert not dialog.reference.isEnabled()
-    assert list(quick_buttons(dialog)) == ["Uang pas", "105.000", "110.000", "120.000", "150.000"]
+    assert list(quick_buttons(dialog)) == [
+        "Alt+1 Uang pas", "Alt+2 105.000", "Alt+3 110.000", "Alt+4 120.000", "Alt+5 150.000",
+    ]  # fmt: skip
     assert dialog.change_label.text() == ""
     assert dialog.qr_label.isHidden()
-    assert dialog.paid_list.isHidden(), "the list of part payments shows once there is one"
+    assert dialog.paid_box.isHidden(), "the list of part payments shows once there is one"
 
 
 def test_cash_typed_shows_the_change_and_records_it(
@@ -101,7 +105,7 @@ def test_quick_amount_button_pays_and_shows_the_change_large(
     qtbot: QtBot, screen: SaleScreen, scan: Scan, demo_sqlite: sessionmaker[Session]
 ) -> None:
     dialog = open_payment(qtbot, screen, MAKARONI)
-    qtbot.mouseClick(quick_buttons(dialog)["50.000"], Qt.MouseButton.LeftButton)
+    qtbot.mouseClick(quick_buttons(dialog)["Alt+3 50.000"], Qt.MouseButton.LeftButton)
     assert not dialog.isVisible() and screen.dialog is None
     sale = stored(demo_sqlite, screen)
     assert sale.change == 32_000
@@ -116,7 +120,7 @@ def test_uang_pas_button(
     qtbot: QtBot, screen: SaleScreen, demo_sqlite: sessionmaker[Session]
 ) -> None:
     dialog = open_payment(qtbot, screen, NASTAR)
-    qtbot.mouseClick(quick_buttons(dialog)["Uang pas"], Qt.MouseButton.LeftButton)
+    qtbot.mouseClick(quick_buttons(dialog)["Alt+1 Uang pas"], Qt.MouseButton.LeftButton)
     sale = stored(demo_sqlite, screen)
     assert [(p.method, p.amount, p.change) for p in sale.payments] == [("tunai", 85_000, 0)]
     assert screen.change_label.text() == ""
@@ -135,6 +139,9 @@ def test_split_qris_part_then_cash(
     assert payload_amount(dialog.qr_label.toolTip()) == 60_000, "the QR is for the part typed"
     qtbot.keyClicks(dialog.reference, "QR-778899")
     qtbot.keyClick(dialog.reference, Qt.Key.Key_Return)
+    assert dialog.ask.isVisible() and dialog.ask.text.text().startswith("Bayar sebagian?")
+    assert dialog.paid_list.count() == 0, "not taken before the cashier says so"
+    qtbot.keyClick(dialog.reference, Qt.Key.Key_Return)  # yes
 
     assert dialog.isVisible(), "a part payment: the dialog asks for the rest"
     assert dialog.method == "tunai"
@@ -295,6 +302,8 @@ def take_qris_part(qtbot: QtBot, dialog: PaymentDialog, amount: str, reference: 
     set_amount(qtbot, dialog, amount)
     qtbot.keyClicks(dialog.reference, reference)
     qtbot.keyClick(dialog.reference, Qt.Key.Key_Return)
+    assert dialog.ask.isVisible()  # "Bayar sebagian?"
+    qtbot.keyClick(dialog.reference, Qt.Key.Key_Y)
     assert dialog.isVisible() and dialog.paid_list.count() >= 1
 
 
@@ -389,6 +398,15 @@ def test_cancelling_the_cart_drops_the_payments_taken_after_asking(
     assert screen.model.rowCount() == 0 and screen.pending == []
     with demo_sqlite() as s:
         assert load_draft(s, screen.till.counter_id) is None
+        # The cancelled cart is recorded, with the payment dropped with it.
+        cancelled = s.scalars(select(CancelledSale)).one()
+        assert (cancelled.item_count, cancelled.total, cancelled.paid) == (1, 18_000, 18_000)
+        dropped = s.scalars(select(RemovedPayment)).one()
+        assert (dropped.method, dropped.amount, dropped.cancelled_sale_id) == (
+            "tunai",
+            18_000,
+            cancelled.id,
+        )
 
     dialog = open_payment(qtbot, screen, NASTAR)
     assert dialog.paid_list.count() == 0 and dialog.amount.text() == "85.000"

@@ -138,6 +138,7 @@ KILLED_COUNTER = textwrap.dedent(
     dialog.amount.selectAll()
     QTest.keyClicks(dialog.amount, "50.000")
     enter(dialog.reference, "QR-KILL-1")
+    enter(dialog.reference, "")  # "Bayar sebagian?": Enter, yes
     print("PAID", screen.state.remaining, flush=True)
     while True:  # a counter at work, until the power goes
         app.processEvents()

@@ -8,6 +8,11 @@ Only cash may exceed what is due (the difference is change, given in Rupiah). No
 (QRIS, debit, kredit, transfer) together pay at most the total. Several cash entries are merged.
 Money going back to a customer by a non-cash method always needs the reference of that
 reversal (the QRIS refund, the EDC void, the transfer); taking a transfer does not.
+
+Cash rounding (`kasir.domain.rounding`): `settlement` rounds the cash part of a total (the total
+less the non-cash payments) when cash pays it, and returns the rounding with the payments;
+`Due` says what is still to pay by cash (rounded) or otherwise (unrounded) while payments are
+being taken.
 """
 
 from __future__ import annotations
@@ -15,6 +20,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from kasir.domain.rounding import NO_ROUNDING, CashRounding
 from kasir.domain.vocab import PaymentMethod
 from kasir.errors import PaymentError, ValidationError
 from kasir.money import TERBILANG_MAX, ensure_rupiah, format_rupiah
@@ -123,8 +129,26 @@ def check_part(remaining: int, payment: PaymentInput) -> PaymentInput:
     return checked
 
 
+@dataclass(frozen=True)
+class Settlement:
+    """The payments of a sale as stored, and the cash rounding: the sale's total is its goods
+    total plus `rounding` (0 unless the cash part was rounded, see `kasir.domain.rounding`)."""
+
+    payments: list[SettledPayment]
+    rounding: int
+
+    def total(self, goods_total: int) -> int:
+        return goods_total + self.rounding
+
+
 def settle(total: int, payments: list[PaymentInput]) -> list[SettledPayment]:
     """Check `payments` against `total` and work out the change (PaymentError if they don't)."""
+    return settlement(total, payments, NO_ROUNDING).payments
+
+
+def settlement(total: int, payments: list[PaymentInput], rule: CashRounding) -> Settlement:
+    """Check `payments` against the goods `total` and work out the change, the cash part
+    (total less non-cash) rounded by `rule` when cash pays it (PaymentError if they don't)."""
     ensure_rupiah(total, "total")
     cash_tendered = 0
     non_cash: list[SettledPayment] = []
@@ -140,10 +164,13 @@ def settle(total: int, payments: list[PaymentInput]) -> list[SettledPayment]:
             f"{format_rupiah(total)}; hanya tunai yang boleh lebih (ada kembalian)."
         )
     cash_due = total - non_cash_sum
+    rounding = rule.difference(cash_due) if cash_tendered and cash_due else 0
+    cash_due += rounding
     if cash_tendered < cash_due:
+        rounded = f", tunai dibulatkan {format_rupiah(cash_due)}" if rounding else ""
         raise PaymentError(
             f"Pembayaran kurang {format_rupiah(cash_due - cash_tendered)} "
-            f"(total {format_rupiah(total)})."
+            f"(total {format_rupiah(total)}{rounded})."
         )
     settled = list(non_cash)
     if cash_tendered:
@@ -159,7 +186,71 @@ def settle(total: int, payments: list[PaymentInput]) -> list[SettledPayment]:
                 None,
             ),
         )
-    return settled
+    return Settlement(settled, rounding)
+
+
+@dataclass(frozen=True)
+class Due:
+    """What is still to pay of a goods `total` after the payments taken so far, under a cash
+    rounding `rule` (the payment dialog, the sale screen, the sale session)."""
+
+    total: int
+    non_cash: int  # paid by QRIS, card, transfer
+    cash: int  # cash handed over so far
+    rule: CashRounding = NO_ROUNDING
+
+    @classmethod
+    def of(
+        cls, total: int, payments: Iterable[PaymentInput], rule: CashRounding = NO_ROUNDING
+    ) -> Due:
+        taken = list(payments)
+        cash = sum(p.amount for p in taken if p.method == PaymentMethod.TUNAI)
+        return cls(total, sum(p.amount for p in taken) - cash, cash, rule)
+
+    @property
+    def cash_part(self) -> int:
+        """The part of the total left for cash (the total less the non-cash payments)."""
+        return max(0, self.total - self.non_cash)
+
+    @property
+    def cash_rounding(self) -> int:
+        """The rounding of the sale when its cash part is paid in cash."""
+        return self.rule.difference(self.cash_part)
+
+    @property
+    def exact_remaining(self) -> int:
+        """What is still to pay, unrounded: the most a non-cash payment may still pay."""
+        return max(0, self.total - self.non_cash - self.cash)
+
+    @property
+    def cash_remaining(self) -> int:
+        """The cash still to hand over when the rest is paid in cash (rounded)."""
+        return max(0, self.rule.round(self.cash_part) - self.cash)
+
+    @property
+    def covered(self) -> bool:
+        """The payments settle the sale (checkout may store it)."""
+        if self.non_cash > self.total:
+            return False
+        if not self.cash:
+            return self.cash_part == 0
+        return self.cash_part > 0 and self.cash >= self.rule.round(self.cash_part)
+
+    @property
+    def remaining(self) -> int:
+        """What is still to pay (0 once covered): unrounded, or the rounded cash still due
+        when only cash can pay the rest (a cash part rounded up)."""
+        if self.covered:
+            return 0
+        return self.exact_remaining or self.cash_remaining
+
+    def remaining_by(self, method: str) -> int:
+        """What `method` still has to pay: cash rounded, others unrounded."""
+        if self.covered:
+            return 0
+        if method == PaymentMethod.TUNAI:
+            return self.cash_remaining
+        return self.exact_remaining
 
 
 def payback(amount: int, method: object, reference: str | None) -> SettledPayment | None:

@@ -71,6 +71,9 @@ def render_text(sale: SaleView, header: ReceiptHeader, width: int = 32, copy: bo
                 width,
             )
         )
+    if sale.rounding:  # cash rounding, its own line (in the total, credited to no UPT)
+        sign = "+" if sale.rounding > 0 else "-"
+        out.append(_lr("Pembulatan", f"{sign}{format_number(abs(sale.rounding))}", width))
     out.append(_lr("TOTAL", format_rupiah(sale.total), width))
     for p in sale.payments:
         label = METHOD_LABELS.get(p.method, p.method)

@@ -3,6 +3,10 @@
 The sale, its lines (a snapshot of name, price, UPT, category, cost), payments, stock movements
 and the receipt number are written together: a sale is stored whole or not at all.
 
+With cash rounding on (settings `cash_rounding`, `cash_rounding_direction`) the cash part is
+rounded (`kasir.domain.rounding`): the sale's `rounding` is its own figure, credited to no UPT,
+and its total is the lines' total plus the rounding.
+
 One checkout per sale: the sale's UUID (made when the cart starts) is its idempotency key. A
 checkout with the UUID of a stored sale returns that sale and writes nothing, even when two
 processes check the same cart out at once: the sale row goes in with `ON CONFLICT (uuid) DO
@@ -20,7 +24,8 @@ from sqlalchemy import Connection, bindparam, delete, select, update
 from sqlalchemy.orm import Session
 
 from kasir.domain.cart import Cart, price_cart
-from kasir.domain.payment import PaymentInput, settle
+from kasir.domain.payment import PaymentInput, settlement
+from kasir.domain.rounding import CashRounding, rounding_rule
 from kasir.domain.vocab import DocumentKind, MovementKind
 from kasir.errors import InsufficientStock, NotAllowed, ValidationError
 from kasir.services.cart_edit import check_approvals, check_qty, tax_rate
@@ -40,6 +45,13 @@ _PAYMENT = table_of(Payment)
 _SALE = table_of(Sale)
 _SEQ = table_of(ReceiptSequence)
 _BY_UUID = select(_SALE.c.id, _SALE.c.kind).where(_SALE.c.uuid == bindparam("uuid"))
+
+
+def cash_rounding(session: Session) -> CashRounding:
+    """The cash rounding rule of the store's settings (`cash_rounding`, its direction)."""
+    return rounding_rule(
+        get_setting(session, "cash_rounding"), get_setting(session, "cash_rounding_direction")
+    )
 
 
 def stored_sale(session: Session, sale_uuid: str | uuid.UUID) -> SaleView | None:
@@ -101,7 +113,8 @@ def checkout(
         check_qty(session, line.qty, line.unit, line.qty_scale)
     check_approvals(session, cart)
     totals = price_cart(cart, tax_rate(session))
-    settled = settle(totals.total, payments)
+    settled_all = settlement(totals.total, payments, cash_rounding(session))
+    settled = settled_all.payments
     shift = check_open_shift(session, till, now, shift_row)
     conn = session.connection()
 
@@ -119,7 +132,8 @@ def checkout(
         line_discount_total=totals.line_discount_total,
         order_discount=totals.order_discount,
         tax_total=totals.tax_total,
-        total=totals.total,
+        total=settled_all.total(totals.total),
+        rounding=settled_all.rounding,
         order_discount_approved_by_id=(
             cart.order_discount_approved_by if cart.order_discount is not None else None
         ),

@@ -120,6 +120,7 @@ def new_document(
     original_sale_id: int | None = None,
     reason: str | None = None,
     sale_uuid: object = None,
+    rounding: int = 0,
 ) -> dict[str, Any]:
     """The sale row of a new sale or refund document, numbered on the till's shift (the number
     is taken in the caller's transaction). `sale_uuid`: the caller's UUID, else a new one."""
@@ -142,6 +143,7 @@ def new_document(
         "order_discount": order_discount,
         "tax_total": tax_total,
         "total": total,
+        "rounding": rounding,
         "reason": reason,
         "order_discount_approved_by_id": order_discount_approved_by_id,
         "refund_approved_by_id": refund_approved_by_id,
@@ -175,6 +177,7 @@ def write_document(
     original_sale_id: int | None = None,
     reason: str | None = None,
     sale_uuid: object = None,
+    rounding: int = 0,
 ) -> tuple[int, str, str]:
     """Number and insert a sale or refund document on the till's shift: (id, uuid, number)."""
     row = new_document(
@@ -193,5 +196,6 @@ def write_document(
         original_sale_id=original_sale_id,
         reason=reason,
         sale_uuid=sale_uuid,
+        rounding=rounding,
     )
     return insert_document(session, row)

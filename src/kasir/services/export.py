@@ -8,6 +8,10 @@ status `voided` to sum the takings. sales, sale_lines and payments are in the sa
 (business date, counter, receipt sequence); upts.csv is the list of UPTs (code, name, kind,
 region) to look the codes up in.
 
+A document's cash rounding (pembulatan) is its own column of sales.csv, `rounding`, credited to
+no UPT: a document's `total` is the sum of its lines' `line_total` plus `rounding`, so the
+per-UPT sums of sale_lines.csv and the rounding add up to the takings exactly.
+
 The four files are written through `kasir.files.replace_files`: all of them or none, the
 previous export intact on any failure; every text cell is escaped against CSV injection.
 Rows are streamed from the database to the files, never all held in memory.
@@ -42,6 +46,7 @@ SALES_COLUMNS = (
     "order_discount",
     "discount_total",
     "tax_total",
+    "rounding",
     "total",
     "order_discount_approved_by",
     "refund_reason",
@@ -142,6 +147,7 @@ def _sale_rows(
             s.order_discount,
             s.line_discount_total + s.order_discount,
             s.tax_total,
+            s.rounding,
             s.total,
             user(s.order_discount_approved_by_id),
             (s.reason or "") if refund else "",

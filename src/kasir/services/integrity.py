@@ -2,7 +2,8 @@
 
 - receipt numbers of each counter and day run 1..N without gaps, and the sequence row says N;
 - every product's on-hand stock equals the sum of its stock movements;
-- every sale's lines add up to its total, and its payments (less change) pay exactly that;
+- every sale's lines plus its cash rounding add up to its total, and its payments (less change)
+  pay exactly that;
 - a refund returns lines of its own original sale, and no line is refunded beyond what was sold.
 
 What the schema itself enforces (CHECKs, foreign keys, unique UUIDs) is not checked again here.
@@ -95,7 +96,7 @@ def _totals(session: Session) -> list[str]:
         .outerjoin(lines, lines.c.sale_id == Sale.id)
         .outerjoin(paid, paid.c.sale_id == Sale.id)
         .where(
-            (func.coalesce(lines.c.total, 0) != Sale.total)
+            (func.coalesce(lines.c.total, 0) + Sale.rounding != Sale.total)
             | (func.coalesce(paid.c.total, 0) != Sale.total)
         )
     ).all()

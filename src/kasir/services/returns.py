@@ -27,6 +27,7 @@ from kasir.domain.vocab import DocumentKind, PaymentMethod
 from kasir.errors import NotAllowed, NotFound, ValidationError
 from kasir.money import format_rupiah, prorate
 from kasir.services.auth import Approval, check_approval
+from kasir.services.checkout import cash_rounding
 from kasir.services.documents import line_row, write_document
 from kasir.services.sale_lookup import (
     SaleView,
@@ -344,10 +345,15 @@ def refund_sale(
         line = lines[line_no]
         rows.append((n, line, refund_money(_money(line), done.get(line.id, nothing), qty)))
     total = sum(back.line_total for _n, _line, back in rows)
-    pay = payback(total, method, reference)
+    # Cash paid back is rounded like cash taken (kasir.domain.rounding); the refund's own
+    # rounding figure is in the document's sign: its total = its lines + rounding.
+    rounding = 0
+    if method == PaymentMethod.TUNAI and total > 0:
+        rounding = -cash_rounding(session).difference(total)
+    pay = payback(total - rounding, method, reference)
     shift = open_shift_for(session, till, now)
     if pay is not None and pay.method == PaymentMethod.TUNAI:
-        _cash_back_check(session, shift.id, total, "Retur")
+        _cash_back_check(session, shift.id, total - rounding, "Retur")
     approver = check_approval(session, approval, f"Retur struk {original.receipt_number}")
 
     refund_id, _uuid, number = write_document(
@@ -360,7 +366,8 @@ def refund_sale(
         line_discount_total=-sum(back.line_discount for *_, back in rows),
         order_discount=-sum(back.order_share for *_, back in rows),
         tax_total=-sum(back.tax for *_, back in rows),
-        total=-total,
+        total=-total + rounding,
+        rounding=rounding,
         refund_approved_by_id=approver.id,
         original_sale_id=original.id,
         reason=reason,

@@ -88,6 +88,7 @@ class SaleView:
     payments: tuple[PaymentView, ...]
     reason: str | None
     void_reason: str | None
+    rounding: int = 0  # cash rounding (pembulatan), in total, credited to no UPT
 
     @property
     def change(self) -> int:
@@ -136,6 +137,7 @@ def build_sale_view(
         payments=tuple(PaymentView.of(p) for p in payments),
         reason=sale["reason"],
         void_reason=sale["void_reason"],
+        rounding=sale["rounding"],
     )
 
 

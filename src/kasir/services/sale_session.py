@@ -19,11 +19,12 @@ import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from sqlalchemy import event
+from sqlalchemy import event, select
 from sqlalchemy.orm import Session
 
 from kasir.domain.cart import Cart, Discount
-from kasir.domain.payment import PaymentInput, check_part, method_label
+from kasir.domain.payment import Due, PaymentInput, check_part, method_label
+from kasir.domain.rounding import NO_ROUNDING, CashRounding
 from kasir.domain.vocab import PaymentMethod
 from kasir.errors import NotAllowed, ValidationError
 from kasir.money import format_rupiah
@@ -34,8 +35,10 @@ from kasir.services.cart_edit import CartView
 from kasir.services.parking import ParkedView, Recalled
 from kasir.services.sale_lookup import SaleView
 from kasir.services.shifts import Till
+from kasir.store.bulk import insert_many
+from kasir.store.models import CancelledSale, CancelledSaleLine, RemovedPayment, Shift, table_of
 from kasir.store.types import uuid7_text
-from kasir.timeutil import local
+from kasir.timeutil import local, utcnow
 
 
 @dataclass(frozen=True)
@@ -45,6 +48,7 @@ class SaleState:
     sale_uuid: str
     cart: CartView
     payments: tuple[PaymentInput, ...]
+    rounding: CashRounding = NO_ROUNDING  # the store's cash rounding rule
 
     @property
     def paid(self) -> int:
@@ -52,9 +56,28 @@ class SaleState:
         return sum(p.amount for p in self.payments)
 
     @property
+    def due(self) -> Due:
+        """What is still to pay, by cash (rounded) or otherwise."""
+        return Due.of(self.cart.total, self.payments, self.rounding)
+
+    @property
     def remaining(self) -> int:
-        """What is still to be paid (0 once the payments cover the total)."""
-        return max(0, self.cart.total - self.paid)
+        """What is still to be paid (0 once the payments cover the total, cash rounding
+        included: see `Due.remaining`)."""
+        return self.due.remaining
+
+    @property
+    def cash_note(self) -> str:
+        """With cash rounding on and a cash part to round: what cash pays, e.g. 'Tunai
+        dibulatkan Rp 30.500 (pembulatan +Rp 250)'; else ''."""
+        due = self.due
+        if not self.rounding.on or due.covered or not due.cash_rounding:
+            return ""
+        sign = "+" if due.cash_rounding > 0 else "-"
+        return (
+            f"Tunai dibulatkan {format_rupiah(due.cash_remaining)} "
+            f"(pembulatan {sign}{format_rupiah(abs(due.cash_rounding))})"
+        )
 
     @property
     def empty(self) -> bool:
@@ -156,7 +179,7 @@ class SaleSession:
     def state(self, session: Session, warnings: tuple[str, ...] = ()) -> SaleState:
         current = self._current(session)
         view = cart_edit.view_cart(session, current.cart, warnings)
-        return SaleState(current.sale_uuid, view, current.payments)
+        return _state(session, current, view)
 
     # --- the cart -------------------------------------------------------------------------------
 
@@ -176,7 +199,7 @@ class SaleSession:
             )
         staged = _Sale(work, current.payments, current.sale_uuid)
         self._store(session, staged)
-        return SaleState(staged.sale_uuid, view, staged.payments)
+        return _state(session, staged, view)
 
     def scan(self, session: Session, code: str, qty: int | str = 1) -> SaleState:
         """A scanned barcode or a typed SKU (`NotFound` when neither)."""
@@ -222,24 +245,55 @@ class SaleSession:
 
     def add_payment(self, session: Session, payment: PaymentInput) -> SaleState:
         """A payment taken (a part, or the last one): checked against what is still due and
-        stored at once, with its QRIS/EDC reference."""
+        stored at once, with its QRIS/EDC reference. A non-cash payment pays at most what is
+        left unrounded; cash may be more (change), the rest rounded by the cash rounding."""
         current = self._current(session)
         if not current.cart.lines:
             raise ValidationError("Keranjang kosong; pindai barang dulu.")
         view = cart_edit.view_cart(session, current.cart)
-        remaining = max(0, view.total - sum(p.amount for p in current.payments))
-        if remaining == 0:
+        due = Due.of(view.total, current.payments, checkout_service.cash_rounding(session))
+        if due.covered or due.remaining == 0:
             raise ValidationError("Pembayaran sudah cukup; tekan Enter untuk menyelesaikan.")
         staged = _Sale(
-            current.cart, (*current.payments, check_part(remaining, payment)), current.sale_uuid
+            current.cart,
+            (*current.payments, check_part(due.exact_remaining, payment)),
+            current.sale_uuid,
         )
         self._store(session, staged)
-        return SaleState(staged.sale_uuid, view, staged.payments)
+        return _state(session, staged, view)
 
-    def remove_payment(self, session: Session, index: int) -> SaleState:
+    def remove_payment(
+        self,
+        session: Session,
+        index: int,
+        reason: str | None = None,
+        *,
+        now: dt.datetime | None = None,
+    ) -> SaleState:
+        """Remove one payment taken for the cart (the cashier chose it in the payment dialog).
+
+        The removal is recorded (`removed_payment`: who, when, method, amount, reason). A
+        QRIS, card or transfer payment needs the `reason` (that money has to go back to the
+        customer by its own method); cash just goes back to the customer's hand."""
         current = self._current(session)
         if not 0 <= index < len(current.payments):
             raise ValidationError("Pembayaran itu tidak ada.")
+        payment = current.payments[index]
+        cleaned = _removal_reason(payment, reason)
+        session.add(
+            RemovedPayment(
+                sale_uuid=current.sale_uuid,
+                counter_id=self.till.counter_id,
+                shift_id=_selling_shift(session, self.till)[0],
+                user_id=self.till.user_id,
+                removed_at=(now or utcnow()).astimezone(dt.UTC),
+                method=payment.method,
+                amount=payment.amount,
+                reference=payment.reference,
+                reason=cleaned,
+            )
+        )
+        session.flush()
         payments = current.payments[:index] + current.payments[index + 1 :]
         self._store(session, _Sale(current.cart, payments, current.sale_uuid))
         return self.state(session)
@@ -262,8 +316,13 @@ class SaleSession:
         self._stage(session, _fresh())
         return Done(sale, self.state(session))
 
-    def cancel(self, session: Session) -> SaleState:
-        """Empty the cart and drop the payments (the window asks first)."""
+    def cancel(self, session: Session, *, now: dt.datetime | None = None) -> SaleState:
+        """Empty the cart and drop the payments (the window asks first). A cart with lines or
+        payments is recorded as a cancelled sale (`cancelled_sale`, its lines, and its payments
+        as `removed_payment` rows pointing at it): who, when, counter, shift, what it held."""
+        current = self._current(session)
+        if current.cart.lines or current.payments:
+            _record_cancelled(session, self.till, current, (now or utcnow()).astimezone(dt.UTC))
         drafts.clear_draft(session, self.till.counter_id)
         self._stage(session, _fresh())
         return self.state(session)
@@ -310,6 +369,93 @@ class SaleSession:
                 payments=sale.payments,
             )
         self._stage(session, sale)
+
+
+def _state(session: Session, sale: _Sale, view: CartView) -> SaleState:
+    return SaleState(sale.sale_uuid, view, sale.payments, checkout_service.cash_rounding(session))
+
+
+CANCELLED_REASON = "Keranjang dibatalkan"
+
+
+def _removal_reason(payment: PaymentInput, reason: str | None) -> str | None:
+    text = " ".join((reason or "").split())
+    if payment.method == PaymentMethod.TUNAI:
+        return text[:500] or None
+    what = f"{method_label(payment.method)} {format_rupiah(payment.amount)}"
+    if len(text) < 3:
+        raise ValidationError(f"Alasan menghapus pembayaran {what} wajib diisi.")
+    if len(text) > 500:
+        raise ValidationError("Alasan terlalu panjang (maks. 500 huruf).")
+    return text
+
+
+def _record_cancelled(session: Session, till: Till, sale: _Sale, now: dt.datetime) -> None:
+    """Store the cancelled cart, its lines as priced now and its payments."""
+    view = cart_edit.view_cart(session, sale.cart)
+    shift_id, day = _selling_shift(session, till)
+    row = CancelledSale(
+        uuid=sale.sale_uuid,
+        counter_id=till.counter_id,
+        shift_id=shift_id,
+        cashier_id=till.user_id,
+        business_date=day or local(now).date(),
+        cancelled_at=now,
+        item_count=view.item_count,
+        subtotal=view.subtotal,
+        discount_total=view.discount_total,
+        total=view.total,
+        paid=sum(p.amount for p in sale.payments),
+    )
+    session.add(row)
+    session.flush()
+    insert_many(
+        session.connection(),
+        table_of(CancelledSaleLine),
+        [
+            {
+                "cancelled_sale_id": row.id,
+                "line_no": line.index + 1,
+                "product_id": line.product_id,
+                "sku": line.sku,
+                "name": line.name,
+                "upt_code": line.upt_code,
+                "qty": line.qty,
+                "unit_price": line.unit_price,
+                "discount": line.line_discount + line.order_share,
+                "line_total": line.line_total,
+            }
+            for line in view.lines
+        ],
+    )
+    for payment in sale.payments:
+        session.add(
+            RemovedPayment(
+                sale_uuid=sale.sale_uuid,
+                counter_id=till.counter_id,
+                shift_id=shift_id,
+                user_id=till.user_id,
+                removed_at=now,
+                method=payment.method,
+                amount=payment.amount,
+                reference=payment.reference,
+                reason=CANCELLED_REASON,
+                cancelled_sale_id=row.id,
+            )
+        )
+    session.flush()
+
+
+def _selling_shift(session: Session, till: Till) -> tuple[int | None, dt.date | None]:
+    """The shift the till sells on (its own, or the counter's open one) and its business day."""
+    shift_id = _shift_of(till)
+    query = select(Shift.id, Shift.business_date)
+    if shift_id is not None:
+        query = query.where(Shift.id == shift_id)
+    else:
+        query = query.where(Shift.counter_id == till.counter_id, Shift.status == "open")
+    row = session.execute(query).first()
+    return (None, None) if row is None else (int(row[0]), row[1])
 
 
 def _shift_of(till: Till) -> int | None:

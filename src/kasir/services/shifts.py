@@ -287,3 +287,27 @@ def close_shift(
     shift.closed_by_id = closed_by_id
     session.flush()
     return _view(session, shift)
+
+
+@dataclass(frozen=True)
+class CancelledSummary:
+    """The carts given up on a shift (issue 16 item 5): how many, what they held as priced,
+    and the payments that had been taken for them and were dropped."""
+
+    count: int
+    total: int
+    paid: int
+
+
+def cancelled_summary(session: Session, shift_id: int) -> CancelledSummary:
+    """Count and totals of the cancelled carts of a shift (`kasir.services.sale_session`)."""
+    from kasir.store.models import CancelledSale
+
+    count, total, paid = session.execute(
+        select(
+            func.count(),
+            func.coalesce(func.sum(CancelledSale.total), 0),
+            func.coalesce(func.sum(CancelledSale.paid), 0),
+        ).where(CancelledSale.shift_id == shift_id)
+    ).one()
+    return CancelledSummary(int(count), int(total), int(paid))

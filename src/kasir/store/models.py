@@ -41,6 +41,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
+from kasir.domain.rounding import MAX_UNIT
 from kasir.domain.vocab import (
     DocumentKind,
     MovementKind,
@@ -323,6 +324,8 @@ class Sale(Base):
         sparse_index("sale", "refund_approved_by_id"),
         sparse_index("sale", "voided_by_id"),
         sparse_index("sale", "void_approved_by_id"),
+        # Cash rounding is less than one unit either way (kasir.domain.rounding).
+        CheckConstraint(f"rounding > -{MAX_UNIT} AND rounding < {MAX_UNIT}", name="rounding"),
     )
     id: Mapped[int] = mapped_column(primary_key=True)
     uuid: Mapped[str] = uuid_column()
@@ -342,6 +345,9 @@ class Sale(Base):
     order_discount: Mapped[int] = mapped_column(Money, default=0, server_default=ZERO)
     tax_total: Mapped[int] = mapped_column(Money, default=0, server_default=ZERO)  # in total
     total: Mapped[int] = mapped_column(Money)
+    # Cash rounding (pembulatan), its own line credited to no UPT: total = sum of the lines'
+    # line_total + rounding. 0 unless the cash part was rounded (a refund's in its own sign).
+    rounding: Mapped[int] = mapped_column(Money, default=0, server_default=ZERO)
     reason: Mapped[str | None] = mapped_column(Text)  # refund reason
     # Who approved the order discount (a sale above the discount limit) ...
     order_discount_approved_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
@@ -508,3 +514,80 @@ class CartDraft(Base):
     shift_id: Mapped[int | None] = mapped_column(ForeignKey("shift.id"), index=True)
     updated_at: Mapped[dt.datetime] = timestamp_column(onupdate=True)
     data: Mapped[str] = mapped_column(Text)  # JSON: {"cart": ..., "payments": [...]}
+
+
+class CancelledSale(Base):
+    """A cart given up at the till (Esc, confirmed): who, when, where, what was in it and the
+    payments taken for it (those are `removed_payment` rows pointing here). `uuid` is the
+    cart's own UUID, the one its sale would have had."""
+
+    __tablename__ = "cancelled_sale"
+    __table_args__ = (
+        Index("ix_cancelled_sale_business_date_counter_id", "business_date", "counter_id"),
+        sparse_index("cancelled_sale", "shift_id"),
+    )
+    id: Mapped[int] = mapped_column(primary_key=True)
+    uuid: Mapped[str] = uuid_column()
+    counter_id: Mapped[int] = mapped_column(ForeignKey("counter.id"), index=True)
+    shift_id: Mapped[int | None] = mapped_column(ForeignKey("shift.id"))
+    cashier_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"), index=True)
+    business_date: Mapped[dt.date] = mapped_column(Date)
+    cancelled_at: Mapped[dt.datetime] = timestamp_column()
+    item_count: Mapped[int] = mapped_column(Integer, default=0, server_default=ZERO)
+    subtotal: Mapped[int] = mapped_column(Money, default=0, server_default=ZERO)
+    discount_total: Mapped[int] = mapped_column(Money, default=0, server_default=ZERO)
+    total: Mapped[int] = mapped_column(Money, default=0, server_default=ZERO)  # as priced
+    paid: Mapped[int] = mapped_column(Money, default=0, server_default=ZERO)  # taken, dropped
+
+    lines: Mapped[list[CancelledSaleLine]] = relationship(
+        order_by="CancelledSaleLine.line_no", viewonly=True
+    )
+
+
+class CancelledSaleLine(Base):
+    """A line of a cancelled cart, as it was priced when the cart was given up."""
+
+    __tablename__ = "cancelled_sale_line"
+    __table_args__ = (UniqueConstraint("cancelled_sale_id", "line_no"),)  # also its index
+    id: Mapped[int] = mapped_column(primary_key=True)
+    cancelled_sale_id: Mapped[int] = mapped_column(
+        ForeignKey("cancelled_sale.id", ondelete="CASCADE")
+    )
+    line_no: Mapped[int] = mapped_column(Integer)
+    product_id: Mapped[int] = mapped_column(ForeignKey("product.id"), index=True)
+    sku: Mapped[str] = mapped_column(String(32))
+    name: Mapped[str] = mapped_column(String(200))
+    upt_code: Mapped[str] = mapped_column(String(32))
+    qty: Mapped[int] = mapped_column(Integer)
+    unit_price: Mapped[int] = mapped_column(Money)
+    discount: Mapped[int] = mapped_column(Money, default=0, server_default=ZERO)
+    line_total: Mapped[int] = mapped_column(Money)
+
+
+class RemovedPayment(Base):
+    """A payment taken for a cart and then removed before the sale was stored: one removed in
+    the payment dialog (a non-cash one with its reason: the money has to go back by its own
+    method), or dropped with its cart (`cancelled_sale_id`)."""
+
+    __tablename__ = "removed_payment"
+    __table_args__ = (
+        CheckConstraint(in_check("method", PaymentMethod), name="method"),
+        CheckConstraint("amount > 0", name="amount_positive"),
+        CheckConstraint("method = 'tunai' OR reason IS NOT NULL", name="reason"),
+        sparse_index("removed_payment", "shift_id"),
+        sparse_index("removed_payment", "cancelled_sale_id"),
+    )
+    id: Mapped[int] = mapped_column(primary_key=True)
+    uuid: Mapped[str] = uuid_column()
+    sale_uuid: Mapped[str] = mapped_column(String(36), index=True)  # the cart's UUID
+    counter_id: Mapped[int] = mapped_column(ForeignKey("counter.id"), index=True)
+    shift_id: Mapped[int | None] = mapped_column(ForeignKey("shift.id"))
+    user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"), index=True)
+    removed_at: Mapped[dt.datetime] = timestamp_column()
+    method: Mapped[str] = mapped_column(String(12))
+    amount: Mapped[int] = mapped_column(Money)  # as taken (cash: as handed over)
+    reference: Mapped[str | None] = mapped_column(String(100))
+    reason: Mapped[str | None] = mapped_column(Text)
+    cancelled_sale_id: Mapped[int | None] = mapped_column(
+        ForeignKey("cancelled_sale.id", ondelete="CASCADE")
+    )

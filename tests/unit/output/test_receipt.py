@@ -78,3 +78,14 @@ def test_documents_are_marked() -> None:
 )
 def test_printable(name: str, expected: str) -> None:
     assert printable(name) == expected
+
+
+def test_cash_rounding_is_its_own_line_before_the_total() -> None:
+    rounded = sale(total=255_000, rounding=-500, payments=(
+        PaymentView("tunai", 255_000, 300_000, 45_000, None),
+    ))  # fmt: skip
+    rows = render_text(rounded, HEADER, 32).splitlines()
+    at = rows.index("Pembulatan                  -500")
+    assert rows[at + 1] == "TOTAL                 Rp 255.000"
+    assert "Kembali                Rp 45.000" in rows
+    assert not any("Pembulatan" in row for row in render_text(sale(), HEADER, 32).splitlines())

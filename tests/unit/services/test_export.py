@@ -51,7 +51,7 @@ def test_the_columns_are_the_documented_ones() -> None:
     assert SALES_COLUMNS == (
         "receipt_number", "kind", "status", "counter", "business_date", "created_at",
         "shift_id", "cashier", "original_receipt", "subtotal", "line_discount_total",
-        "order_discount", "discount_total", "tax_total", "total",
+        "order_discount", "discount_total", "tax_total", "rounding", "total",
         "order_discount_approved_by", "refund_reason", "refund_approved_by",
         "voided_at", "void_reason", "voided_by", "void_approved_by",
     )  # fmt: skip

@@ -13,7 +13,14 @@ from store_helpers import KERIPIK, MAKARONI, NOW, SPV, Factory, open_till
 
 from kasir.domain.cart import Discount
 from kasir.domain.payment import PaymentInput
-from kasir.errors import ApprovalRequired, NotAllowed, NotFound, PaymentError, StaleShift
+from kasir.errors import (
+    ApprovalRequired,
+    NotAllowed,
+    NotFound,
+    PaymentError,
+    StaleShift,
+    ValidationError,
+)
 from kasir.services.drafts import load_draft
 from kasir.services.sale_lookup import sale_view
 from kasir.services.sale_session import SaleSession
@@ -156,8 +163,13 @@ def test_split_payment_rules(demo: Factory) -> None:
         sale.remove_line(s, 1)
         sale.remove_line(s, 0)
     assert len(sale.cart.lines) == 2
+    with (
+        pytest.raises(ValidationError, match="Alasan menghapus pembayaran QRIS"),
+        demo.begin() as s,
+    ):
+        sale.remove_payment(s, 0)  # non-cash money back needs a reason
     with demo.begin() as s:
-        state = sale.remove_payment(s, 0)
+        state = sale.remove_payment(s, 0, "pelanggan ganti bayar tunai")
     assert state.payments == () and state.remaining == 38_000
 
 

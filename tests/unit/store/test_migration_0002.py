@@ -115,7 +115,14 @@ def figures(engine: Engine) -> dict[str, Any]:
         }
 
 
-LATER_TABLES = {"till_lease", "cart_draft"}  # made by 0003, empty after the upgrade
+# Made by later migrations (0003, 0006), empty after the upgrade.
+LATER_TABLES = {
+    "till_lease",
+    "cart_draft",
+    "cancelled_sale",
+    "cancelled_sale_line",
+    "removed_payment",
+}
 
 
 def same_rows_on_common_columns(before: dict[str, Any], after: dict[str, Any]) -> None:
@@ -138,7 +145,8 @@ def db_check(engine: Engine) -> tuple[str, ...]:
 
 def test_upgrade_keeps_every_row_and_fills_the_new_columns(store_0001: Engine) -> None:
     before, before_figures = rows(store_0001), figures(store_0001)
-    assert db_check(store_0001) == ()
+    # (today's `db check` reads today's columns, e.g. sale.rounding of 0006: it runs on the
+    # upgraded store below, not on the 0001 one.)
     # Through 0002 to 0004, each migration upgrading the one before; 0005 then writes the
     # quantities of weighed goods in grams (its own test: test_migration_0005.py).
     upgrade(store_0001, "0004")

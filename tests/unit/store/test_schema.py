@@ -37,7 +37,16 @@ from kasir.store.types import UtcDateTime, normalise_uuid, uuid7_text
 from kasir.timeutil import JAKARTA
 
 TABLES = Base.metadata.sorted_tables
-UUID_TABLES = {"sale", "sale_line", "payment", "stock_movement", "shift", "parked_cart"}
+UUID_TABLES = {
+    "sale",
+    "sale_line",
+    "payment",
+    "stock_movement",
+    "shift",
+    "parked_cart",
+    "cancelled_sale",
+    "removed_payment",
+}
 
 
 def test_every_constraint_and_index_is_named_after_all_its_columns() -> None:
@@ -99,6 +108,7 @@ def test_every_foreign_key_has_an_index() -> None:
         ("sale", "status", SaleStatus),
         ("payment", "method", PaymentMethod),
         ("payment", "document_kind", DocumentKind),
+        ("removed_payment", "method", PaymentMethod),
         ("stock_movement", "kind", MovementKind),
     ],
 )

@@ -52,8 +52,10 @@ class Checkout:
             return
         static = str(screen.settings.get("qris_static", ""))
         qris = (lambda amount: make_dynamic(static, amount)) if static else None
-        dialog = PaymentDialog(screen, state, qris)
+        over = screen.settings.get("cash_plausible_over", 1_000_000)
+        dialog = PaymentDialog(screen, state, qris, plausible_over=int(over))
         dialog.entered.connect(lambda payment: self.take(dialog, payment))
+        dialog.removal.connect(lambda index, reason: self.remove(dialog, index, reason))
         dialog.finish_requested.connect(lambda: self.finish(dialog))
         dialog.rejected.connect(lambda: self._closed_with_payments(dialog))
         screen.open_dialog(dialog)
@@ -85,6 +87,28 @@ class Checkout:
 
         screen.work.write(
             lambda s: sale.add_payment(s, payment), stored, refused=refused, failed=failed
+        )
+        dialog.wait()
+
+    def remove(self, dialog: PaymentDialog, index: int, reason: str | None) -> None:
+        """A payment chosen in the dialog to remove (recorded by the session, with its
+        reason for a non-cash one)."""
+        screen, sale = self.screen, self.screen.sale
+
+        def stored(state: SaleState) -> None:
+            screen._render(state)
+            dialog.take(state)
+            screen.say("Pembayaran dihapus dan dicatat.")
+
+        def refused(exc: KasirError) -> None:
+            dialog.show_error(exc.message)
+
+        def failed(exc: BaseException) -> None:
+            if not isinstance(exc, KasirError):
+                dialog.show_error(describe_error(exc))
+
+        screen.work.write(
+            lambda s: sale.remove_payment(s, index, reason), stored, refused=refused, failed=failed
         )
         dialog.wait()
 

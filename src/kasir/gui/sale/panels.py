@@ -141,9 +141,10 @@ class TotalsPanel(QWidget):
             )
             self.paid_label.setText(
                 f"Sudah dibayar: {taken}. Sisa {format_rupiah(state.remaining)}."
+                + (f" {state.cash_note}." if state.cash_note else "")
             )
-        else:
-            self.paid_label.clear()
+        else:  # cash rounding on: what cash would pay (issue 16 item 7)
+            self.paid_label.setText(f"{state.cash_note}." if state and state.cash_note else "")
 
     def show_change(self, change: int) -> None:
         self.change_label.setText(f"Kembali {format_rupiah(change)}" if change else "")
