@@ -6,8 +6,18 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
-from store_helpers import KASIR_PIN, MAKARONI, NOW, SPV, WRONG_PIN, cash, make_till, open_till
-from store_helpers import snapshot, user_id
+from store_helpers import (
+    KASIR_PIN,
+    MAKARONI,
+    NOW,
+    SPV,
+    WRONG_PIN,
+    cash,
+    make_till,
+    open_till,
+    snapshot,
+    user_id,
+)
 
 from kasir.domain.cart import Cart
 from kasir.errors import ApprovalRequired, NotAllowed
@@ -86,13 +96,13 @@ def test_check_count_shows_the_typo_before_anything_is_written(demo: Factory) ->
 def test_gudang_cannot_open_a_till_nor_sell_nor_close(demo: Factory) -> None:
     with demo() as s:
         gudang = make_till(s, user="gudang")
-    with pytest.raises(NotAllowed, match=r"Agus Pratama \(Staf Gudang\) tidak boleh membuka kasir"):
-        with demo.begin() as s:
-            open_shift(s, gudang.counter_id, gudang.user_id, 100_000, now=NOW)
+    refused = r"Agus Pratama \(Staf Gudang\) tidak boleh membuka kasir"
+    with pytest.raises(NotAllowed, match=refused), demo.begin() as s:
+        open_shift(s, gudang.counter_id, gudang.user_id, 100_000, now=NOW)
     till = open_till(demo)  # kasir1's shift is open on K01
     before = snapshot(demo)
     with pytest.raises(NotAllowed, match="tidak boleh membuka kasir atau berjualan"):
-        with demo.begin() as s:
+        with demo.begin() as s:  # noqa: SIM117 (the cart is filled, then refused at checkout)
             cart = Cart()
             add_by_barcode(s, cart, MAKARONI)
             checkout(s, gudang, cart, cash(20_000), now=NOW)
