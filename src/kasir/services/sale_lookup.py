@@ -7,7 +7,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, fields
 from typing import Any
 
-from sqlalchemy import Select, String, cast, func, or_, select
+from sqlalchemy import ColumnElement, Select, String, cast, func, or_, select
 from sqlalchemy.orm import Session, aliased
 
 from kasir.errors import NotFound, ValidationError
@@ -294,7 +294,10 @@ class ReceiptRow:
 RECEIPT_LIST_LIMIT = 500
 
 
-def receipts_query(counter_id: int, day: dt.date, text: str, limit: int) -> Select[Any]:
+_ReceiptColumns = Select[int, str, int, str, str, dt.datetime, int]
+
+
+def receipts_query(counter_id: int, day: dt.date, text: str, limit: int) -> _ReceiptColumns:
     """The statement of `list_receipts`' rows (its plan is checked by the tests)."""
     query = select(
         Sale.id,
@@ -310,7 +313,9 @@ def receipts_query(counter_id: int, day: dt.date, text: str, limit: int) -> Sele
         digits = typed.lower().removeprefix("rp").strip().replace(".", "").replace(" ", "")
         if digits.isascii() and digits.isdigit():
             amount = func.abs(Sale.total)
-            conditions = [cast(amount, String).like(f"{int(digits)}%")]
+            conditions: list[ColumnElement[bool]] = [
+                cast(amount, String).like(f"{int(digits)}%")
+            ]
             if len(digits) <= MAX_SEQ_DIGITS:
                 conditions.append(Sale.seq == int(digits))
             query = query.where(or_(*conditions))
