@@ -220,3 +220,7 @@ def test_the_refund_dialog_shows_the_price_paid_and_the_money_back(
     refund = screen.last_sale
     assert refund is not None and refund.kind == "refund"
     assert refund.total == -32_300, "the dialog said what the refund pays"
+    receipt = screen.receipt.toPlainText()
+    assert "REFUND" in receipt and "Dikembalikan           Rp 32.300" in receipt
+    assert "Diskon transaksi          -5.700" in receipt  # 15% of the 38.000 back
+    assert "-32.300" not in receipt and "TOTAL" not in receipt
