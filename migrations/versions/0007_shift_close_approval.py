@@ -50,9 +50,10 @@ def upgrade() -> None:
 def downgrade() -> None:
     op.drop_index(op.f("ix_shift_close_approved_by_id"), table_name="shift")
     if op.get_bind().dialect.name == "sqlite":
-        # The table is rebuilt without the column (and so without its foreign key).
-        with op.batch_alter_table("shift") as batch:
-            batch.drop_column("close_approved_by_id")
+        # In place too (SQLite 3.35+): a column whose only constraint is its own REFERENCES
+        # can be dropped; rebuilding the table would trip the foreign keys of the tables that
+        # refer to shift (they stay ON inside the migration's transaction).
+        op.execute("ALTER TABLE shift DROP COLUMN close_approved_by_id")
     else:
         op.drop_constraint(FK, "shift", type_="foreignkey")
         op.drop_column("shift", "close_approved_by_id")
