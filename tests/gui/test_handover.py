@@ -10,7 +10,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from kasir.gui.app import CounterApp
-from kasir.gui.login import HandoverDialog, OpenShiftDialog
+from kasir.gui.handover import HandoverDialog
+from kasir.gui.login import OpenShiftDialog
 from kasir.gui.sale.screen import SaleScreen
 from kasir.services import shifts
 from kasir.services.auth import UserView

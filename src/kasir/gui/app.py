@@ -14,16 +14,17 @@ from PySide6.QtWidgets import QApplication, QLabel, QMessageBox
 from sqlalchemy.orm import Session
 
 from kasir.config import Config
-from kasir.errors import ApprovalRequired, KasirError
+from kasir.errors import KasirError
 from kasir.gui.dialogs import SupervisorDialog
-from kasir.gui.login import HandoverDialog, LoginDialog, OpenShiftDialog
+from kasir.gui.handover import Handover, HandoverDialog
+from kasir.gui.login import LoginDialog, OpenShiftDialog
 from kasir.gui.main_window import MainWindow
 from kasir.gui.ops import Change, Ops, as_changes, describe_error
 from kasir.gui.problems import install_excepthook, show_crash
 from kasir.gui.sale.screen import SaleScreen
 from kasir.money import format_rupiah
 from kasir.services import sale_lookup, shifts, till
-from kasir.services.auth import Approval, UserView, not_a_seller_message
+from kasir.services.auth import UserView, not_a_seller_message
 from kasir.services.catalog import ensure_counter
 from kasir.services.demo import has_data, load_demo_data
 from kasir.services.shifts import ShiftView, Till
@@ -90,8 +91,7 @@ class CounterApp(QObject):
         self.shift: ShiftView | None = None
         self.user: UserView | None = None
         self.shift_dialog: OpenShiftDialog | None = None
-        self.close_dialog: HandoverDialog | None = None
-        self.approval_dialog: SupervisorDialog | None = None  # the handover's supervisor PIN
+        self.handover: Handover | None = None  # a shift left open being counted and closed
         self.login = LoginDialog(self.ops, store.counter_code)
         self.login.logged_in.connect(self.after_login)
         self.login.rejected.connect(self._login_closed)
@@ -245,7 +245,7 @@ class CounterApp(QObject):
         """The store could not answer (or refused): back to the login, saying why. Never read
         as "no open shift" (which would offer to open a second one)."""
         self.user = None
-        self.shift_dialog = self.close_dialog = self.approval_dialog = None
+        self.shift_dialog = self.handover = None
         self.login.reset(describe_error(exc))
         self.login.show()
 
@@ -275,7 +275,7 @@ class CounterApp(QObject):
         if self.user is not None:
             self._lease_user(None)
         self.user = None
-        self.shift_dialog = self.close_dialog = self.approval_dialog = None
+        self.shift_dialog = self.handover = None
         self.login.show()
         self.login.reset()
         self.login.activateWindow()
@@ -283,93 +283,39 @@ class CounterApp(QObject):
 
     def ask_close_stale(self, shift: ShiftView) -> None:
         """A shift left open on an earlier day, or another cashier's: count the drawer and
-        close it, then go on.
+        close it (`kasir.gui.handover`), then go on.
 
         Sales are recorded on the shift's business day, so a new day needs a new shift; and
-        one shift is one cashier's cash, so a new cashier needs a new shift. The count is shown
-        against what the drawer should hold before it is final (a typo is corrected there), and
-        another cashier's shift is closed with a supervisor's PIN."""
+        one shift is one cashier's cash, so a new cashier needs a new shift."""
         assert self.user is not None
         user = self.user
-        supervisor = shifts.close_needs_approval(shift.cashier_id, user.id, user.role)
-        dialog = HandoverDialog(None, shift, supervisor=supervisor)
-        dialog.count_entered.connect(lambda counted: self._check_count(dialog, counted))
-        dialog.confirmed.connect(lambda counted: self._confirm_close(dialog, counted))
-        dialog.rejected.connect(self.back_to_empty_login)
-        self.close_dialog = dialog
-        dialog.show()
-        dialog.edit.setFocus()
-
-    def _check_count(self, dialog: HandoverDialog, counted: int) -> None:
-        shift_id = dialog.shift.id
-        op = self.ops.read(lambda s: shifts.check_count(s, shift_id, counted))
-        op.success(dialog.show_check)
-        op.failure(lambda exc: dialog.show_error(describe_error(exc))).run()
-
-    def _confirm_close(self, dialog: HandoverDialog, counted: int) -> None:
-        check = dialog.checked
-        if not dialog.supervisor or check is None:
-            self.close_stale(dialog, counted, None)
-            return
-        shift = dialog.shift
-        approval = SupervisorDialog(
-            dialog,
-            f"Tutup shift #{shift.id} ({shift.cashier_name}): dihitung "
-            f"{format_rupiah(check.counted)}, seharusnya {format_rupiah(check.expected)}, "
-            f"selisih {format_rupiah(check.difference)}.",
-            retry=True,
-        )
-        approval.submitted.connect(lambda: self.close_stale(dialog, counted, approval))
-        approval.rejected.connect(lambda: self._approval_cancelled(dialog))
-        self.approval_dialog = approval
-        approval.show()
-        approval.edit.setFocus()
-
-    def _approval_cancelled(self, dialog: HandoverDialog) -> None:
-        """Esc in the supervisor's PIN: back to the count, to check or correct it."""
-        self.approval_dialog = None
-        dialog.activateWindow()
-        dialog.edit.selectAll()
-        dialog.edit.setFocus()
-
-    def close_stale(
-        self, dialog: HandoverDialog, counted: int, approval: SupervisorDialog | None
-    ) -> None:
-        assert self.user is not None
-        user, shift_id = self.user, dialog.shift.id
-        given = approval.value if approval is not None else None
-        assert given is None or isinstance(given, Approval)
+        # A child of the app, deleted by the event loop once over (never inside its own
+        # dialog's signals).
+        handover = Handover(self.ops, shift, user, self)
+        for over in (handover.closed, handover.cancelled, handover.failed):
+            over.connect(handover.deleteLater)
 
         def closed(done: ShiftView) -> None:
-            if approval is not None:
-                approval.done(SupervisorDialog.DialogCode.Accepted)
-            dialog.done(HandoverDialog.DialogCode.Accepted)
-            self.close_dialog = self.approval_dialog = None
+            self.handover = None
             difference = done.difference or 0
             note = f"Shift #{done.id} ditutup (selisih kas {format_rupiah(difference)}).\n"
             self.after_login(user, note)
 
-        def refused(exc: BaseException) -> None:
-            if isinstance(exc, ApprovalRequired) and approval is not None:
-                approval.show_error(exc.message)  # a wrong PIN: typed again
-                return
-            if isinstance(exc, KasirError):
-                if approval is not None:
-                    approval.done(SupervisorDialog.DialogCode.Rejected)
-                    self.approval_dialog = None
-                dialog.uncheck()
-                dialog.show_error(exc.message)
-                return
-            for open_dialog in (approval, dialog):
-                if open_dialog is not None:
-                    open_dialog.done(HandoverDialog.DialogCode.Rejected)
-            self._back_to_login(exc)
+        handover.closed.connect(closed)
+        handover.cancelled.connect(self.back_to_empty_login)
+        handover.failed.connect(self._back_to_login)
+        self.handover = handover
+        handover.start()
 
-        op = self.ops.write(
-            lambda s: shifts.close_shift(s, shift_id, counted, user.id, approval=given),
-            Change.SHIFT,
-        )
-        op.success(closed).failure(refused).run()
+    @property
+    def close_dialog(self) -> HandoverDialog | None:
+        """The count of the handover under way, if any."""
+        return self.handover.dialog if self.handover is not None else None
+
+    @property
+    def approval_dialog(self) -> SupervisorDialog | None:
+        """The supervisor's PIN of the handover under way, while asked."""
+        return self.handover.approval if self.handover is not None else None
 
     def open_shift(self, amount: object) -> None:
         assert self.user is not None and isinstance(amount, int)
@@ -425,7 +371,7 @@ class CounterApp(QObject):
             self._lease_user(None)
         self.window = self.sale_screen = None
         self.shift = self.user = None
-        self.shift_dialog = self.close_dialog = None
+        self.shift_dialog = self.handover = None
         self.login.reset(note)
         self.login.show()  # first, so that closing the window never leaves none open
         if window is not None:

@@ -18,8 +18,6 @@ from kasir.gui.dialogs import AmountDialog, PinPad, big_font
 from kasir.gui.ops import Ops, describe_error
 from kasir.services import auth
 from kasir.services.auth import UserView
-from kasir.services.shifts import CountCheck, ShiftView
-from kasir.timeutil import business_date
 
 
 class LoginDialog(QDialog):
@@ -151,90 +149,3 @@ class OpenShiftDialog(AmountDialog):
             pad=True,
         )
 
-
-class HandoverDialog(AmountDialog):
-    """Count the drawer of a shift left open (another cashier's, or an earlier day's) and close it.
-
-    Two steps, so a typo never closes a shift: Enter with the amount asks the store what the
-    drawer should hold (`count_entered`) and shows the count against it (`show_check`); Enter
-    again on the same amount confirms (`confirmed`). Changing the amount, or Esc, goes back to
-    the count; Esc while counting cancels the handover (`rejected`)."""
-
-    count_entered = Signal(int)
-    confirmed = Signal(int)
-
-    def __init__(self, parent: QWidget | None, shift: ShiftView, *, supervisor: bool) -> None:
-        if shift.business_date != business_date():
-            where = f"dari tanggal {shift.business_date:%d-%m-%Y} masih terbuka"
-        else:
-            where = "masih terbuka di meja ini"
-        needs = (
-            "\nMenutup shift kasir lain perlu persetujuan supervisor (PIN)." if supervisor else ""
-        )
-        super().__init__(
-            parent,
-            "Tutup shift lama",
-            f"Shift #{shift.id} ({shift.cashier_name}) {where}.\n"
-            f"Hitung uang di laci, ketik jumlahnya, lalu Enter untuk menutup shift itu:{needs}",
-            pad=True,
-        )
-        self.shift = shift
-        self.supervisor = supervisor
-        self.checked: CountCheck | None = None
-        self.check = QLabel()
-        self.check.setFont(big_font(14, bold=True))
-        self.check.setWordWrap(True)
-        self.check.hide()
-        layout = self.layout()
-        assert isinstance(layout, QVBoxLayout)
-        layout.insertWidget(layout.indexOf(self.edit) + 1, self.check)
-        self.edit.textEdited.connect(lambda _text: self.uncheck())
-
-    def _try_accept(self) -> None:
-        try:
-            counted = self.parse(self.edit.text())
-        except KasirError as exc:
-            self.show_error(exc.message)
-            return
-        self.error.clear()
-        self.value = counted
-        if self.checked is not None and self.checked.counted == counted:
-            self.confirmed.emit(counted)
-        else:
-            self.count_entered.emit(counted)
-
-    def show_check(self, check: CountCheck) -> None:
-        """The count against the expected: Enter confirms, any change goes back."""
-        if check.counted != self.value:
-            return  # an answer to an amount typed before
-        self.checked = check
-        then = (
-            "Enter: minta PIN supervisor untuk menutup shift."
-            if self.supervisor
-            else "Enter: tutup shift."
-        )
-        self.check.setText(
-            f"{check.describe()}\nBenar? {then}\n"
-            "Salah ketik? Ubah jumlahnya (atau Esc), lalu Enter."
-        )
-        self.check.show()
-        self.edit.setFocus()
-
-    def uncheck(self) -> None:
-        self.checked = None
-        self.check.clear()
-        self.check.hide()
-
-    def show_error(self, text: str) -> None:
-        self.error.setText(text)
-        self.edit.selectAll()
-        self.edit.setFocus()
-
-    def reject(self) -> None:
-        """Esc on the check goes back to correct the count; Esc while counting cancels."""
-        if self.checked is not None:
-            self.uncheck()
-            self.edit.selectAll()
-            self.edit.setFocus()
-            return
-        super().reject()
