@@ -67,7 +67,8 @@ def test_a_typo_is_shown_against_the_expected_and_corrected_before_closing(
     qtbot.waitUntil(dialog.check.isVisible, timeout=WAIT_MS)
     text = dialog.check.text()
     assert "Dihitung   Rp 1.000.000" in text and "Seharusnya Rp 200.000" in text
-    assert "LEBIH Rp 800.000" in text and "Salah ketik?" in text
+    assert "LEBIH Rp 800.000" in text and "Salah ketik?" in dialog.check_hint.text()
+    assert "minta PIN supervisor" in dialog.check_hint.text()
     assert shift_row(demo_sqlite, first.id).status == "open", "nothing closed yet"
     assert counter_app.approval_dialog is None
 

@@ -174,11 +174,14 @@ def test_esc_in_the_list_goes_back_to_the_number(qtbot: QtBot, screen: SaleScree
     qtbot.waitUntil(dialog.number.hasFocus, timeout=WAIT_MS)
 
 
-def test_the_receipts_model(qtmodeltester: object, screen: SaleScreen) -> None:
+def test_the_receipts_model(qtbot: QtBot, qtmodeltester: object, screen: SaleScreen) -> None:
+    sell(qtbot, screen, MAKARONI)
+    sell(qtbot, screen, KERIPIK, MAKARONI)
     model = ReceiptsModel()
     with screen.ops.factory() as s:
         rows = sale_lookup.list_receipts(s, screen.till.counter_id, business_date())
     model.set_rows(rows)
+    assert model.rowCount() == 2
     qtmodeltester.check(model)  # type: ignore[attr-defined]
 
 

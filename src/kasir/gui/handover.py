@@ -11,6 +11,7 @@ back to the count, Esc on the count cancels the handover.
 from __future__ import annotations
 
 from PySide6.QtCore import QObject, Signal
+from PySide6.QtGui import QFontDatabase
 from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
 
 from kasir.errors import ApprovalRequired, KasirError
@@ -52,13 +53,20 @@ class HandoverDialog(AmountDialog):
         self.shift = shift
         self.supervisor = supervisor
         self.checked: CountCheck | None = None
-        self.check = QLabel()
-        self.check.setFont(big_font(14, bold=True))
-        self.check.setWordWrap(True)
-        self.check.hide()
+        self.check = QLabel()  # the figures, aligned in a fixed-width font
+        figures = QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont)
+        figures.setPointSize(15)
+        figures.setBold(True)
+        self.check.setFont(figures)
+        self.check_hint = QLabel()  # what Enter does now, and how to correct
+        self.check_hint.setFont(big_font(12))
+        self.check_hint.setWordWrap(True)
         layout = self.layout()
         assert isinstance(layout, QVBoxLayout)
-        layout.insertWidget(layout.indexOf(self.edit) + 1, self.check)
+        at = layout.indexOf(self.edit) + 1
+        layout.insertWidget(at, self.check)
+        layout.insertWidget(at + 1, self.check_hint)
+        self.uncheck()
         self.edit.textEdited.connect(lambda _text: self.uncheck())
 
     def _try_accept(self) -> None:
@@ -84,17 +92,20 @@ class HandoverDialog(AmountDialog):
             if self.supervisor
             else "Enter: tutup shift."
         )
-        self.check.setText(
-            f"{check.describe()}\nBenar? {then}\n"
-            "Salah ketik? Ubah jumlahnya (atau Esc), lalu Enter."
+        self.check.setText(check.describe())
+        self.check.setStyleSheet("" if check.difference == 0 else "color: #b00020;")
+        self.check_hint.setText(
+            f"Benar? {then}\nSalah ketik? Ubah jumlahnya (atau Esc), lalu Enter."
         )
         self.check.show()
+        self.check_hint.show()
         self.edit.setFocus()
 
     def uncheck(self) -> None:
         self.checked = None
-        self.check.clear()
-        self.check.hide()
+        for label in (self.check, self.check_hint):
+            label.clear()
+            label.hide()
 
     def show_error(self, text: str) -> None:
         self.error.setText(text)

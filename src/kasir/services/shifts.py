@@ -304,7 +304,7 @@ class CountCheck:
     def describe(self) -> str:
         diff = self.difference
         if diff == 0:
-            verdict = "cocok, tanpa selisih"
+            verdict = "Rp 0 (cocok, tanpa selisih)"
         elif diff > 0:
             verdict = f"LEBIH {format_rupiah(diff)}"
         else:
@@ -312,7 +312,7 @@ class CountCheck:
         return (
             f"Dihitung   {format_rupiah(self.counted)}\n"
             f"Seharusnya {format_rupiah(self.expected)}\n"
-            f"Selisih    {format_rupiah(diff)} ({verdict})"
+            f"Selisih    {verdict}"
         )
 
 

@@ -31,6 +31,7 @@ from PySide6.QtWidgets import (
     QDialog,
     QFormLayout,
     QHBoxLayout,
+    QHeaderView,
     QLabel,
     QLineEdit,
     QPushButton,
@@ -105,8 +106,10 @@ class ReturnsDialog(QDialog):
         self.back_label.setFont(big_font(14, bold=True))
         self.table = QTableWidget(0, len(COLUMNS))
         self.table.setHorizontalHeaderLabels(list(COLUMNS))
-        self.table.horizontalHeader().setStretchLastSection(False)
-        self.table.setColumnWidth(0, 320)
+        columns = self.table.horizontalHeader()
+        columns.setStretchLastSection(False)
+        columns.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        columns.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)  # the name takes the rest
         # Tab goes through the spin boxes (set up in load), not cell by cell.
         self.table.setTabKeyNavigation(False)
         self.table.setFocusPolicy(Qt.FocusPolicy.NoFocus)
@@ -128,6 +131,10 @@ class ReturnsDialog(QDialog):
             "Enter tidak menjalankan void/retur. Pilih tombol: Alt+V = void seluruh struk, "
             "Alt+R = retur barang terpilih."
         )
+        if till is not None:
+            self.hint.setText(
+                f"{self.hint.text()} Enter tanpa nomor atau F10: daftar struk hari ini."
+            )
         self.hint.setWordWrap(True)
         self.void_button = QPushButton("&Void seluruh struk (hari ini)")
         self.refund_button = QPushButton("&Retur barang terpilih")
@@ -292,7 +299,6 @@ class ReturnsDialog(QDialog):
             spin.setEnabled(left > 0)
             spin.valueChanged.connect(lambda _value: self._show_back())
             self.table.setCellWidget(row, RETURN_COL, spin)
-        self.table.resizeColumnToContents(2)
         self._show_back()
         default = default_refund_method((p.method, p.amount) for p in sale.payments)
         self.method.setCurrentIndex(max(0, self.method.findData(default)))
