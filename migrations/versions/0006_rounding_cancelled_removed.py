@@ -1,7 +1,7 @@
 """cash rounding, cancelled carts, removed payments
 
 Revision ID: 0006
-Revises: 0004
+Revises: 0005
 Create Date: 2026-12-03 08:30:00
 
 - `sale.rounding`: the cash rounding (pembulatan) of a sale or refund, its own line credited to

@@ -84,6 +84,9 @@ def close_counter(app: CounterApp) -> None:
     if screen is not None and screen.dialog is not None:
         # done(), not reject(): the payment dialog asks twice before dropping payments.
         screen.dialog.done(QDialog.DialogCode.Rejected)
+    for handover in (app.approval_dialog, app.close_dialog):  # Esc there only steps back
+        if handover is not None:
+            handover.done(QDialog.DialogCode.Rejected)
     for widget in (app.shift_dialog, app.window):
         if widget is not None:
             widget.close()

@@ -201,6 +201,10 @@ def test_a_shift_left_open_yesterday_is_closed_first(qtbot: QtBot, counter_app: 
     closing.edit.selectAll()
     qtbot.keyClicks(closing.edit, "140.000")
     qtbot.keyClick(closing.edit, Qt.Key.Key_Return)
+    qtbot.waitUntil(closing.check.isVisible, timeout=WAIT_MS)
+    assert "Seharusnya Rp 150.000" in closing.check.text()
+    qtbot.keyClick(closing.edit, Qt.Key.Key_Return)  # the count is right: confirmed
+    approve(qtbot, counter_app)  # kasir2's shift: a supervisor approves
 
     qtbot.waitUntil(lambda: counter_app.shift_dialog is not None, timeout=WAIT_MS)
     opening = counter_app.shift_dialog
@@ -228,6 +232,15 @@ def test_a_shift_left_open_yesterday_is_closed_first(qtbot: QtBot, counter_app: 
     qtbot.waitUntil(lambda: screen.last_sale is not None, timeout=WAIT_MS)
     sale = ops.call(lambda s: sale_lookup.get_sale(s, screen.last_sale.receipt_number))  # type: ignore[union-attr]
     assert sale.business_date == business_date()
+
+
+def approve(qtbot: QtBot, app: CounterApp, pin: str = "2222") -> None:
+    """The supervisor types their PIN in the handover's approval, then Enter."""
+    qtbot.waitUntil(lambda: app.approval_dialog is not None, timeout=WAIT_MS)
+    approval = app.approval_dialog
+    assert approval is not None
+    qtbot.keyClicks(approval.edit, pin)
+    qtbot.keyClick(approval.edit, Qt.Key.Key_Return)
 
 
 # --- F12 Keluar: the next cashier ----------------------------------------------------------------
@@ -294,6 +307,9 @@ def test_f12_then_another_cashier_counts_and_closes_the_shift(
     assert "Hitung uang di laci" in closing.prompt.text()
     assert counter_app.sale_screen is None, "kasir2 does not join kasir1's shift"
     type_amount(qtbot, closing, "200.000")
+    qtbot.waitUntil(closing.check.isVisible, timeout=WAIT_MS)
+    qtbot.keyClick(closing.edit, Qt.Key.Key_Return)
+    approve(qtbot, counter_app)
     qtbot.waitUntil(lambda: counter_app.shift_dialog is not None, timeout=WAIT_MS)
     opening = counter_app.shift_dialog
     assert opening is not None and "selisih kas Rp 0" in opening.prompt.text()
@@ -361,6 +377,8 @@ def test_paying_on_a_shift_of_yesterday_logs_out_and_keeps_the_cart(
     assert closing is not None
     assert f"dari tanggal {yesterday:%d-%m-%Y} masih terbuka" in closing.prompt.text()
     type_amount(qtbot, closing, "200.000")
+    qtbot.waitUntil(closing.check.isVisible, timeout=WAIT_MS)
+    qtbot.keyClick(closing.edit, Qt.Key.Key_Return)  # kasir1's own shift: no supervisor
     qtbot.waitUntil(lambda: counter_app.shift_dialog is not None, timeout=WAIT_MS)
     type_amount(qtbot, counter_app.shift_dialog, "200.000")
     qtbot.waitUntil(lambda: counter_app.sale_screen is not None, timeout=WAIT_MS)

@@ -458,6 +458,12 @@ def test_parked_cart_survives_a_restart(
         qtbot.waitUntil(lambda: again.close_dialog is not None, timeout=WAIT_MS)
         qtbot.keyClicks(again.close_dialog.edit, "200.000")
         qtbot.keyClick(again.close_dialog.edit, Qt.Key.Key_Return)
+        # The count shown against the expected, Enter confirms, a supervisor approves.
+        qtbot.waitUntil(again.close_dialog.check.isVisible, timeout=WAIT_MS)
+        qtbot.keyClick(again.close_dialog.edit, Qt.Key.Key_Return)
+        qtbot.waitUntil(lambda: again.approval_dialog is not None, timeout=WAIT_MS)
+        qtbot.keyClicks(again.approval_dialog.edit, "2222")  # type: ignore[union-attr]
+        qtbot.keyClick(again.approval_dialog.edit, Qt.Key.Key_Return)  # type: ignore[union-attr]
         qtbot.waitUntil(lambda: again.shift_dialog is not None, timeout=WAIT_MS)
         qtbot.keyClicks(again.shift_dialog.edit, "100.000")
         qtbot.keyClick(again.shift_dialog.edit, Qt.Key.Key_Return)

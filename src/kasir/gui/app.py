@@ -15,7 +15,8 @@ from sqlalchemy.orm import Session
 
 from kasir.config import Config
 from kasir.errors import KasirError
-from kasir.gui.dialogs import AmountDialog
+from kasir.gui.dialogs import SupervisorDialog
+from kasir.gui.handover import Handover, HandoverDialog
 from kasir.gui.login import LoginDialog, OpenShiftDialog
 from kasir.gui.main_window import MainWindow
 from kasir.gui.ops import Change, Ops, as_changes, describe_error
@@ -23,7 +24,7 @@ from kasir.gui.problems import install_excepthook, show_crash
 from kasir.gui.sale.screen import SaleScreen
 from kasir.money import format_rupiah
 from kasir.services import sale_lookup, shifts, till
-from kasir.services.auth import UserView
+from kasir.services.auth import UserView, not_a_seller_message
 from kasir.services.catalog import ensure_counter
 from kasir.services.demo import has_data, load_demo_data
 from kasir.services.shifts import ShiftView, Till
@@ -90,7 +91,7 @@ class CounterApp(QObject):
         self.shift: ShiftView | None = None
         self.user: UserView | None = None
         self.shift_dialog: OpenShiftDialog | None = None
-        self.close_dialog: AmountDialog | None = None
+        self.handover: Handover | None = None  # a shift left open being counted and closed
         self.login = LoginDialog(self.ops, store.counter_code)
         self.login.logged_in.connect(self.after_login)
         self.login.rejected.connect(self._login_closed)
@@ -226,6 +227,13 @@ class CounterApp(QObject):
             QMessageBox.warning(None, "Kasir", message)
 
     def after_login(self, user: UserView, note: str = "") -> None:
+        if not user.can_sell:
+            # The stock staff (gudang) may log in elsewhere, never open a till here; the
+            # services refuse it too (kasir.services.shifts).
+            self.login.reset(not_a_seller_message(user.full_name, user.role))
+            self.login.show()
+            self.login.user.setFocus()
+            return
         self.user = user
         self._lease_user(user.id)
         counter_id = self.store.counter_id
@@ -237,7 +245,7 @@ class CounterApp(QObject):
         """The store could not answer (or refused): back to the login, saying why. Never read
         as "no open shift" (which would offer to open a second one)."""
         self.user = None
-        self.shift_dialog = self.close_dialog = None
+        self.shift_dialog = self.handover = None
         self.login.reset(describe_error(exc))
         self.login.show()
 
@@ -255,47 +263,59 @@ class CounterApp(QObject):
             return
         dialog = OpenShiftDialog(None, user, self.store.counter_code, note)
         dialog.accepted.connect(lambda: self.open_shift(dialog.value))
-        dialog.rejected.connect(self.login.show)
+        dialog.rejected.connect(self.back_to_empty_login)
         self.shift_dialog = dialog
         dialog.show()
         dialog.edit.setFocus()
 
+    def back_to_empty_login(self) -> None:
+        """The handover or the opening float cancelled: the login is empty again for whoever
+        comes next, the focus in the username (never the last user with the focus on the
+        masked PIN)."""
+        if self.user is not None:
+            self._lease_user(None)
+        self.user = None
+        self.shift_dialog = self.handover = None
+        self.login.show()
+        self.login.reset()
+        self.login.activateWindow()
+        self.login.user.setFocus()
+
     def ask_close_stale(self, shift: ShiftView) -> None:
         """A shift left open on an earlier day, or another cashier's: count the drawer and
-        close it, then go on.
+        close it (`kasir.gui.handover`), then go on.
 
         Sales are recorded on the shift's business day, so a new day needs a new shift; and
         one shift is one cashier's cash, so a new cashier needs a new shift."""
-        if shift.business_date != business_date():
-            where = f"dari tanggal {shift.business_date:%d-%m-%Y} masih terbuka"
-        else:
-            where = "masih terbuka di meja ini"
-        dialog = AmountDialog(
-            None,
-            "Tutup shift lama",
-            f"Shift #{shift.id} ({shift.cashier_name}) {where}.\n"
-            "Hitung uang di laci, ketik jumlahnya, lalu Enter untuk menutup shift itu:",
-            pad=True,
-        )
-        dialog.accepted.connect(lambda: self.close_stale(shift, dialog.value))
-        dialog.rejected.connect(self.login.show)
-        self.close_dialog = dialog
-        dialog.show()
-        dialog.edit.setFocus()
-
-    def close_stale(self, shift: ShiftView, counted: object) -> None:
-        assert self.user is not None and isinstance(counted, int)
+        assert self.user is not None
         user = self.user
+        # A child of the app, deleted by the event loop once over (never inside its own
+        # dialog's signals).
+        handover = Handover(self.ops, shift, user, self)
+        for over in (handover.closed, handover.cancelled, handover.failed):
+            over.connect(handover.deleteLater)
 
         def closed(done: ShiftView) -> None:
+            self.handover = None
             difference = done.difference or 0
             note = f"Shift #{done.id} ditutup (selisih kas {format_rupiah(difference)}).\n"
             self.after_login(user, note)
 
-        op = self.ops.write(
-            lambda s: shifts.close_shift(s, shift.id, counted, user.id), Change.SHIFT
-        )
-        op.success(closed).failure(self._back_to_login).run()
+        handover.closed.connect(closed)
+        handover.cancelled.connect(self.back_to_empty_login)
+        handover.failed.connect(self._back_to_login)
+        self.handover = handover
+        handover.start()
+
+    @property
+    def close_dialog(self) -> HandoverDialog | None:
+        """The count of the handover under way, if any."""
+        return self.handover.dialog if self.handover is not None else None
+
+    @property
+    def approval_dialog(self) -> SupervisorDialog | None:
+        """The supervisor's PIN of the handover under way, while asked."""
+        return self.handover.approval if self.handover is not None else None
 
     def open_shift(self, amount: object) -> None:
         assert self.user is not None and isinstance(amount, int)
@@ -351,7 +371,7 @@ class CounterApp(QObject):
             self._lease_user(None)
         self.window = self.sale_screen = None
         self.shift = self.user = None
-        self.shift_dialog = self.close_dialog = None
+        self.shift_dialog = self.handover = None
         self.login.reset(note)
         self.login.show()  # first, so that closing the window never leaves none open
         if window is not None:

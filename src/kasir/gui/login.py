@@ -148,3 +148,4 @@ class OpenShiftDialog(AmountDialog):
             "0",
             pad=True,
         )
+

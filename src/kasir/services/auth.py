@@ -23,6 +23,8 @@ ROLE_LABELS = {
     Role.ADMIN: "Administrator",
 }
 APPROVER_ROLES = frozenset({Role.SUPERVISOR.value, Role.MANAJER.value})
+# Who may open a till and sell: not the stock staff (gudang) nor the administrator.
+SELLER_ROLES = frozenset({Role.KASIR.value, Role.SUPERVISOR.value, Role.MANAJER.value})
 _ITERATIONS = 60_000
 
 
@@ -36,6 +38,19 @@ class UserView:
     @property
     def can_approve(self) -> bool:
         return self.role in APPROVER_ROLES
+
+    @property
+    def can_sell(self) -> bool:
+        return self.role in SELLER_ROLES
+
+
+def not_a_seller_message(full_name: str, role: str) -> str:
+    """Why this user cannot open a till or sell (one text for the login and the services)."""
+    label = next((text for key, text in ROLE_LABELS.items() if key == role), role)
+    return (
+        f"{full_name} ({label}) tidak boleh membuka kasir atau berjualan. Masuk dengan akun "
+        "kasir, supervisor atau manajer."
+    )
 
 
 @dataclass(frozen=True)

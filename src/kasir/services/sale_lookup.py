@@ -7,7 +7,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, fields
 from typing import Any
 
-from sqlalchemy import Select, func, select
+from sqlalchemy import ColumnElement, Select, String, cast, func, or_, select
 from sqlalchemy.orm import Session, aliased
 
 from kasir.domain.measure import format_quantity, item_count, line_gross
@@ -245,3 +245,148 @@ def refundable_qty(session: Session, receipt_number: str) -> dict[int, int]:
     )
     done = refunded_qty_by_line(session, sale.id)
     return {line.line_no: line.qty - done.get(ids[line.line_no], 0) for line in sale.lines}
+
+
+# --- today's receipts at a counter (F10) -------------------------------------------------------
+
+MAX_SEQ_DIGITS = 6  # "7", "0007": a sequence number of the day; longer digits are not one
+
+
+def is_sequence_number(text: str) -> bool:
+    """A bare number such as ``7`` or ``0007``: the receipt of that sequence number of this
+    counter and day (a full number such as ``K01-20261122-0007`` is not one)."""
+    text = text.strip()
+    return text.isascii() and text.isdigit() and 0 < len(text) <= MAX_SEQ_DIGITS
+
+
+def find_sale(
+    session: Session, text: str, *, counter_id: int | None = None, day: dt.date | None = None
+) -> SaleView:
+    """The document a cashier typed: a full receipt number, or (with `counter_id` and `day`)
+    a bare sequence number of that counter and day, read by the (counter, day, seq) key."""
+    if counter_id is not None and day is not None and is_sequence_number(text):
+        seq = int(text)
+        sale_id = session.scalar(
+            select(Sale.id).where(
+                Sale.counter_id == counter_id, Sale.business_date == day, Sale.seq == seq
+            )
+        )
+        if sale_id is None:
+            code = session.scalar(select(Counter.code).where(Counter.id == counter_id)) or "?"
+            raise NotFound(
+                f"Struk nomor {seq} meja {code} tanggal {day:%d-%m-%Y} tidak ada. Ketik nomor "
+                "struk lengkap, mis. K01-20261122-0007, atau Enter tanpa nomor untuk daftar "
+                "struk hari ini."
+            )
+        return sale_view(session, sale_id)
+    return get_sale(session, text)
+
+
+@dataclass(frozen=True)
+class ReceiptRow:
+    """One line of the list of a counter's receipts of a day."""
+
+    id: int
+    receipt_number: str
+    seq: int
+    kind: str  # sale | refund
+    status: str  # completed | voided
+    created_at: dt.datetime
+    total: int
+    methods: tuple[str, ...]  # payment methods, in order, each once
+    refunded: bool  # a sale with a completed refund
+
+    @property
+    def state(self) -> str:
+        """lunas / void / refund, as the list shows it."""
+        if self.status == "voided":
+            return "void"
+        if self.kind == "refund":
+            return "refund"
+        return "lunas, ada retur" if self.refunded else "lunas"
+
+
+RECEIPT_LIST_LIMIT = 500
+
+
+_ReceiptColumns = Select[int, str, int, str, str, dt.datetime, int]
+
+
+def receipts_query(counter_id: int, day: dt.date, text: str, limit: int) -> _ReceiptColumns:
+    """The statement of `list_receipts`' rows (its plan is checked by the tests)."""
+    query = select(
+        Sale.id,
+        Sale.receipt_number,
+        Sale.seq,
+        Sale.kind,
+        Sale.status,
+        Sale.created_at,
+        Sale.total,
+    ).where(Sale.business_date == day, Sale.counter_id == counter_id)
+    typed = text.strip()
+    if typed:
+        digits = typed.lower().removeprefix("rp").strip().replace(".", "").replace(" ", "")
+        if digits.isascii() and digits.isdigit():
+            amount = func.abs(Sale.total)
+            conditions: list[ColumnElement[bool]] = [
+                cast(amount, String).like(f"{int(digits)}%")
+            ]
+            if len(digits) <= MAX_SEQ_DIGITS:
+                conditions.append(Sale.seq == int(digits))
+            query = query.where(or_(*conditions))
+        else:
+            pattern = typed.upper().replace("\\", "").replace("%", "").replace("_", "")
+            query = query.where(Sale.receipt_number.like(f"%{pattern}%"))
+    return query.order_by(Sale.seq.desc()).limit(limit)
+
+
+def list_receipts(
+    session: Session,
+    counter_id: int,
+    day: dt.date,
+    text: str = "",
+    *,
+    limit: int = RECEIPT_LIST_LIMIT,
+) -> list[ReceiptRow]:
+    """A counter's receipts of a day, newest first, filtered by what the cashier typed:
+    digits match the sequence number or the start of the amount (``36`` finds Rp 36.337;
+    ``36.337`` and ``Rp 36.337`` too), other text a part of the receipt number.
+
+    Read by the (business_date, counter_id) index, so it stays fast on years of history;
+    the payments and refunds of the rows found come by their own indexes."""
+    rows = session.execute(receipts_query(counter_id, day, text, limit)).all()
+    ids = [row.id for row in rows]
+    methods: dict[int, list[str]] = {}
+    refunded: set[int] = set()
+    if ids:
+        for sale_id, method in session.execute(
+            select(Payment.sale_id, Payment.method)
+            .where(Payment.sale_id.in_(ids))
+            .order_by(Payment.sale_id, Payment.id)
+        ):
+            seen = methods.setdefault(sale_id, [])
+            if method not in seen:
+                seen.append(method)
+        refunded = set(
+            session.scalars(
+                select(Sale.original_sale_id).where(
+                    Sale.original_sale_id.in_(ids),
+                    Sale.kind == "refund",
+                    Sale.status == "completed",
+                )
+            )
+        )
+    return [
+        ReceiptRow(
+            id=row.id,
+            receipt_number=row.receipt_number,
+            seq=row.seq,
+            kind=row.kind,
+            status=row.status,
+            created_at=row.created_at,
+            total=row.total,
+            methods=tuple(methods.get(row.id, ())),
+            refunded=row.id in refunded,
+        )
+        for row in rows
+    ]

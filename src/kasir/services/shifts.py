@@ -14,7 +14,14 @@ from sqlalchemy import Select, String, and_, bindparam, func, literal_column, se
 from sqlalchemy.orm import Session
 
 from kasir.errors import NotAllowed, NotFound, StaleShift, ValidationError
-from kasir.money import ensure_rupiah
+from kasir.money import ensure_rupiah, format_rupiah
+from kasir.services.auth import (
+    APPROVER_ROLES,
+    SELLER_ROLES,
+    Approval,
+    check_approval,
+    not_a_seller_message,
+)
 from kasir.settings import STORED_SETTINGS, use_stored
 from kasir.store.bulk import prepared
 from kasir.store.models import Counter, DayClose, Payment, Sale, Shift, User
@@ -61,6 +68,7 @@ def _open_shift_statement(dialect: str) -> Select[Any]:
             Shift.business_date,
             select(DayClose.id).where(DayClose.business_date == Shift.business_date).exists(),
             STORED_SETTINGS[dialect],
+            User.role,  # only sellers sell (kasir.services.auth.SELLER_ROLES)
         )
         .select_from(User)
         .outerjoin(Shift, and_(Shift.counter_id == bindparam("cid"), Shift.status == _OPEN))
@@ -115,6 +123,8 @@ def check_open_shift(
             f"Akun kasir {name} sudah dinonaktifkan; transaksi tidak bisa dicatat. Keranjang "
             "tetap ada: keluar, lalu masuk dengan akun yang aktif."
         )
+    if row[5] not in SELLER_ROLES:
+        raise NotAllowed(not_a_seller_message(till.user_name or f"#{till.user_id}", row[5]))
     if row[1] is None:
         if till.shift_id is not None:
             raise ShiftChanged(
@@ -170,6 +180,9 @@ class ShiftView:
     opened_at: dt.datetime
     expected_cash: int | None
     counted_cash: int | None
+    closed_by_id: int | None = None
+    # The supervisor who approved closing another cashier's shift (a handover).
+    close_approved_by_id: int | None = None
 
     @property
     def difference(self) -> int | None:
@@ -193,6 +206,8 @@ def _view(session: Session, shift: Shift) -> ShiftView:
         opened_at=shift.opened_at,
         expected_cash=shift.expected_cash,
         counted_cash=shift.counted_cash,
+        closed_by_id=shift.closed_by_id,
+        close_approved_by_id=shift.close_approved_by_id,
     )
 
 
@@ -227,6 +242,11 @@ def open_shift(
     ensure_rupiah(opening_float, "modal awal")
     if not 0 <= opening_float <= MAX_FLOAT:
         raise ValidationError("Modal awal (uang kembalian di laci) harus 0 atau lebih.")
+    cashier = session.get(User, cashier_id)
+    if cashier is None or not cashier.active:
+        raise NotFound(f"Pengguna #{cashier_id} tidak ada atau sudah dinonaktifkan.")
+    if cashier.role not in SELLER_ROLES:
+        raise NotAllowed(not_a_seller_message(cashier.full_name, cashier.role))
     existing = current_shift(session, counter_id)
     if existing is not None:
         raise NotAllowed(
@@ -263,15 +283,61 @@ def expected_cash(session: Session, shift_id: int) -> int:
     return shift.opening_float + int(cash or 0)
 
 
+def close_needs_approval(shift_cashier_id: int, closer_id: int, closer_role: str) -> bool:
+    """Closing another cashier's shift (the handover count) needs a supervisor's PIN, unless
+    the one closing is a supervisor or manager themselves."""
+    return closer_id != shift_cashier_id and closer_role not in APPROVER_ROLES
+
+
+@dataclass(frozen=True)
+class CountCheck:
+    """The drawer count against what the shift should hold, shown before the shift closes."""
+
+    shift_id: int
+    expected: int
+    counted: int
+
+    @property
+    def difference(self) -> int:
+        return self.counted - self.expected
+
+    def describe(self) -> str:
+        diff = self.difference
+        if diff == 0:
+            verdict = "Rp 0 (cocok, tanpa selisih)"
+        elif diff > 0:
+            verdict = f"LEBIH {format_rupiah(diff)}"
+        else:
+            verdict = f"KURANG {format_rupiah(-diff)}"
+        return (
+            f"Dihitung   {format_rupiah(self.counted)}\n"
+            f"Seharusnya {format_rupiah(self.expected)}\n"
+            f"Selisih    {verdict}"
+        )
+
+
+def check_count(session: Session, shift_id: int, counted_cash: int) -> CountCheck:
+    """What closing with `counted_cash` would record; nothing is written."""
+    ensure_rupiah(counted_cash, "uang dihitung")
+    if counted_cash < 0:
+        raise ValidationError("Uang yang dihitung tidak boleh negatif.")
+    return CountCheck(shift_id, expected_cash(session, shift_id), counted_cash)
+
+
 def close_shift(
     session: Session,
     shift_id: int,
     counted_cash: int,
     closed_by_id: int,
     *,
+    approval: Approval | None = None,
     now: dt.datetime | None = None,
 ) -> ShiftView:
-    """Close a shift with the cash counted in the drawer; records the expected amount."""
+    """Close a shift with the cash counted in the drawer; records the expected amount.
+
+    Another cashier's shift (a handover) is closed with a supervisor's approval
+    (`close_needs_approval`), recorded as `close_approved_by_id`; a supervisor or manager
+    closing it approves it themselves. Only a user who may sell or approve closes a shift."""
     ensure_rupiah(counted_cash, "uang dihitung")
     if counted_cash < 0:
         raise ValidationError("Uang yang dihitung tidak boleh negatif.")
@@ -280,11 +346,27 @@ def close_shift(
         raise NotFound(f"Shift #{shift_id} tidak ada.")
     if shift.status != "open":
         raise NotAllowed("Shift ini sudah ditutup.")
+    closer = session.get(User, closed_by_id)
+    if closer is None or not closer.active:
+        raise NotFound(f"Pengguna #{closed_by_id} tidak ada atau sudah dinonaktifkan.")
+    if closer.role not in SELLER_ROLES:
+        raise NotAllowed(not_a_seller_message(closer.full_name, closer.role))
+    approved_by: int | None = None
+    if closed_by_id != shift.cashier_id:
+        if close_needs_approval(shift.cashier_id, closed_by_id, closer.role):
+            cashier = session.scalar(select(User.full_name).where(User.id == shift.cashier_id))
+            approver = check_approval(
+                session, approval, f"Menutup shift #{shift.id} ({cashier or '?'})"
+            )
+            approved_by = approver.id
+        else:
+            approved_by = closer.id
     shift.expected_cash = expected_cash(session, shift_id)
     shift.counted_cash = counted_cash
     shift.status = "closed"
     shift.closed_at = (now or utcnow()).astimezone(dt.UTC)
     shift.closed_by_id = closed_by_id
+    shift.close_approved_by_id = approved_by
     session.flush()
     return _view(session, shift)
 

@@ -237,6 +237,7 @@ class Shift(Base):
             "AND counted_cash IS NOT NULL)",
             name="closed_complete",
         ),
+        sparse_index("shift", "close_approved_by_id"),
         # At most one open shift per counter.
         Index(
             "ix_shift_counter_id_open",
@@ -260,6 +261,9 @@ class Shift(Base):
     # Count by denomination, JSON {"100000": 3, ...}; filled at shift close.
     counted_detail: Mapped[str | None] = mapped_column(Text)
     closed_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"), index=True)
+    # The supervisor who approved closing another cashier's shift (a handover); NULL when the
+    # cashier closed their own shift.
+    close_approved_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
     # Opened by `kasir simulate` (demo, load tests): its sales are not real ones.
     simulated: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
 

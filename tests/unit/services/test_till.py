@@ -12,7 +12,7 @@ from dataclasses import replace
 import pytest
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session, sessionmaker
-from store_helpers import MAKARONI, NOW, cash, make_till, snapshot, user_id
+from store_helpers import MAKARONI, NOW, SPV, cash, make_till, snapshot, user_id
 
 from kasir.domain.cart import Cart
 from kasir.errors import NotAllowed, StaleShift
@@ -293,7 +293,7 @@ def test_a_sale_on_a_shift_changed_underneath_is_refused(demo: Factory) -> None:
     kasir2 = user_id(demo, "kasir2")
     with demo.begin() as s:
         assert till.shift_id is not None
-        close_shift(s, till.shift_id, 200_000, kasir2, now=NOW)
+        close_shift(s, till.shift_id, 200_000, kasir2, approval=SPV, now=NOW)
         reopened = open_shift(s, till.counter_id, kasir2, 100_000, now=NOW)
     before = snapshot(demo)
     with pytest.raises(ShiftChanged) as refused:

@@ -199,11 +199,22 @@ class Checkout:
 
     # --- void and refund ------------------------------------------------------------------------
 
-    def open_returns(self) -> None:
-        dialog = ReturnsDialog(self.screen.ops, self.screen)
+    def open_returns(self, typed: str = "") -> None:
+        """F10: the void/refund dialog of this counter; `typed` (the scan field's text, e.g.
+        `7`) is looked up at once."""
+        settings = self.screen.settings
+        header = ReceiptHeader(
+            str(settings.get("store_name", "")),
+            str(settings.get("store_address", "")),
+            str(settings.get("receipt_footer", "")),
+        )
+        dialog = ReturnsDialog(self.screen.ops, self.screen, till=self.screen.till, header=header)
         dialog.requested.connect(lambda request: self.run_return(dialog, request))
         self.screen.open_dialog(dialog)
         dialog.number.setFocus()
+        if typed:
+            dialog.number.setText(typed)
+            dialog.load()
 
     def run_return(self, dialog: ReturnsDialog, request: ReturnRequest) -> None:
         till = self.screen.till

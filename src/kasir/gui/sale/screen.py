@@ -556,7 +556,10 @@ class SaleScreen(QWidget):
         self.checkout.pay()
 
     def open_returns(self) -> None:
-        self.checkout.open_returns()
+        # A number typed before F10 (`7`: today's receipt 7 of this counter) is looked up.
+        typed = self.scan.text().strip()
+        self.scan.clear()
+        self.checkout.open_returns(typed)
 
     def logout(self) -> None:
         self.checkout.logout()
