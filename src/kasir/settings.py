@@ -140,6 +140,27 @@ SETTINGS: tuple[SettingDef, ...] = (
         "String QRIS statis dari bank (dipakai untuk membuat QR dinamis sesuai nominal)",
         _qris,
     ),
+    # --- The cashier's window (issue 16: any screen, scanner bursts) ---
+    SettingDef(
+        "window_mode",
+        "maximized",
+        "Jendela kasir saat dibuka: 'maximized' (memenuhi layar), 'fullscreen' (layar penuh "
+        "tanpa bingkai, untuk kios) atau 'normal' (jendela 1024x700)",
+        _choice("maximized", "fullscreen", "normal"),
+    ),
+    SettingDef(
+        "font_scale_pct",
+        100,
+        "Ukuran huruf semua layar dalam persen (80-200); berlaku saat Kasir dibuka lagi",
+        _bounded_int(80, 200),
+    ),
+    SettingDef(
+        "scanner_key_interval_ms",
+        30,
+        "Jeda terlama antar tombol (milidetik, 5-200) agar ketikan yang diakhiri Enter dibaca "
+        "sebagai pemindai barcode, di mana pun fokusnya",
+        _bounded_int(5, 200),
+    ),
 )
 
 _BY_KEY = {s.key: s for s in SETTINGS}
