@@ -68,7 +68,8 @@ class MainWindow(QMainWindow):
     def add_status(self, label: QLabel, *, first: bool = False) -> None:
         """A permanent status-bar field, framed so fields never run together."""
         label.setStyleSheet("padding: 0 8px; border-left: 1px solid #bbb;")
-        label.setMinimumWidth(40)  # shortened on a small screen, never wider than it
+        # Shortened on a small screen (full text in the tooltip), never widening the window.
+        label.setMinimumWidth(min(label.sizeHint().width(), 110))
         label.setToolTip(label.text())
         bar = self.statusBar()
         if first:

@@ -14,7 +14,9 @@ its `BurstTarget` watches (every widget of the sale window and its dialogs but t
   held keys were a person typing: they are delivered to the widget they were typed into, in
   order, before anything else happens. A person's first key waits at most `interval_ms`.
 
-Keys that are not part of a burst are offered to `BurstTarget.other_key` (the function keys,
+A field that takes a scanned code as its input (a payment reference from an EDC slip, a
+receipt number) opts out with `widget.setProperty(TAKES_SCANS, True)`: the target does not
+watch it. Keys that are not part of a burst are offered to `BurstTarget.other_key` (the function keys,
 from any widget of the sale window). The filter costs one Python call per event of the
 application; anything but a key press returns at once.
 """
@@ -32,6 +34,7 @@ from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import QApplication, QWidget
 
 DEFAULT_INTERVAL_MS = 30
+TAKES_SCANS = "takes_scans"  # a widget property: this field takes scanned codes itself
 MIN_LENGTH = 4  # the shortest code taken as a scan (EAN-8 is 8, a short SKU label 4)
 _ENTER = (Qt.Key.Key_Return, Qt.Key.Key_Enter)
 _COMMAND = (
@@ -115,8 +118,8 @@ class ScanBurstFilter(QObject):
         in_time = bool(self._held) and (now - self._last_at) * 1000 <= self.interval_ms
         text = event.text()
         if self._printable(event, text):
-            if self._held and not in_time:
-                self.deliver_held()  # a pause: what came before was typed by a person
+            if self._held and (not in_time or self._held[-1].widget is not watched):
+                self.deliver_held()  # a pause, another field: what came before was a person's
             self._held.append(_Held(watched, event.key(), event.modifiers(), text))
             self._last_at = now
             self._timer.start(self.interval_ms + 5)

@@ -1,7 +1,8 @@
 """Keys that reach the sale window away from the scan field: scanner bursts and function keys.
 
 `SaleKeys` is the sale screen's `BurstTarget` (`kasir.gui.scanner`): it watches every widget of
-the screen's window and of its dialogs, except the scan field (which takes a scan as typing).
+the screen's window and of its dialogs, except the scan field (which takes a scan as typing)
+and fields that take scanned codes themselves (property `scanner.TAKES_SCANS`).
 
 - A burst typed where the sale screen is shown (the tab bar, the cart, a button) is scanned at
   once, as from the scan field, and the focus goes back to the scan field.
@@ -24,6 +25,8 @@ from typing import TYPE_CHECKING
 from PySide6.QtGui import QKeyEvent, QKeySequence
 from PySide6.QtWidgets import QApplication, QDialog, QLineEdit, QTabWidget, QWidget
 
+from kasir.gui.scanner import TAKES_SCANS
+
 if TYPE_CHECKING:
     from kasir.gui.sale.screen import SaleScreen
 
@@ -37,7 +40,7 @@ class SaleKeys:
 
     def watches(self, widget: QWidget) -> bool:
         screen = self.screen
-        if widget is screen.scan:
+        if widget is screen.scan or widget.property(TAKES_SCANS):
             return False
         window = screen.window()
         if not window.isVisible():

@@ -86,8 +86,8 @@ class CartPanel(QTableView):
         header = self.horizontalHeader()
         header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
         digits = self.fontMetrics().horizontalAdvance("0")
-        padding = 3 * digits
-        for col, sample in enumerate(("Jml 9.999", "99.999.999 *", "-99.999.999", "999.999.999")):
+        padding = 2 * digits  # narrow enough for the names at 1024 px, wide for Rp 99 juta
+        for col, sample in enumerate(("9.999", "9.999.999 *", "-9.999.999", "99.999.999")):
             header.setSectionResizeMode(col + 1, QHeaderView.ResizeMode.Fixed)
             width = max(self.fontMetrics().horizontalAdvance(sample), digits * 4) + padding
             header.resizeSection(col + 1, width)
