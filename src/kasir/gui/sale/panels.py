@@ -105,11 +105,13 @@ class CartPanel(QTableView):
 
 
 class FitLabel(QLabel):
-    """A one-line label in a large font that takes a smaller font rather than being cut off
-    when its text does not fit its width (a total of Rp 9.999.999 on a 1024 px screen)."""
+    """A label in a large font that takes a smaller font rather than being cut off when its
+    text does not fit its width (a total of Rp 9.999.999 on a 1024 px screen). With `wrap`,
+    it first breaks the text at spaces ("Kembali" over "Rp 32.000") and keeps its size."""
 
-    def __init__(self, font: QFont, parent: QWidget | None = None) -> None:
+    def __init__(self, font: QFont, parent: QWidget | None = None, *, wrap: bool = False) -> None:
         super().__init__(parent)
+        self._wrap = wrap
         self._full = QFont(font)
         self.setFont(font)
         self.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
@@ -124,16 +126,27 @@ class FitLabel(QLabel):
         super().resizeEvent(event)
         self._fit()
 
+    def text_width(self, font: QFont | None = None) -> int:
+        """The width the text takes: its longest word when wrapped, else the whole line."""
+        metrics = QFontMetrics(font or self.font())
+        if self.wordWrap():
+            return max((metrics.horizontalAdvance(w) for w in self.text().split()), default=0)
+        return metrics.horizontalAdvance(self.text())
+
     def text_fits(self) -> bool:
-        return self.fontMetrics().horizontalAdvance(self.text()) <= self.contentsRect().width()
+        return self.text_width() <= self.contentsRect().width()
 
     def _fit(self) -> None:
         font = QFont(self._full)
         room = self.contentsRect().width() - 2
+        if self._wrap:  # wrapped at spaces (by the label) rather than made smaller
+            wrap = QFontMetrics(font).horizontalAdvance(self.text()) > room
+            if wrap != self.wordWrap():
+                self.setWordWrap(wrap)
         size = font.pointSizeF()
         while size > 6:
             font.setPointSizeF(size)
-            if QFontMetrics(font).horizontalAdvance(self.text()) <= room:
+            if self.text_width(font) <= room:
                 break
             size -= 1
         if font != self.font():
@@ -157,7 +170,7 @@ class TotalsPanel(QWidget):
         self.paid_label.setWordWrap(True)
         self.paid_label.setStyleSheet("color: #1a4f8b; font-weight: bold;")
         # After a cash sale: the change to hand back, large, until the next item is scanned.
-        self.change_label = FitLabel(big_font(24, bold=True))
+        self.change_label = FitLabel(big_font(24, bold=True), wrap=True)
         self.change_label.setStyleSheet("color: #0b6e2e;")
         self.layout_ = QVBoxLayout(self)
         self.layout_.setContentsMargins(0, 0, 0, 0)
