@@ -19,10 +19,10 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from PySide6.QtWidgets import QApplication
+from screenshots import CART, DEFAULT_OUT, OPS, sale_screen, save, settle, type_enter
 
 from kasir.config import Config
 from kasir.gui.app import CounterApp, open_store
-from screenshots import CART, DEFAULT_OUT, OPS, sale_screen, save, settle, type_enter
 
 SIZES = ((1024, 768), (1920, 1080))
 

@@ -14,6 +14,7 @@ from PySide6.QtCore import QPoint, QRect, Qt
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication, QMessageBox, QPushButton, QWidget
 from pytestqt.qtbot import QtBot
+from sqlalchemy.orm import Session, sessionmaker
 
 from kasir.gui.app import CounterApp
 from kasir.gui.dialogs import SupervisorDialog
@@ -52,7 +53,9 @@ def settled(screen: SaleScreen) -> None:
 
 
 @pytest.fixture(params=SIZES, ids=lambda size: f"{size[0]}x{size[1]}")
-def sized(request: pytest.FixtureRequest, counter_app: CounterApp, screen: SaleScreen) -> SaleScreen:
+def sized(
+    request: pytest.FixtureRequest, counter_app: CounterApp, screen: SaleScreen
+) -> SaleScreen:
     """The sale screen with its window at the screen size of the parameter."""
     window = counter_app.window
     assert window is not None
@@ -163,8 +166,7 @@ def test_katalog_rows_by_keyboard_enter_adds_to_the_cart(
     qtbot.waitUntil(lambda: catalog.search_edit.hasFocus(), timeout=WAIT_MS)
     qtbot.keyClicks(catalog.search_edit, "nastar keju")
     qtbot.waitUntil(
-        lambda: catalog.model.rowCount() > 0
-        and "Nastar Keju" in catalog.model.product_at(0).name,
+        lambda: catalog.model.rowCount() > 0 and "Nastar Keju" in catalog.model.product_at(0).name,
         timeout=WAIT_MS,
     )
     qtbot.keyClick(catalog.search_edit, Qt.Key.Key_Down)
@@ -198,8 +200,11 @@ def test_function_keys_work_from_every_widget(
     assert window.tabs.currentWidget() is screen
     assert isinstance(screen.dialog, SearchDialog)
     screen.dialog.reject()
+    qtbot.waitUntil(lambda: QApplication.focusWidget() is screen.scan, timeout=WAIT_MS)
     # Esc in the Katalog only goes back to the sale screen: the cart is kept.
     window.tabs.setCurrentWidget(window.catalog)
+    window.catalog.table.setFocus()
+    qtbot.waitUntil(lambda: QApplication.focusWidget() is window.catalog.table, timeout=WAIT_MS)
     qtbot.keyClick(window.catalog.table, Qt.Key.Key_Escape)
     assert window.tabs.currentWidget() is screen and screen.dialog is None
     assert names(screen) == [("Makaroni Keju 250 g", "1")]
@@ -420,4 +425,57 @@ def test_font_scale_applies_to_every_screen(qtbot: QtBot, store: object) -> None
         qtbot.addWidget(dialog)
         assert dialog.prompt.font().pointSizeF() == pytest.approx(13 * 1.5)
     finally:
+        display.apply_font_scale(100)
+
+
+def test_large_font_at_1024x768_wraps_the_key_bar(
+    qtbot: QtBot, demo_sqlite: sessionmaker[Session]
+) -> None:
+    """font_scale_pct 150 on the smallest screen: the keys take two rows, all still shown."""
+    from kasir.config import Config
+    from kasir.gui import display
+    from kasir.gui.app import open_store
+    from kasir.settings import set_setting
+
+    with demo_sqlite.begin() as s:
+        set_setting(s, "font_scale_pct", 150)
+        set_setting(s, "window_mode", "normal")
+    url = demo_sqlite.kw["bind"].url.render_as_string(hide_password=False)
+    store = open_store(Config(database_url=url, counter="K01"))
+    app = CounterApp(store)
+    qtbot.addWidget(app.login)
+    try:
+        assert QApplication.font().pointSizeF() == pytest.approx(display.BASE_POINTS * 1.5)
+        app.start()
+        qtbot.keyClicks(app.login.user.lineEdit(), "kasir1")
+        qtbot.keyClick(app.login.user.lineEdit(), Qt.Key.Key_Return)
+        qtbot.keyClicks(app.login.pin, "1111")
+        qtbot.keyClick(app.login.pin, Qt.Key.Key_Return)
+        qtbot.waitUntil(lambda: app.shift_dialog is not None, timeout=WAIT_MS)
+        assert app.shift_dialog is not None
+        qtbot.keyClick(app.shift_dialog.edit, Qt.Key.Key_Return)
+        qtbot.waitUntil(lambda: app.sale_screen is not None, timeout=WAIT_MS)
+        screen, window = app.sale_screen, app.window
+        assert screen is not None and window is not None
+        assert (window.width(), window.height()) == display.NORMAL_SIZE
+        window.resize(1024, 768)
+        for code in (NASTAR,) * 12 + (MAKARONI,) * 3:
+            qtbot.keyClicks(screen.scan, code)
+            qtbot.keyClick(screen.scan, Qt.Key.Key_Return)
+        QApplication.processEvents()
+        assert (window.width(), window.height()) == (1024, 768)
+        assert screen.key_bar.rows == 2
+        for button in screen.key_bar.buttons:
+            assert _inside(window, button), button.text()
+        assert _inside(window, screen.total_label) and screen.total_label.text_fits()
+        assert screen.total_label.text() == "Rp 1.074.000"
+    finally:
+        if app.sale_screen is not None:
+            app.sale_screen.ops.wait_idle()
+            app.sale_screen.close_confirmed = True
+        if app.window is not None:
+            app.window.close()
+            app.window.deleteLater()
+        QApplication.processEvents()
+        store.ops.factory.kw["bind"].dispose()
         display.apply_font_scale(100)

@@ -17,11 +17,10 @@ from PySide6.QtWidgets import (
 )
 
 from kasir.domain.cart import Discount
-from kasir.gui.display import big_font
 from kasir.errors import KasirError, ValidationError
+from kasir.gui.display import big_font
 from kasir.money import parse_rupiah
 from kasir.services.auth import Approval
-
 
 __all__ = ["AmountDialog", "DiscountDialog", "InputDialog", "QuantityDialog", "SupervisorDialog"]
 __all__ += ["PinPad", "big_font", "parse_discount"]

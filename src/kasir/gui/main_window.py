@@ -14,9 +14,8 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QCloseEvent
 from PySide6.QtWidgets import QLabel, QMainWindow, QTabWidget, QVBoxLayout, QWidget
 
-from kasir.gui.display import NORMAL_SIZE
-
 from kasir.gui.catalog.window import CatalogWidget
+from kasir.gui.display import NORMAL_SIZE
 from kasir.gui.ops import Ops
 from kasir.gui.problems import ProblemBanner, show_crash
 

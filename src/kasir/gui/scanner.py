@@ -3,8 +3,9 @@
 A scanner is a keyboard that types a code and Enter faster than a person can. The scan field
 takes it as any typing; but when the focus is elsewhere (the tab bar, the Katalog tab, a button,
 the payment dialog's amount) the same keys would be lost, or worse, taken as an amount. So an
-application-wide event filter (`ScanBurstFilter`) looks at the key presses sent to the widgets
-its `BurstTarget` watches (every widget of the sale window and its dialogs but the scan field):
+event filter (`ScanBurstFilter`) looks at the key presses sent to the widget that has the focus,
+when its `BurstTarget` watches it (every widget of the sale window and its dialogs but the scan
+field):
 
 - a printable key is held back, not delivered; the next ones too while each comes within
   `interval_ms` of the one before;
@@ -16,9 +17,13 @@ its `BurstTarget` watches (every widget of the sale window and its dialogs but t
 
 A field that takes a scanned code as its input (a payment reference from an EDC slip, a
 receipt number) opts out with `widget.setProperty(TAKES_SCANS, True)`: the target does not
-watch it. Keys that are not part of a burst are offered to `BurstTarget.other_key` (the function keys,
-from any widget of the sale window). The filter costs one Python call per event of the
-application; anything but a key press returns at once.
+watch it. Keys that are not part of a burst are offered to `BurstTarget.other_key` (the
+function keys, from any widget of the sale window).
+
+The filter sits on the focus widget only (moved on `QApplication.focusChanged`): keys go to
+the focus widget first, and a filter on the whole application would cost a Python call for
+each of its events (paints, layouts, timers), measurably slowing every scan and checkout.
+While the scan field has the focus the filter is on no widget at all.
 """
 
 from __future__ import annotations
@@ -68,8 +73,8 @@ class _Held:
 
 
 class ScanBurstFilter(QObject):
-    """Install with `QApplication.instance().installEventFilter(f)`; owned by its parent (when
-    the parent goes, the filter goes, and Qt forgets it)."""
+    """Follows the focus of the application from its creation; owned by its parent (when the
+    parent goes, the filter goes, and Qt forgets it)."""
 
     _live: ClassVar[weakref.WeakSet[ScanBurstFilter]] = weakref.WeakSet()
 
@@ -89,10 +94,28 @@ class ScanBurstFilter(QObject):
         self._held: list[_Held] = []
         self._last_at = 0.0
         self._replaying = False
-        self._passed: tuple[int, QWidget] | None = None  # the last key press let through
+        self._on: QWidget | None = None  # the widget the filter is installed on
         self._timer = QTimer(self, singleShot=True)
         self._timer.timeout.connect(self._pause)
         ScanBurstFilter._live.add(self)
+        app = QApplication.instance()
+        if isinstance(app, QApplication):
+            app.focusChanged.connect(self._focus_changed)
+            self._focus_changed(None, app.focusWidget())
+
+    def _focus_changed(self, _old: QWidget | None, new: QWidget | None) -> None:
+        if not shiboken6.isValid(self):
+            return
+        widget = new if new is not None else QApplication.activeWindow()
+        if widget is not None and not self.target.watches(widget):
+            widget = None
+        if widget is self._on:
+            return
+        if self._on is not None and shiboken6.isValid(self._on):
+            self._on.removeEventFilter(self)
+        self._on = widget
+        if widget is not None:
+            widget.installEventFilter(self)
 
     @classmethod
     def end_all_bursts(cls) -> None:
@@ -109,8 +132,6 @@ class ScanBurstFilter(QObject):
             return False
         if not isinstance(watched, QWidget) or not isinstance(event, QKeyEvent):
             return False
-        if self._propagated(watched, event):
-            return False  # the same press, offered to the parent of a widget that ignored it
         if not self.target.watches(watched):
             self.deliver_held()  # the focus left (to the scan field, another window)
             return False
@@ -136,10 +157,7 @@ class ScanBurstFilter(QObject):
             self.target.take_burst("".join(h.text for h in held), held[0].widget)
             return True
         self.deliver_held()
-        if self.target.other_key(watched, event):
-            return True
-        self._passed = (_address(event), watched)
-        return False
+        return self.target.other_key(watched, event)
 
     @staticmethod
     def _printable(event: QKeyEvent, text: str) -> bool:
@@ -150,17 +168,6 @@ class ScanBurstFilter(QObject):
             and not event.modifiers() & _COMMAND
             and not event.isAutoRepeat()
         )
-
-    def _propagated(self, watched: QWidget, event: QKeyEvent) -> bool:
-        passed = self._passed
-        if passed is None or passed[0] != _address(event) or not shiboken6.isValid(passed[1]):
-            return False
-        widget = passed[1].parentWidget()
-        while widget is not None:
-            if widget is watched:
-                return True
-            widget = widget.parentWidget()
-        return False
 
     # --- a person's keys ----------------------------------------------------------------------
 
@@ -185,12 +192,6 @@ class ScanBurstFilter(QObject):
                 if not shiboken6.isValid(h.widget):
                     continue  # its dialog is gone
                 for kind in (QEvent.Type.KeyPress, QEvent.Type.KeyRelease):
-                    QApplication.sendEvent(
-                        h.widget, QKeyEvent(kind, h.key, h.modifiers, h.text)
-                    )
+                    QApplication.sendEvent(h.widget, QKeyEvent(kind, h.key, h.modifiers, h.text))
         finally:
             self._replaying = False
-
-
-def _address(event: QEvent) -> int:
-    return int(shiboken6.getCppPointer(event)[0])

@@ -20,6 +20,7 @@ and fields that take scanned codes themselves (property `scanner.TAKES_SCANS`).
 
 from __future__ import annotations
 
+from functools import partial
 from typing import TYPE_CHECKING
 
 from PySide6.QtGui import QKeyEvent, QKeySequence
@@ -54,7 +55,8 @@ class SaleKeys:
 
     def take_burst(self, code: str, widget: QWidget) -> None:
         screen = self.screen
-        dialog = widget.window() if isinstance(widget.window(), QDialog) else screen.dialog
+        window = widget.window()
+        dialog = window if isinstance(window, QDialog) else screen.dialog
         if dialog is not None and dialog.isVisible():
             self.keep(code, dialog, widget)
         elif self._in_sale_tab(widget):
@@ -98,7 +100,7 @@ class SaleKeys:
         running, such as the checkout that closed the payment dialog)."""
         kept, self.kept = self.kept, []
         for code in kept:
-            self.screen.work.when_idle(lambda code=code: self.screen.scan_code(code, kept=True))
+            self.screen.work.when_idle(partial(self.screen.scan_code, code, kept=True))
 
     # --- tabs ---------------------------------------------------------------------------------
 

@@ -64,7 +64,9 @@ class ScanBar(QWidget):
 
     def say(self, text: str, *, error: bool = False) -> None:
         self.message.setText(text)
-        self.message.setStyleSheet(ERROR_STYLE if error else "")
+        style = ERROR_STYLE if error else ""
+        if self.message.styleSheet() != style:  # a new style sheet re-polishes: only on change
+            self.message.setStyleSheet(style)
         if error:
             QApplication.beep()
 
@@ -118,11 +120,11 @@ class FitLabel(QLabel):
         self.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
         self.setMinimumHeight(self.fontMetrics().height())
 
-    def setText(self, text: str) -> None:  # noqa: N802 (Qt's name)
+    def setText(self, text: str) -> None:
         super().setText(text)
         self._fit()
 
-    def resizeEvent(self, event: QResizeEvent) -> None:  # noqa: N802
+    def resizeEvent(self, event: QResizeEvent) -> None:
         super().resizeEvent(event)
         self._fit()
 
@@ -270,6 +272,6 @@ class KeyBar(QWidget):
             self.grid.addWidget(button, i // per_row, i % per_row)
         self.setFixedHeight(self.grid.sizeHint().height())
 
-    def resizeEvent(self, event: QResizeEvent) -> None:  # noqa: N802
+    def resizeEvent(self, event: QResizeEvent) -> None:
         super().resizeEvent(event)
         self._arrange(1 if self.one_row_width() <= event.size().width() else 2)

@@ -24,12 +24,11 @@ from typing import Any
 from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
 from PySide6.QtGui import QCloseEvent, QKeyEvent, QKeySequence
 from PySide6.QtWidgets import (
-    QApplication,
     QDialog,
-    QMainWindow,
     QHBoxLayout,
     QLabel,
     QLineEdit,
+    QMainWindow,
     QMessageBox,
     QPlainTextEdit,
     QTableView,
@@ -117,9 +116,6 @@ class SaleScreen(QWidget):
         # Scanner bursts and function keys anywhere in the window (and its dialogs).
         self.keys = SaleKeys(self)
         self.scanner = ScanBurstFilter(self.keys, self, interval_ms=DEFAULT_INTERVAL_MS)
-        app = QApplication.instance()
-        if app is not None:
-            app.installEventFilter(self.scanner)
         ops.changed.connect(self._changed)
         self._render(None)
 
@@ -203,9 +199,7 @@ class SaleScreen(QWidget):
 
     def _use_settings(self, values: dict[str, Any]) -> None:
         self.settings = values
-        self.scanner.interval_ms = int(
-            values.get("scanner_key_interval_ms", DEFAULT_INTERVAL_MS)
-        )
+        self.scanner.interval_ms = int(values.get("scanner_key_interval_ms", DEFAULT_INTERVAL_MS))
 
     # --- plumbing -------------------------------------------------------------------------------
 
@@ -408,9 +402,7 @@ class SaleScreen(QWidget):
             if elsewhere:
                 self._tell_window(f"Pindaian {text}: {exc.message}")
 
-        self.work.write(
-            lambda s: sale.scan(s, text, qty), scanned, refused=refused, failed=failed
-        )
+        self.work.write(lambda s: sale.scan(s, text, qty), scanned, refused=refused, failed=failed)
 
     def _tell_window(self, text: str) -> None:
         """Said on the status bar too: the message line is not shown in another tab."""
@@ -598,9 +590,7 @@ class SaleScreen(QWidget):
             taken = ", ".join(
                 f"{method_label(p.method)} {format_rupiah(p.amount)}" for p in state.payments
             )
-            text += (
-                f"\nSudah diterima: {taken} (ikut dibatalkan; kembalikan uangnya ke pelanggan)."
-            )
+            text += f"\nSudah diterima: {taken} (ikut dibatalkan; kembalikan uangnya ke pelanggan)."
         text += "\n\nEnter / Y: batalkan. Esc / N: lanjutkan transaksi."
         box = QMessageBox(QMessageBox.Icon.Warning, "Batalkan transaksi?", text, parent=self)
         yes = box.addButton("&Ya, batalkan", QMessageBox.ButtonRole.YesRole)
@@ -626,6 +616,7 @@ class SaleScreen(QWidget):
 
     def new_sale(self, state: SaleState) -> None:
         """The session has started a new cart (after a sale, a park, a cancel)."""
+        self.chosen = None
         self._render(state)
         self.focus_scan()
 
@@ -668,6 +659,7 @@ class SaleScreen(QWidget):
 
         def done(result: tuple[parking.Recalled, SaleState]) -> None:
             recalled, state = result
+            self.chosen = None
             self._render(state)
             if not recalled.changes:
                 self.say("Transaksi yang disimpan diambil kembali.")
