@@ -94,6 +94,28 @@ def test_burst_in_the_payment_dialog_is_never_an_amount(
     qtbot.waitUntil(lambda: QApplication.focusWidget() is screen.scan, timeout=WAIT_MS)
 
 
+def test_burst_while_paying_starts_the_next_cart_and_the_change_stays(
+    qtbot: QtBot, screen: SaleScreen, scan: Scan, press: Press
+) -> None:
+    scan(MAKARONI)
+    dialog = press(Qt.Key.Key_F9)
+    assert isinstance(dialog, PaymentDialog)
+    qtbot.waitUntil(dialog.amount.hasFocus, timeout=WAIT_MS)
+    burst(dialog.amount, PEDAS)  # the next customer's item, scanned too early
+    settled(screen)
+    dialog.amount.selectAll()
+    qtbot.keyClicks(dialog.amount, "50000")
+    qtbot.keyClick(dialog.amount, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: screen.dialog is None, timeout=WAIT_MS)
+    settled(screen)
+    sale = screen.last_sale
+    assert sale is not None and [ln.name for ln in sale.lines] == ["Makaroni Keju 250 g"]
+    assert names(screen) == [("Makaroni Keju Pedas 250 g", "1")]
+    assert screen.change_label.text() == "Kembali Rp 32.000", "still shown: hand it back"
+    assert screen.message.text().startswith(f"Lunas: {sale.receipt_number}")
+    assert "masuk keranjang baru: 1 x Makaroni Keju Pedas 250 g" in screen.message.text()
+
+
 def test_a_person_typing_the_amount_still_pays(
     qtbot: QtBot, screen: SaleScreen, scan: Scan, press: Press
 ) -> None:

@@ -35,7 +35,8 @@ if TYPE_CHECKING:
 class SaleKeys:
     def __init__(self, screen: SaleScreen) -> None:
         self.screen = screen
-        self.kept: list[str] = []  # scans typed into a dialog, for the cart when it closes
+        # Scans typed into a dialog, for the cart when it closes (with the last sale then).
+        self.kept: list[tuple[str, object]] = []
 
     # --- BurstTarget --------------------------------------------------------------------------
 
@@ -87,20 +88,26 @@ class SaleKeys:
     # --- kept scans ---------------------------------------------------------------------------
 
     def keep(self, code: str, dialog: QDialog, widget: QWidget) -> None:
-        self.kept.append(code)
+        self.kept.append((code, self.screen.last_sale))
         QApplication.beep()
         restore = widget.text() if isinstance(widget, QLineEdit) else ""
         told = getattr(dialog, "scan_kept", None)
         if callable(told):
-            told(code, restore)
-        self.screen.say(f"Pindaian {code} disimpan; masuk keranjang setelah dialog ditutup.")
+            told(code, restore)  # said in the dialog, where the cashier looks
+        else:
+            self.screen.say(f"Pindaian {code} disimpan; masuk keranjang setelah dialog ditutup.")
 
     def send_kept(self) -> None:
         """The last dialog closed: the kept scans go into the cart (after the operations still
         running, such as the checkout that closed the payment dialog)."""
         kept, self.kept = self.kept, []
-        for code in kept:
-            self.screen.work.when_idle(partial(self.screen.scan_code, code, kept=True))
+        screen = self.screen
+        for code, last_sale in kept:
+            screen.work.when_idle(partial(self._send_kept, code, last_sale))
+
+    def _send_kept(self, code: str, last_sale: object) -> None:
+        after_sale = self.screen.last_sale is not last_sale  # the dialog finished a sale
+        self.screen.scan_code(code, kept=True, after_sale=after_sale)
 
     # --- tabs ---------------------------------------------------------------------------------
 

@@ -359,14 +359,24 @@ class SaleScreen(QWidget):
                 qty, text = int(count), code.strip()
         self._send_scan(text, qty)
 
-    def scan_code(self, code: str, *, elsewhere: bool = False, kept: bool = False) -> None:
+    def scan_code(
+        self, code: str, *, elsewhere: bool = False, kept: bool = False, after_sale: bool = False
+    ) -> None:
         """A scanner's code recognised away from the scan field (`keys.SaleKeys`): from
-        another tab (`elsewhere`), or kept while a dialog was open (`kept`)."""
-        self.say("")
-        self._send_scan(code, 1, elsewhere=elsewhere, kept=kept)
+        another tab (`elsewhere`), or kept while a dialog was open (`kept`); `after_sale`:
+        that dialog finished a sale, whose message and change stay on the screen."""
+        if not after_sale:
+            self.say("")
+        self._send_scan(code, 1, elsewhere=elsewhere, kept=kept, after_sale=after_sale)
 
     def _send_scan(
-        self, text: str, qty: int, *, elsewhere: bool = False, kept: bool = False
+        self,
+        text: str,
+        qty: int,
+        *,
+        elsewhere: bool = False,
+        kept: bool = False,
+        after_sale: bool = False,
     ) -> None:
         sale = self.sale
 
@@ -391,8 +401,15 @@ class SaleScreen(QWidget):
                 self._retry.start()
 
         def scanned(state: SaleState) -> None:
+            before, change = self.message.text(), self.change_label.text()
             self._scanned(state)
-            if kept:
+            if after_sale:
+                # The kept scan starts the next cart: the change to hand back stays on the
+                # screen, and so does what the line said about the sale.
+                self.totals.change_label.setText(change)
+                line = self.message.text()
+                self.say(f"{before} Pindaian yang disimpan masuk keranjang baru: {line}")
+            elif kept:
                 self.say(f"Pindaian yang disimpan masuk keranjang: {self.message.text()}")
             if elsewhere:
                 self._tell_window(f"Dipindai ke keranjang Penjualan: {self.message.text()}")
