@@ -237,8 +237,9 @@ def test_function_keys_work_from_every_widget(
 
 
 def test_up_down_choose_the_line_the_keys_act_on(
-    qtbot: QtBot, screen: SaleScreen, scan: Scan, press: Press, type_into: TypeInto
+    qtbot: QtBot, sized: SaleScreen, scan: Scan, press: Press, type_into: TypeInto
 ) -> None:
+    screen = sized
     for code in (MAKARONI, BALADO, KERIPIK):
         scan(code)
     assert screen.model.current_row == 2, "by default the line scanned last"
@@ -293,8 +294,9 @@ def test_price_override_on_the_chosen_line(
 
 
 def test_esc_asks_before_cancelling_and_n_keeps_the_cart(
-    qtbot: QtBot, screen: SaleScreen, scan: Scan, press: Press
+    qtbot: QtBot, sized: SaleScreen, scan: Scan, press: Press
 ) -> None:
+    screen = sized
     scan(MAKARONI)
     scan(MAKARONI)
     scan(NASTAR)
@@ -346,8 +348,9 @@ def test_esc_with_a_payment_taken_says_so(
 
 
 def test_supervisor_sees_the_action_and_amount_and_may_retry(
-    qtbot: QtBot, screen: SaleScreen, scan: Scan, press: Press, type_into: TypeInto
+    qtbot: QtBot, sized: SaleScreen, scan: Scan, press: Press, type_into: TypeInto
 ) -> None:
+    screen = sized
     for code in (NASTAR, NASTAR, NASTAR, KERIPIK):
         scan(code)  # Rp 275.000
     dialog = press(Qt.Key.Key_F6, Qt.KeyboardModifier.ShiftModifier)
@@ -391,6 +394,8 @@ def test_every_key_and_the_total_are_on_the_screen(
     QApplication.processEvents()
     width, height = window.width(), window.height()
     assert (width, height) in SIZES, "the window is not held wider than the screen"
+    least = window.minimumSizeHint()
+    assert least.width() <= 1024 and least.height() <= 700, "fits 1024x768 with a title bar"
     buttons = [b for b in screen.key_bar.findChildren(QPushButton)]
     assert len(buttons) == 11
     for button in buttons:
