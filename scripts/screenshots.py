@@ -26,6 +26,7 @@ from kasir.gui.app import CounterApp, open_store
 from kasir.gui.ops import Ops
 from kasir.gui.sale.payment import PaymentDialog
 from kasir.gui.sale.screen import SaleScreen
+from kasir.gui.scanner import ScanBurstFilter
 
 WIDTH, HEIGHT = 1280, 760
 DEFAULT_OUT = Path(__file__).resolve().parents[1] / "docs"
@@ -45,6 +46,7 @@ OPS: list[Ops] = []  # the store's worker: every key waits for the operations it
 
 
 def settle() -> None:
+    ScanBurstFilter.end_all_bursts()  # a person's pause: keys held as a possible scan typed
     for ops in OPS:
         ops.wait_idle()
     for _ in range(3):
@@ -60,6 +62,7 @@ def save(widget: QWidget, path: Path) -> None:
 
 def type_enter(widget: QWidget, text: str) -> None:
     QTest.keyClicks(widget, text)
+    ScanBurstFilter.end_all_bursts()  # typed by a person, then Enter: not a scanner's burst
     QTest.keyClick(widget, Qt.Key.Key_Return)
     settle()
 

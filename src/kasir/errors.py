@@ -41,7 +41,13 @@ class NotFound(UserError):
 
 
 class ApprovalRequired(UserError):
-    """The action needs a supervisor's approval (PIN) that was not given or not valid."""
+    """The action needs a supervisor's approval (PIN) that was not given or not valid.
+
+    `action` says what is to be approved, with its amounts (shown in the PIN dialog)."""
+
+    def __init__(self, message: str, action: str = "") -> None:
+        super().__init__(message)
+        self.action = action
 
 
 class NotAllowed(UserError):

@@ -154,7 +154,6 @@ SETTINGS: tuple[SettingDef, ...] = (
         "String QRIS statis dari bank (dipakai untuk membuat QR dinamis sesuai nominal)",
         _qris,
     ),
-<<<<<<< HEAD
     # --- Weighed and measured goods: scale labels (kasir.domain.scale_label) ---
     SettingDef(
         "scale_label_layout",
@@ -175,7 +174,7 @@ SETTINGS: tuple[SettingDef, ...] = (
         "26-29",
         "Awalan label timbangan yang berisi berat (misalnya 26-29; kosong = tidak ada)",
         _scale_prefixes,
-=======
+    ),
     # --- payments a cashier can trust, cash rounding (issue 16 items 3 and 7) ---
     SettingDef(
         "cash_plausible_over",
@@ -201,7 +200,27 @@ SETTINGS: tuple[SettingDef, ...] = (
         "dikembalikan): 'nearest' (terdekat, setengah ke atas), 'down' (ke bawah) atau 'up' "
         "(ke atas). Jumlah di atas Rp 0 tidak pernah dibulatkan menjadi Rp 0",
         _choice("nearest", "down", "up"),
->>>>>>> rounding
+    ),
+    # --- The cashier's window (issue 16: any screen, scanner bursts) ---
+    SettingDef(
+        "window_mode",
+        "maximized",
+        "Jendela kasir saat dibuka: 'maximized' (memenuhi layar), 'fullscreen' (layar penuh "
+        "tanpa bingkai, untuk kios) atau 'normal' (jendela 1024x700)",
+        _choice("maximized", "fullscreen", "normal"),
+    ),
+    SettingDef(
+        "font_scale_pct",
+        100,
+        "Ukuran huruf semua layar dalam persen (80-200); berlaku saat Kasir dibuka lagi",
+        _bounded_int(80, 200),
+    ),
+    SettingDef(
+        "scanner_key_interval_ms",
+        30,
+        "Jeda terlama antar tombol (milidetik, 5-200) agar ketikan yang diakhiri Enter dibaca "
+        "sebagai pemindai barcode, di mana pun fokusnya",
+        _bounded_int(5, 200),
     ),
 )
 

@@ -20,6 +20,7 @@ from kasir.config import Config
 from kasir.gui.app import CounterApp, Store, open_store
 from kasir.gui.ops import Ops
 from kasir.gui.sale.screen import SaleScreen
+from kasir.gui.scanner import ScanBurstFilter
 
 WAIT_MS = 3000
 _LIVE_OPS: weakref.WeakSet[Ops] = weakref.WeakSet()
@@ -35,7 +36,12 @@ def settle() -> None:
 def _keys_settle(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     """The window works off the GUI thread: after each key or click a test sends, wait until
     the operations it queued are done, as a cashier looking at the screen would. Tests of key
-    bursts (typed while operations run) send their keys with QTest directly instead."""
+    bursts (typed while operations run, or a scanner's burst) send their keys with QTest
+    directly instead.
+
+    Each qtbot key call is one action of a person, so a pause follows it: keys the scanner
+    filter held back (a run of fast keys that may have been a scanner's) are delivered then,
+    as they would be after `scanner_key_interval_ms` of a person's pause."""
     original_init = Ops.__init__
 
     def init(self: Ops, *args: Any, **kwargs: Any) -> None:
@@ -48,6 +54,7 @@ def _keys_settle(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
 
         def settled(*args: Any, _original: Any = original, **kwargs: Any) -> Any:
             result = _original(*args, **kwargs)
+            ScanBurstFilter.end_all_bursts()
             settle()
             return result
 

@@ -9,7 +9,7 @@ from collections.abc import Callable
 
 import pytest
 from PySide6.QtCore import QModelIndex, Qt
-from PySide6.QtWidgets import QApplication
+from PySide6.QtWidgets import QApplication, QMessageBox
 from pytestqt.qtbot import QtBot
 from sqlalchemy import text
 from sqlalchemy.exc import OperationalError
@@ -48,6 +48,15 @@ def cart_rows(screen: SaleScreen) -> list[tuple[str, ...]]:
 
 def wait_scan_focus(qtbot: QtBot, screen: SaleScreen) -> None:
     qtbot.waitUntil(lambda: QApplication.focusWidget() is screen.scan, timeout=WAIT_MS)
+
+
+def confirm_cancel(qtbot: QtBot, screen: SaleScreen) -> None:
+    """Esc asked "Batalkan transaksi?": Enter says yes."""
+    box = screen.dialog
+    assert isinstance(box, QMessageBox) and box.windowTitle() == "Batalkan transaksi?"
+    qtbot.keyClick(box, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: screen.dialog is None, timeout=WAIT_MS)
+    assert screen.ops.wait_idle(WAIT_MS)
 
 
 def count(factory: sessionmaker[Session], sql: str) -> int:
@@ -378,8 +387,9 @@ def test_esc_clears_the_typing_then_the_cart(qtbot: QtBot, screen: SaleScreen, s
     qtbot.keyClick(screen.scan, Qt.Key.Key_Escape)
     assert screen.scan.text() == "" and screen.model.rowCount() == 1
     qtbot.keyClick(screen.scan, Qt.Key.Key_Escape)
+    confirm_cancel(qtbot, screen)
     assert screen.model.rowCount() == 0
-    assert screen.message.text() == "Transaksi dibatalkan; keranjang dikosongkan."
+    assert screen.message.text() == "Transaksi dibatalkan dan dicatat; keranjang dikosongkan."
 
 
 def test_touch_buttons_do_what_the_keys_do(qtbot: QtBot, screen: SaleScreen, scan: Scan) -> None:
@@ -433,6 +443,7 @@ def test_park_and_recall(
 
     # Recalled means gone from the list.
     press(Qt.Key.Key_Escape)
+    confirm_cancel(qtbot, screen)
     assert press(Qt.Key.Key_F8) is None
     assert screen.message.text() == "Tidak ada transaksi yang disimpan."
 
@@ -487,6 +498,7 @@ def test_parked_cart_survives_a_restart(
 
 def test_cart_model_passes_the_model_tester(
     qtmodeltester,
+    qtbot: QtBot,
     screen: SaleScreen,
     scan: Scan,
     press: Press,
@@ -500,7 +512,9 @@ def test_cart_model_passes_the_model_tester(
     type_into(press(Qt.Key.Key_F6, Qt.KeyboardModifier.ShiftModifier).edit, "1.000")
     qtmodeltester.check(screen.model)
     assert screen.model.index(3, 3).data() != ""
-    screen.table.selectRow(1)
+    press(Qt.Key.Key_Up)
+    press(Qt.Key.Key_Up)  # from the last line (3) to line 1
+    assert screen.model.current_row == 1
     press(Qt.Key.Key_Delete)
     assert screen.model.rowCount() == 3
     qtmodeltester.check(screen.model)
@@ -510,6 +524,7 @@ def test_cart_model_passes_the_model_tester(
     assert not model.index(0, 0).parent().isValid()
     assert model.data(QModelIndex()) is None
     press(Qt.Key.Key_Escape)
+    confirm_cancel(qtbot, screen)
     assert model.rowCount() == 0
     qtmodeltester.check(screen.model)
 

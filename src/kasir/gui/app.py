@@ -7,7 +7,8 @@ import os
 import socket
 import sys
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from typing import Any
 
 from PySide6.QtCore import QObject, QTimer, Signal
 from PySide6.QtWidgets import QApplication, QLabel, QMessageBox
@@ -16,6 +17,7 @@ from sqlalchemy.orm import Session
 from kasir.config import Config
 from kasir.errors import KasirError
 from kasir.gui.dialogs import SupervisorDialog
+from kasir.gui.display import apply_font_scale, show_window
 from kasir.gui.handover import Handover, HandoverDialog
 from kasir.gui.login import LoginDialog, OpenShiftDialog
 from kasir.gui.main_window import MainWindow
@@ -28,6 +30,7 @@ from kasir.services.auth import UserView, not_a_seller_message
 from kasir.services.catalog import ensure_counter
 from kasir.services.demo import has_data, load_demo_data
 from kasir.services.shifts import ShiftView, Till
+from kasir.settings import get_all
 from kasir.store.engine import describe_url
 from kasir.store.open import open_store as open_database
 from kasir.timeutil import business_date, local
@@ -44,6 +47,7 @@ class Store:
     counter_id: int
     counter_code: str
     database: str  # short description for the status bar
+    settings: dict[str, Any] = field(default_factory=dict)  # as read at start (font, window)
 
 
 def open_store(config: Config, *, demo: bool = False) -> Store:
@@ -55,7 +59,10 @@ def open_store(config: Config, *, demo: bool = False) -> Store:
             load_demo_data(session)
             log.info("demo data loaded into %s", describe_url(config.database_url))
         counter_id = ensure_counter(session, config.counter)
-    return Store(Ops(factory), counter_id, config.counter, describe_url(config.database_url))
+        settings = get_all(session)
+    return Store(
+        Ops(factory), counter_id, config.counter, describe_url(config.database_url), settings
+    )
 
 
 def build_main_window(config: Config, *, demo: bool = False) -> MainWindow:
@@ -92,6 +99,8 @@ class CounterApp(QObject):
         self.user: UserView | None = None
         self.shift_dialog: OpenShiftDialog | None = None
         self.handover: Handover | None = None  # a shift left open being counted and closed
+        # One font scale for every screen, before the first one is made.
+        apply_font_scale(int(store.settings.get("font_scale_pct", 100)))
         self.login = LoginDialog(self.ops, store.counter_code)
         self.login.logged_in.connect(self.after_login)
         self.login.rejected.connect(self._login_closed)
@@ -340,7 +349,7 @@ class CounterApp(QObject):
         window.closed.connect(lambda: self._window_closed(window))
         screen = SaleScreen(self.ops, at)
         screen.logout_requested.connect(self.logout)
-        window.add_screen(screen, "Penjualan", first=True)
+        window.add_sale_screen(screen)
         self.status_cashier = QLabel(f"Kasir: {self.user.full_name}")
         self.status_shift = QLabel(
             f"Shift #{shift.id} {local(shift.opened_at):%H:%M}, "
@@ -357,7 +366,7 @@ class CounterApp(QObject):
             window.add_status(label)
         self.window, self.sale_screen = window, screen
         self.refresh_status("sale")
-        window.show()
+        show_window(window, str(self.store.settings.get("window_mode", "maximized")))
         screen.focus_scan()
         screen.start()  # the counter's cart in progress comes back (a crash, a stale shift)
 

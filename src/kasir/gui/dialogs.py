@@ -5,7 +5,6 @@ from __future__ import annotations
 from decimal import Decimal, InvalidOperation
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QFont
 from PySide6.QtWidgets import (
     QDialog,
     QGridLayout,
@@ -20,15 +19,12 @@ from PySide6.QtWidgets import (
 from kasir.domain.cart import Discount
 from kasir.domain.measure import is_measured, parse_quantity
 from kasir.errors import KasirError, ValidationError
+from kasir.gui.display import big_font
 from kasir.money import parse_rupiah
 from kasir.services.auth import Approval
 
-
-def big_font(points: int = 16, bold: bool = False) -> QFont:
-    font = QFont()
-    font.setPointSize(points)
-    font.setBold(bold)
-    return font
+__all__ = ["AmountDialog", "DiscountDialog", "InputDialog", "QuantityDialog", "SupervisorDialog"]
+__all__ += ["PinPad", "big_font", "parse_discount"]
 
 
 class PinPad(QWidget):
@@ -73,6 +69,7 @@ class InputDialog(QDialog):
         self.setWindowTitle(title)
         self.prompt = QLabel(prompt)
         self.prompt.setWordWrap(True)
+        self.prompt.setFont(big_font(13))
         self.edit = QLineEdit(text)
         self.edit.setFont(big_font(18))
         self.edit.selectAll()
@@ -81,6 +78,7 @@ class InputDialog(QDialog):
         self.error = QLabel()
         self.error.setStyleSheet("color: #b00020;")
         self.error.setWordWrap(True)
+        self.error.setFont(big_font(12))
         # Plain buttons, not a QDialogButtonBox: that makes OK the dialog's default button, so
         # Enter in the field (returnPressed) and the default button would both run it.
         ok = QPushButton("OK (Enter)")
@@ -106,6 +104,15 @@ class InputDialog(QDialog):
 
     def parse(self, text: str) -> object:
         return text
+
+    def scan_kept(self, code: str, restore_text: str) -> None:
+        """A scanner's code typed while this dialog was open: it is not input for this field
+        (the sale screen keeps it for the cart); the field keeps what was typed."""
+        self.edit.setText(restore_text)
+        self.error.setText(
+            f"Pindaian {code} bukan isian di sini; disimpan dan masuk keranjang setelah "
+            "dialog ini ditutup."
+        )
 
     def _try_accept(self) -> None:
         try:
@@ -179,15 +186,25 @@ class SupervisorDialog(InputDialog):
 
     submitted = Signal()
 
-    def __init__(self, parent: QWidget | None, reason: str, *, retry: bool = False) -> None:
+    def __init__(
+        self, parent: QWidget | None, reason: str, *, retry: bool = False, action: str = ""
+    ) -> None:
         self.retry = retry
         super().__init__(
             parent,
             "Persetujuan supervisor",
-            f"{reason}\nSupervisor: ketik PIN lalu Enter.",
+            f"{reason}\nSupervisor: ketik PIN lalu Enter (Esc: batal).",
             password=True,
             pad=True,
         )
+        # What is approved, with its amounts, large above the reason.
+        self.action_label = QLabel(action)
+        self.action_label.setWordWrap(True)
+        self.action_label.setFont(big_font(15, bold=True))
+        self.action_label.setVisible(bool(action))
+        layout = self.layout()
+        assert isinstance(layout, QVBoxLayout)
+        layout.insertWidget(0, self.action_label)
 
     def _try_accept(self) -> None:
         if not self.retry:
@@ -205,6 +222,11 @@ class SupervisorDialog(InputDialog):
         self.error.setText(text)
         self.edit.clear()
         self.edit.setFocus()
+
+    def approved(self) -> None:
+        """The service took the PIN: no error left showing, and the dialog closes."""
+        self.error.clear()
+        self.done(QDialog.DialogCode.Accepted)
 
     def parse(self, text: str) -> Approval:
         if not text.strip():

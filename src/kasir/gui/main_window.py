@@ -2,6 +2,10 @@
 
 The window listens to its `Ops`: `error` on the status bar, `problem` in the banner,
 `crashed` in the crash dialog, `busy` as "Sedang memproses…" and a busy cursor.
+
+It fits any screen from 1024x768 up (shown maximised or full screen, `display.show_window`):
+no part of it asks for more room than that; status-bar fields shorten (full text as a tooltip)
+rather than widen the window.
 """
 
 from __future__ import annotations
@@ -11,6 +15,7 @@ from PySide6.QtGui import QCloseEvent
 from PySide6.QtWidgets import QLabel, QMainWindow, QTabWidget, QVBoxLayout, QWidget
 
 from kasir.gui.catalog.window import CatalogWidget
+from kasir.gui.display import NORMAL_SIZE
 from kasir.gui.ops import Ops
 from kasir.gui.problems import ProblemBanner, show_crash
 
@@ -51,7 +56,8 @@ class MainWindow(QMainWindow):
         ops.crashed.connect(self.show_crash)
         self.banner.show_problem(ops.current_problem)
         self.show_busy(ops.is_busy)
-        self.resize(1280, 760)
+        self.tabs.currentChanged.connect(self._tab_shown)
+        self.resize(*NORMAL_SIZE)
 
     def closeEvent(self, event: QCloseEvent) -> None:
         super().closeEvent(event)
@@ -61,6 +67,9 @@ class MainWindow(QMainWindow):
     def add_status(self, label: QLabel, *, first: bool = False) -> None:
         """A permanent status-bar field, framed so fields never run together."""
         label.setStyleSheet("padding: 0 8px; border-left: 1px solid #bbb;")
+        # Shortened on a small screen (full text in the tooltip), never widening the window.
+        label.setMinimumWidth(min(label.sizeHint().width(), 110))
+        label.setToolTip(label.text())
         bar = self.statusBar()
         if first:
             bar.insertPermanentWidget(0, label)
@@ -74,6 +83,21 @@ class MainWindow(QMainWindow):
             self.tabs.setCurrentIndex(0)
         else:
             self.tabs.addTab(widget, title)
+
+    def add_sale_screen(self, screen: QWidget) -> None:
+        """The sale screen as the first tab; Enter on a Katalog row puts that product in
+        its cart."""
+        self.add_screen(screen, "Penjualan", first=True)
+        add = getattr(screen, "add_from_catalog", None)
+        if add is not None:
+            self.catalog.picked.connect(add)
+
+    def _tab_shown(self, index: int) -> None:
+        focus = getattr(self.tabs.widget(index), "focus_scan", None)
+        if focus is not None:
+            focus()  # the sale screen: the focus back in its scan field
+        elif self.tabs.widget(index) is self.catalog:
+            self.catalog.search_edit.setFocus()
 
     def show_error(self, message: str) -> None:
         self.statusBar().showMessage(message, 8000)

@@ -128,11 +128,13 @@ def get_user(session: Session, user_id: int) -> UserView:
 def check_approval(session: Session, approval: Approval | None, action: str) -> UserView:
     """The supervisor (or manager) whose PIN this is; ApprovalRequired when there is none."""
     if approval is None or not approval.pin:
-        raise ApprovalRequired(f"{action} memerlukan persetujuan supervisor (PIN supervisor).")
+        raise ApprovalRequired(
+            f"{action} memerlukan persetujuan supervisor (PIN supervisor).", action
+        )
     query = select(User).where(User.active, User.role.in_(APPROVER_ROLES))
     if approval.username:
         query = query.where(User.username == approval.username.strip().lower())
     for user in session.scalars(query.order_by(User.id)):
         if _pin_matches(approval.pin, user.pin_hash):
             return _view(user)
-    raise ApprovalRequired(f"PIN supervisor salah. {action} tidak disetujui.")
+    raise ApprovalRequired(f"PIN supervisor salah. {action} tidak disetujui.", action)

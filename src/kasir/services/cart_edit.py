@@ -395,7 +395,12 @@ def set_line_discount(
         )
     approver, approved_pct = None, None
     if discount is not None and _needs_approval(session, discount, line.gross):
-        approver = check_approval(session, approval, f"Diskon {discount.label()}").id
+        # What is approved, with its amounts (shown in the supervisor's PIN dialog).
+        action = (
+            f"Diskon {discount.label()} untuk {line.name} = "
+            f"{format_rupiah(discount.amount_of(line.gross))} dari {format_rupiah(line.gross)}"
+        )
+        approver = check_approval(session, approval, action).id
         approved_pct = discount.percent_of_base(line.gross)
     # An approval belongs to the discount it was given for: a new discount starts without one.
     line.discount = discount
@@ -418,7 +423,11 @@ def set_order_discount(
             )
     approver, approved_pct = None, None
     if discount is not None and _needs_approval(session, discount, base):
-        approver = check_approval(session, approval, f"Diskon transaksi {discount.label()}").id
+        action = (
+            f"Diskon transaksi {discount.label()} = {format_rupiah(discount.amount_of(base))} "
+            f"dari {format_rupiah(base)}"
+        )
+        approver = check_approval(session, approval, action).id
         approved_pct = discount.percent_of_base(base)
     cart.order_discount = discount
     cart.order_discount_approved_by, cart.order_discount_approved_pct = approver, approved_pct
@@ -453,7 +462,11 @@ def override_price(
     ensure_rupiah(price, "harga")
     if not 0 <= price <= MAX_PRICE:
         raise ValidationError("Harga harus 0 atau lebih.")
-    approver = check_approval(session, approval, "Ubah harga")
+    action = (
+        f"Ubah harga {line.name} dari {format_rupiah(line.unit_price)} "
+        f"menjadi {format_rupiah(price)}"
+    )
+    approver = check_approval(session, approval, action)
     old = line.unit_price
     line.unit_price = price
     try:

@@ -4,12 +4,16 @@ Searches run as `ops.read` operations off the GUI thread; at most one is in flig
 typed meanwhile is searched once when it returns. A sale (stock) or a catalog change refreshes
 the list only while the tab is visible; otherwise the tab is marked stale and refreshed when it
 is shown. Column widths are set once from the font, never by measuring the rows.
+
+By keyboard: Down in the search field goes into the list; Up on its first row goes back;
+Enter on a row emits `picked(ProductView)` (the sale screen puts it in its cart). A scanner's
+code typed here goes to the cart too (`kasir.gui.scanner`), not into the search.
 """
 
 from __future__ import annotations
 
-from PySide6.QtCore import QTimer
-from PySide6.QtGui import QShowEvent
+from PySide6.QtCore import QEvent, QModelIndex, QObject, Qt, QTimer, Signal
+from PySide6.QtGui import QKeyEvent, QShowEvent
 from PySide6.QtWidgets import QHeaderView, QLabel, QLineEdit, QTableView, QVBoxLayout, QWidget
 
 from kasir.gui.catalog.model import COLUMN_SAMPLES, NAME_COLUMN, ProductTableModel
@@ -22,6 +26,8 @@ REFRESH_ON = frozenset({Change.CATALOG, Change.SALE})  # a sale changes the stoc
 
 
 class CatalogWidget(QWidget):
+    picked = Signal(object)  # ProductView: Enter (or a double click) on a row
+
     def __init__(self, ops: Ops, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.ops = ops
@@ -33,13 +39,16 @@ class CatalogWidget(QWidget):
         self.table.setSelectionBehavior(QTableView.SelectionBehavior.SelectRows)
         self.table.setAlternatingRowColors(True)
         self.table.setWordWrap(False)
+        self.table.setSelectionMode(QTableView.SelectionMode.SingleSelection)
         self.table.verticalHeader().setVisible(False)
         self._size_columns()
         self.summary = QLabel()
+        self.hint = QLabel("Panah bawah: ke daftar. Enter pada baris: masukkan ke keranjang.")
         layout = QVBoxLayout(self)
         layout.addWidget(self.search_edit)
         layout.addWidget(self.table)
         layout.addWidget(self.summary)
+        layout.addWidget(self.hint)
         self.stale = True  # the rows shown may be out of date: refresh when next shown
         self.refreshes = 0  # searches run (for tests and the bench)
         self._searching = False
@@ -48,7 +57,36 @@ class CatalogWidget(QWidget):
         self._debounce.timeout.connect(self.refresh)
         self.search_edit.textChanged.connect(self._debounce.start)
         self.search_edit.returnPressed.connect(self.refresh)
+        self.search_edit.installEventFilter(self)
+        self.table.installEventFilter(self)
+        self.table.activated.connect(self._activated)
         ops.changed.connect(self._on_changed)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        """Down from the search field into the rows, Up from the first row back; Enter on a
+        row picks it (on every platform, not only where Enter activates)."""
+        if event.type() != QEvent.Type.KeyPress or not isinstance(event, QKeyEvent):
+            return False
+        key = event.key()
+        if watched is self.search_edit and key == Qt.Key.Key_Down and self.model.rowCount():
+            row = max(self.table.currentIndex().row(), 0)
+            self.table.setFocus()
+            self.table.selectRow(row)
+            return True
+        if watched is self.table:
+            if key == Qt.Key.Key_Up and self.table.currentIndex().row() <= 0:
+                self.search_edit.setFocus()
+                return True
+            if key in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
+                self._activated(self.table.currentIndex())
+                return True
+        return False
+
+    def _activated(self, index: QModelIndex) -> None:
+        if index.isValid():
+            product = self.model.product_at(index.row())
+            self.summary.setText(f"{product.name} dimasukkan ke keranjang Penjualan.")
+            self.picked.emit(product)
 
     def _size_columns(self) -> None:
         header = self.table.horizontalHeader()

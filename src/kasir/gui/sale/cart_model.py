@@ -1,4 +1,5 @@
-"""Table model of the cart (CartView lines); the last touched line is highlighted."""
+"""Table model of the cart (CartView lines); the current line is highlighted: the one chosen
+with Up/Down, else the last touched (the line F4, F6, F7 and Del act on)."""
 
 from __future__ import annotations
 
@@ -24,9 +25,9 @@ class CartTableModel(RowsTableModel[CartLineView]):
         self._bold = QFont()
         self._bold.setBold(True)
 
-    def set_view(self, view: CartView | None) -> None:
+    def set_view(self, view: CartView | None, current: int | None = None) -> None:
         lines = view.lines if view else ()
-        last = view.last_index if view else None
+        last = current if current is not None else (view.last_index if view else None)
         if len(lines) == len(self._rows) and lines:
             # Same shape: update the values in place (keeps selection, cheap repaint).
             self._rows, self._last = lines, last
@@ -34,6 +35,11 @@ class CartTableModel(RowsTableModel[CartLineView]):
             return
         self._last = last
         self.set_rows(lines)
+
+    @property
+    def current_row(self) -> int | None:
+        """The highlighted row."""
+        return self._last
 
     def line_at(self, row: int) -> CartLineView:
         return self.row_at(row)

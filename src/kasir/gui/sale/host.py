@@ -151,7 +151,7 @@ class Actions:
 
         def first_refusal(exc: KasirError) -> None:
             if isinstance(exc, ApprovalRequired):
-                self._ask_supervisor(exc.message, fn, done, changes)
+                self._ask_supervisor(exc, fn, done, changes)
             else:
                 say(exc.message)
 
@@ -159,23 +159,28 @@ class Actions:
 
     def _ask_supervisor(
         self,
-        reason: str,
+        asked: ApprovalRequired,
         fn: Callable[[Session, Approval | None], T],
         done: Callable[[T], None],
         changes: ChangesArg,
     ) -> None:
-        dialog = SupervisorDialog(self.dialogs.top(), reason, retry=True)
+        """The PIN dialog says what is approved (the action with its amounts); a wrong PIN is
+        said there and the same request is tried again with the next PIN."""
+        dialog = SupervisorDialog(
+            self.dialogs.top(), asked.message, retry=True, action=asked.action
+        )
 
         def try_pin() -> None:
             approval = dialog.value
             assert isinstance(approval, Approval)
 
             def accepted(result: T) -> None:
-                dialog.done(QDialog.DialogCode.Accepted)
+                dialog.approved()
                 done(result)
 
             def wrong(exc: KasirError) -> None:
-                dialog.show_error(exc.message)  # stays open: type the PIN again
+                # Stays open, the request kept: the supervisor types the PIN again.
+                dialog.show_error(f"{exc.message} Ketik PIN lagi (Esc: batal).")
 
             self.write(lambda s: fn(s, approval), accepted, refused=wrong, changes=changes)
 

@@ -1,10 +1,14 @@
 """The pieces of the sale screen, each showing one thing: the scan bar, the cart, the totals,
-the last receipt and the key bar. They render what they are given and hold no sale state."""
+the last receipt and the key bar. They render what they are given and hold no sale state.
+
+They fit any screen from 1024x768 up: the total shrinks its font rather than being cut off,
+the key bar wraps into two rows when one does not fit, the receipt preview is as wide as a
+receipt line needs."""
 
 from __future__ import annotations
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QKeySequence
+from PySide6.QtGui import QFont, QFontDatabase, QFontMetrics, QKeySequence, QResizeEvent
 from PySide6.QtWidgets import (
     QApplication,
     QGridLayout,
@@ -13,6 +17,7 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QPlainTextEdit,
     QPushButton,
+    QSizePolicy,
     QTableView,
     QVBoxLayout,
     QWidget,
@@ -59,7 +64,9 @@ class ScanBar(QWidget):
 
     def say(self, text: str, *, error: bool = False) -> None:
         self.message.setText(text)
-        self.message.setStyleSheet(ERROR_STYLE if error else "")
+        style = ERROR_STYLE if error else ""
+        if self.message.styleSheet() != style:  # a new style sheet re-polishes: only on change
+            self.message.setStyleSheet(style)
         if error:
             QApplication.beep()
 
@@ -81,48 +88,101 @@ class CartPanel(QTableView):
         header = self.horizontalHeader()
         header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
         digits = self.fontMetrics().horizontalAdvance("0")
-        padding = 3 * digits
-        for col, sample in enumerate(("Jml 9.999", "99.999.999 *", "-99.999.999", "999.999.999")):
+        padding = 2 * digits  # narrow enough for the names at 1024 px, wide for Rp 99 juta
+        for col, sample in enumerate(("9.999", "9.999.999 *", "-9.999.999", "99.999.999")):
             header.setSectionResizeMode(col + 1, QHeaderView.ResizeMode.Fixed)
             width = max(self.fontMetrics().horizontalAdvance(sample), digits * 4) + padding
             header.resizeSection(col + 1, width)
 
-    def show_state(self, state: SaleState | None) -> None:
+    def show_state(self, state: SaleState | None, chosen: int | None = None) -> None:
+        """The cart, the current line highlighted: `chosen` (Up/Down, a click), else the
+        line touched last. The highlight is the model's, not the selection (which a render
+        would clear)."""
         view = state.cart if state else None
-        self.cart_model.set_view(view)
-        # A row the cashier clicked is the selection; a change in the cart clears it.
+        self.cart_model.set_view(view, chosen)
         self.clearSelection()
-        if view and view.last_index is not None:
-            self.scrollTo(self.cart_model.index(view.last_index, 0))
+        current = self.cart_model.current_row
+        if view and current is not None:
+            self.scrollTo(self.cart_model.index(current, 0))
 
-    def selected_row(self) -> int | None:
-        rows = self.selectionModel().selectedRows()
-        return rows[0].row() if rows else None
+
+class FitLabel(QLabel):
+    """A label in a large font that takes a smaller font rather than being cut off when its
+    text does not fit its width (a total of Rp 9.999.999 on a 1024 px screen). With `wrap`,
+    it first breaks the text at spaces ("Kembali" over "Rp 32.000") and keeps its size."""
+
+    def __init__(self, font: QFont, parent: QWidget | None = None, *, wrap: bool = False) -> None:
+        super().__init__(parent)
+        self._wrap = wrap
+        self._full = QFont(font)
+        self.setFont(font)
+        self.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        self.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
+        self.setMinimumHeight(self.fontMetrics().height())
+
+    def setText(self, text: str) -> None:
+        super().setText(text)
+        self._fit()
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        self._fit()
+
+    def text_width(self, font: QFont | None = None) -> int:
+        """The width the text takes: its longest word when wrapped, else the whole line."""
+        metrics = QFontMetrics(font or self.font())
+        if self.wordWrap():
+            return max((metrics.horizontalAdvance(w) for w in self.text().split()), default=0)
+        return metrics.horizontalAdvance(self.text())
+
+    def text_fits(self) -> bool:
+        return self.text_width() <= self.contentsRect().width()
+
+    def _fit(self) -> None:
+        font = QFont(self._full)
+        room = self.contentsRect().width() - 2
+        if self._wrap:  # wrapped at spaces (by the label) rather than made smaller
+            wrap = QFontMetrics(font).horizontalAdvance(self.text()) > room
+            if wrap != self.wordWrap():
+                self.setWordWrap(wrap)
+        size = font.pointSizeF()
+        while size > 6:
+            font.setPointSizeF(size)
+            if self.text_width(font) <= room:
+                break
+            size -= 1
+        if font != self.font():
+            super().setFont(font)
 
 
 class TotalsPanel(QWidget):
-    """The total, large; items and savings; the payments taken; the change after a sale."""
+    """The total, large; items and savings; the payments taken; the change after a sale.
+
+    Its layout is a column (`layout`) of full-width lines; a new figure (e.g. the cash
+    rounding, "Pembulatan") is one more `add_line` under the details."""
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.total_label = QLabel()
-        self.total_label.setFont(big_font(34, bold=True))
-        self.total_label.setAlignment(Qt.AlignmentFlag.AlignRight)
+        self.total_label = FitLabel(big_font(34, bold=True))
         self.detail_label = QLabel()
         self.detail_label.setAlignment(Qt.AlignmentFlag.AlignRight)
+        self.detail_label.setWordWrap(True)
         self.paid_label = QLabel()
         self.paid_label.setAlignment(Qt.AlignmentFlag.AlignRight)
         self.paid_label.setWordWrap(True)
         self.paid_label.setStyleSheet("color: #1a4f8b; font-weight: bold;")
         # After a cash sale: the change to hand back, large, until the next item is scanned.
-        self.change_label = QLabel()
-        self.change_label.setFont(big_font(24, bold=True))
+        self.change_label = FitLabel(big_font(24, bold=True), wrap=True)
         self.change_label.setStyleSheet("color: #0b6e2e;")
-        self.change_label.setAlignment(Qt.AlignmentFlag.AlignRight)
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(0, 0, 0, 0)
+        self.layout_ = QVBoxLayout(self)
+        self.layout_.setContentsMargins(0, 0, 0, 0)
         for widget in (self.total_label, self.detail_label, self.paid_label, self.change_label):
-            layout.addWidget(widget)
+            self.layout_.addWidget(widget)
+
+    def add_line(self, widget: QWidget, *, after: QWidget | None = None) -> None:
+        """One more line of figures (after `after`, by default under the details)."""
+        anchor = after if after is not None else self.detail_label
+        self.layout_.insertWidget(self.layout_.indexOf(anchor) + 1, widget)
 
     def show_state(self, state: SaleState | None) -> None:
         view = state.cart if state else None
@@ -158,9 +218,13 @@ class ReceiptPanel(QWidget):
         self.receipt = QPlainTextEdit()
         self.receipt.setReadOnly(True)
         self.receipt.setFocusPolicy(Qt.FocusPolicy.NoFocus)
-        self.receipt.setStyleSheet("font-family: monospace; background: #fffef8;")
+        mono = QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont)
+        mono.setPointSizeF(QApplication.font().pointSizeF() * 0.9)
+        self.receipt.setFont(mono)
+        self.receipt.setStyleSheet("background: #fffef8;")
         self.receipt.setPlaceholderText("Pratinjau struk terakhir")
-        self.receipt.setMinimumWidth(370)  # room for a large total and change, no jumping
+        # A 32-character receipt line fits (the column also holds the large total).
+        self.receipt.setMinimumWidth(QFontMetrics(mono).horizontalAdvance("M" * 34) + 24)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(QLabel("Struk terakhir (pratinjau):"))
@@ -168,19 +232,47 @@ class ReceiptPanel(QWidget):
 
 
 class KeyBar(QWidget):
-    """The function keys as touch buttons; `triggered(action name)` when one is pressed."""
+    """The function keys as touch buttons; `triggered(action name)` when one is pressed.
+    One row when the window is wide enough, else two (every key always on the screen)."""
 
     triggered = Signal(str)
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        grid = QGridLayout(self)
-        grid.setContentsMargins(0, 0, 0, 0)
+        self.grid = QGridLayout(self)
+        self.grid.setContentsMargins(0, 0, 0, 0)
+        self.grid.setSpacing(4)
         self.shortcuts: dict[str, str] = {}  # QKeySequence text -> action name
-        for i, (key, label, action) in enumerate(ACTIONS):
+        self.buttons: list[QPushButton] = []
+        for key, label, action in ACTIONS:
             button = QPushButton(f"{key}\n{label}")
-            button.setMinimumSize(96, 56)
             button.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+            metrics = button.fontMetrics()
+            width = max(metrics.horizontalAdvance(key), metrics.horizontalAdvance(label)) + 16
+            button.setMinimumSize(width, 2 * metrics.height() + 14)
             button.clicked.connect(lambda _=False, a=action: self.triggered.emit(a))
-            grid.addWidget(button, 0, i)
+            self.buttons.append(button)
             self.shortcuts[QKeySequence(key).toString()] = action
+        # Not the one-row width as the minimum: the bar wraps instead of widening the window.
+        self.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Fixed)
+        self.rows = 0
+        self._arrange(1)
+
+    def one_row_width(self) -> int:
+        spacing = self.grid.spacing() * (len(self.buttons) - 1)
+        return sum(b.minimumWidth() for b in self.buttons) + spacing
+
+    def _arrange(self, rows: int) -> None:
+        if rows == self.rows:
+            return
+        self.rows = rows
+        per_row = -(-len(self.buttons) // rows)
+        for button in self.buttons:
+            self.grid.removeWidget(button)
+        for i, button in enumerate(self.buttons):
+            self.grid.addWidget(button, i // per_row, i % per_row)
+        self.setFixedHeight(self.grid.sizeHint().height())
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        self._arrange(1 if self.one_row_width() <= event.size().width() else 2)

@@ -8,7 +8,12 @@ is queued at once, other keys wait for the operations before them, so nothing ty
 taken out of order. Paying (F9), void/refund (F10) and logging out (F12) are in `checkout.py`.
 
 The scan field always has the focus. A scanner types digits and Enter; the line appears at once
-(same item again adds to its quantity). Letters and Enter open the search.
+(same item again adds to its quantity). Letters and Enter open the search. A scanner's burst
+typed anywhere else in the window, or into a dialog, is recognised too (`kasir.gui.scanner`,
+routed by `keys.SaleKeys`), and so are the function keys.
+
+Up/Down in the scan field choose the cart line that F4, F6, F7 and Del act on (highlighted;
+by default the line scanned or changed last).
 """
 
 from __future__ import annotations
@@ -23,6 +28,7 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QLineEdit,
+    QMainWindow,
     QMessageBox,
     QPlainTextEdit,
     QTableView,
@@ -32,16 +38,18 @@ from PySide6.QtWidgets import (
 
 from kasir.domain.cart import Cart
 from kasir.domain.measure import format_for_input, is_measured, looks_like_quantity
-from kasir.domain.payment import PaymentInput
+from kasir.domain.payment import PaymentInput, method_label
 from kasir.errors import KasirError, NotFound
 from kasir.gui.dialogs import AmountDialog, DiscountDialog, QuantityDialog
 from kasir.gui.ops import Change, Ops, describe_error, kind_of
 from kasir.gui.sale.cart_model import CartTableModel
 from kasir.gui.sale.checkout import Checkout
 from kasir.gui.sale.host import Actions, DialogStack
+from kasir.gui.sale.keys import SaleKeys
 from kasir.gui.sale.panels import ACTIONS, CartPanel, KeyBar, ReceiptPanel, ScanBar, TotalsPanel
 from kasir.gui.sale.parked import ParkedDialog, RecallChangesDialog
 from kasir.gui.sale.search import SearchDialog
+from kasir.gui.scanner import DEFAULT_INTERVAL_MS, ScanBurstFilter
 from kasir.money import format_rupiah
 from kasir.services import parking
 from kasir.services.cart_edit import CartView
@@ -71,7 +79,7 @@ class SaleScreen(QWidget):
         self.state: SaleState | None = None
         self.settings: dict[str, Any] = {}
         self.last_sale: SaleView | None = None
-        self._cancel_asked = False  # Esc pressed once with payments taken
+        self.chosen: int | None = None  # the line chosen with Up/Down (None: the last touched)
         self.close_confirmed = False  # the window may close although a cart is in progress
         self.unsent: list[tuple[str, int | str]] = []  # scans the store could not take yet
         self._retry = QTimer(self, singleShot=True, interval=RETRY_SCANS_MS)
@@ -82,7 +90,7 @@ class SaleScreen(QWidget):
         self.totals = TotalsPanel()
         self.receipt_panel = ReceiptPanel()
         self.key_bar = KeyBar()
-        self.dialogs = DialogStack(self, self.focus_scan)
+        self.dialogs = DialogStack(self, self._dialogs_closed)
         self.work = Actions(ops, self.dialogs, lambda text: self.say(text, error=True))
         self.checkout = Checkout(self)
 
@@ -105,6 +113,10 @@ class SaleScreen(QWidget):
         self.key_bar.triggered.connect(lambda name: self.key(getattr(self, name)))
         self.scan.returnPressed.connect(self.on_scan)
         self.scan.installEventFilter(self)
+        self.cart_panel.clicked.connect(lambda index: self.choose_line(index.row()))
+        # Scanner bursts and function keys anywhere in the window (and its dialogs).
+        self.keys = SaleKeys(self)
+        self.scanner = ScanBurstFilter(self.keys, self, interval_ms=DEFAULT_INTERVAL_MS)
         ops.changed.connect(self._changed)
         self._render(None)
 
@@ -173,6 +185,7 @@ class SaleScreen(QWidget):
 
         def done(result: tuple[SaleSession, str | None, SaleState, dict[str, Any], int]) -> None:
             self.sale, note, state, self.settings, parked = result
+            self._use_settings(self.settings)
             self._render(state)
             if note:
                 self.say(note)
@@ -183,13 +196,23 @@ class SaleScreen(QWidget):
 
     def _changed(self, changes: object) -> None:
         if changes == Change.SETTINGS:
-            self.work.read(get_all, lambda values: setattr(self, "settings", values))
+            self.work.read(get_all, self._use_settings)
+
+    def _use_settings(self, values: dict[str, Any]) -> None:
+        self.settings = values
+        self.scanner.interval_ms = int(values.get("scanner_key_interval_ms", DEFAULT_INTERVAL_MS))
 
     # --- plumbing -------------------------------------------------------------------------------
 
     def key(self, action: Callable[[], None]) -> None:
-        """A function key: run now, or after the operations still running (never dropped)."""
+        """A function key: run now, or after the operations still running (never dropped).
+        The message line is cleared: what it said was about the action before."""
+        self.say("")
         self.work.when_idle(action)
+
+    def action_for(self, combo: str) -> Callable[[], None] | None:
+        """The action of a function key (QKeySequence text, e.g. "F9", "Shift+F6")."""
+        return self._keys.get(combo)
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
         """Function keys typed in the scan field run their action (in order with the scans).
@@ -203,6 +226,9 @@ class SaleScreen(QWidget):
                 return False  # deleting typed characters
             if key == Qt.Key.Key_Escape and self.scan.text():
                 self.scan.clear()  # at once: the text is still being typed
+                return True
+            if key in (Qt.Key.Key_Up, Qt.Key.Key_Down) and not event.modifiers():
+                self.key(lambda: self.move_line(-1 if key == Qt.Key.Key_Up else 1))
                 return True
             combo = QKeySequence(event.keyCombination()).toString()
             action = self._keys.get(combo)
@@ -256,6 +282,10 @@ class SaleScreen(QWidget):
         self.open_dialog(box)
         return False
 
+    def _dialogs_closed(self) -> None:
+        self.focus_scan()
+        self.keys.send_kept()
+
     def focus_scan(self) -> None:
         """Back to the scan field, and to this window: a closing dialog does not always hand
         the activation back (no window manager on a kiosk, the offscreen platform)."""
@@ -269,8 +299,10 @@ class SaleScreen(QWidget):
 
     def _render(self, state: SaleState | None) -> None:
         self.state = state
-        self._cancel_asked = False
-        self.cart_panel.show_state(state)
+        lines = state.cart.lines if state else ()
+        if self.chosen is not None and self.chosen >= len(lines):
+            self.chosen = None
+        self.cart_panel.show_state(state, self.chosen)
         self.totals.show_state(state)
         if state and state.cart.warnings:
             self.say(" ".join(state.cart.warnings))
@@ -279,8 +311,39 @@ class SaleScreen(QWidget):
         self.dialogs.open(dialog)
 
     def selected_index(self) -> int | None:
-        row = self.cart_panel.selected_row()
-        return row if row is not None else self.sale.cart.last_index
+        """The line F4, F6, F7 and Del act on: the one chosen, else the last touched."""
+        if self.chosen is not None and self.chosen < len(self.sale.cart.lines):
+            return self.chosen
+        return self.sale.cart.last_index
+
+    def choose_line(self, row: int) -> None:
+        view = self.view
+        if view is None or not 0 <= row < len(view.lines):
+            return
+        self.chosen = row
+        self.cart_panel.show_state(self.state, row)
+        line = view.lines[row]
+        self.say(
+            f"Baris {row + 1} dari {len(view.lines)}: {line.qty_text} x {line.name}  "
+            f"{format_rupiah(line.line_total)} (F4 jumlah, F6 diskon, F7 harga, Del hapus)"
+        )
+        self.focus_scan()
+
+    def move_line(self, step: int) -> None:
+        """Up/Down in the scan field: the line before or after the one chosen."""
+        view = self.view
+        if view is None or not view.lines:
+            self.say("Keranjang kosong; pindai barang dulu.", error=True)
+            return
+        current = self.selected_index()
+        current = len(view.lines) - 1 if current is None else current
+        self.choose_line(max(0, min(len(view.lines) - 1, current + step)))
+
+    def _say_line(self, state: SaleState, index: int) -> None:
+        lines = state.cart.lines
+        if 0 <= index < len(lines) and not state.cart.warnings:
+            line = lines[index]
+            self.say(f"{line.qty_text} x {line.name}  {format_rupiah(line.line_total)}")
 
     # --- scanning and the cart ------------------------------------------------------------------
 
@@ -289,6 +352,7 @@ class SaleScreen(QWidget):
         self.scan.clear()
         if not text:
             return
+        self.say("")  # what the line said was about the scan before
         qty: int | str = 1
         if "*" in text:  # "3*2000000100012": three of that item
             count, _, code = text.partition("*")
@@ -298,7 +362,25 @@ class SaleScreen(QWidget):
                 qty, text = count.strip(), code.strip()
         self._send_scan(text, qty)
 
-    def _send_scan(self, text: str, qty: int | str) -> None:
+    def scan_code(
+        self, code: str, *, elsewhere: bool = False, kept: bool = False, after_sale: bool = False
+    ) -> None:
+        """A scanner's code recognised away from the scan field (`keys.SaleKeys`): from
+        another tab (`elsewhere`), or kept while a dialog was open (`kept`); `after_sale`:
+        that dialog finished a sale, whose message and change stay on the screen."""
+        if not after_sale:
+            self.say("")
+        self._send_scan(code, 1, elsewhere=elsewhere, kept=kept, after_sale=after_sale)
+
+    def _send_scan(
+        self,
+        text: str,
+        qty: int | str,
+        *,
+        elsewhere: bool = False,
+        kept: bool = False,
+        after_sale: bool = False,
+    ) -> None:
         sale = self.sale
 
         def not_found(exc: KasirError) -> None:
@@ -321,9 +403,32 @@ class SaleScreen(QWidget):
             if not self._retry.isActive():
                 self._retry.start()
 
-        self.work.write(
-            lambda s: sale.scan(s, text, qty), self._scanned, refused=not_found, failed=failed
-        )
+        def scanned(state: SaleState) -> None:
+            before, change = self.message.text(), self.change_label.text()
+            self._scanned(state)
+            if after_sale:
+                # The kept scan starts the next cart: the change to hand back stays on the
+                # screen, and so does what the line said about the sale.
+                self.totals.change_label.setText(change)
+                line = self.message.text()
+                self.say(f"{before} Pindaian yang disimpan masuk keranjang baru: {line}")
+            elif kept:
+                self.say(f"Pindaian yang disimpan masuk keranjang: {self.message.text()}")
+            if elsewhere:
+                self._tell_window(f"Dipindai ke keranjang Penjualan: {self.message.text()}")
+
+        def refused(exc: KasirError) -> None:
+            not_found(exc)
+            if elsewhere:
+                self._tell_window(f"Pindaian {text}: {exc.message}")
+
+        self.work.write(lambda s: sale.scan(s, text, qty), scanned, refused=refused, failed=failed)
+
+    def _tell_window(self, text: str) -> None:
+        """Said on the status bar too: the message line is not shown in another tab."""
+        window = self.window()
+        if isinstance(window, QMainWindow):
+            window.statusBar().showMessage(text, 10000)
 
     def _send_unsent(self) -> None:
         pending, self.unsent = self.unsent, []
@@ -343,25 +448,32 @@ class SaleScreen(QWidget):
         return True
 
     def _scanned(self, state: SaleState) -> None:
+        self.chosen = None  # the scanned line is the one the keys act on now
         self._render(state)
-        view = state.cart
-        line = view.lines[view.last_index] if view.last_index is not None else None
-        if line and not view.warnings:
-            self.say(f"{line.qty_text} x {line.name}  {format_rupiah(line.line_total)}")
+        if state.cart.last_index is not None:
+            self._say_line(state, state.cart.last_index)
 
     def open_search(self, text: str = "") -> None:
         dialog = SearchDialog(self.ops, text if isinstance(text, str) else "", self)
         dialog.picked.connect(self._add_product)
         self.open_dialog(dialog)
 
-    def _add_product(self, product: ProductView) -> None:
+    def _add_product(self, product: ProductView, *, elsewhere: bool = False) -> None:
         sale = self.sale
 
         def done(state: SaleState) -> None:
+            self.chosen = None
             self._render(state)
             self.say(f"1 x {product.name} ditambahkan")
+            if elsewhere:
+                self._tell_window(f"1 x {product.name} ditambahkan ke keranjang Penjualan")
 
         self.work.write(lambda s: sale.add_product(s, product.id), done)
+
+    def add_from_catalog(self, product: ProductView) -> None:
+        """Enter on a row of the Katalog tab: that product into the cart (the tab stays)."""
+        self.say("")
+        self.work.when_idle(lambda: self._add_product(product, elsewhere=True))
 
     def _need_line(self) -> int | None:
         index = self.selected_index()
@@ -390,7 +502,7 @@ class SaleScreen(QWidget):
         def apply() -> None:
             qty = dialog.value
             assert isinstance(qty, int)
-            self.work.write(lambda s: sale.set_quantity(s, index, qty), self._render)
+            self.work.write(lambda s: sale.set_quantity(s, index, qty), self._changed_line(index))
 
         dialog.accepted.connect(apply)
         self.open_dialog(dialog)
@@ -409,7 +521,7 @@ class SaleScreen(QWidget):
             discount = dialog.value
             self.work.approved(
                 lambda s, a: sale.set_line_discount(s, index, discount, a),  # type: ignore[arg-type]
-                self._render,
+                self._changed_line(index),
             )
 
         dialog.accepted.connect(apply)
@@ -446,11 +558,20 @@ class SaleScreen(QWidget):
             price = dialog.value
             assert isinstance(price, int)
             self.work.approved(
-                lambda s, a: sale.override_price(s, index, price, a), self._render
+                lambda s, a: sale.override_price(s, index, price, a), self._changed_line(index)
             )
 
         dialog.accepted.connect(apply)
         self.open_dialog(dialog)
+
+    def _changed_line(self, index: int) -> Callable[[SaleState], None]:
+        """After F4, F6 or F7: show the cart and say the line as it is now."""
+
+        def done(state: SaleState) -> None:
+            self._render(state)
+            self._say_line(state, index)
+
+        return done
 
     def remove_selected(self) -> None:
         index = self._need_line()
@@ -460,14 +581,16 @@ class SaleScreen(QWidget):
         sale = self.sale
 
         def done(state: SaleState) -> None:
+            self.chosen = None
             self._render(state)
             self.say(f"{name} dihapus dari keranjang")
 
         self.work.write(lambda s: sale.remove_line(s, index), done)
 
     def cancel(self) -> None:
-        """Esc: empty the cart (it is not a sale yet). With payments taken, a second Esc is
-        needed."""
+        """Esc: with text in the scan field, clear it; with a cart (or payments taken), ask
+        first, saying what would be cancelled; Enter or Y cancels, Esc or N keeps the cart.
+        The session records the cancelled cart (who, when, lines, payments)."""
         if self.scan.text():
             self.scan.clear()
             return
@@ -477,27 +600,50 @@ class SaleScreen(QWidget):
             self._retry.stop()
             self.say(f"Pindaian yang belum tercatat dibatalkan: {dropped}.")
             return
-        payments = self.sale.payments
-        if payments and not self._cancel_asked:
-            self._cancel_asked = True
-            self.say(
-                f"Sudah diterima {format_rupiah(sum(p.amount for p in payments))}. Tekan Esc "
-                "sekali lagi untuk membatalkan transaksi dan semua pembayaran.",
-                error=True,
-            )
+        state = self.state
+        if state is None or (not self.sale.cart.lines and not self.sale.payments):
             return
-        if self.sale.cart.lines or payments:
-            sale = self.sale
+        if isinstance(self.dialog, QMessageBox):
+            return  # already asking
+        self.open_dialog(self._cancel_question(state))
 
-            def done(state: SaleState) -> None:
-                self._render(state)
-                self.focus_scan()
-                self.say("Transaksi dibatalkan; keranjang dikosongkan.")
+    def _cancel_question(self, state: SaleState) -> QMessageBox:
+        view = state.cart
+        text = (
+            f"Batalkan transaksi ini?\n\n{view.item_count} barang, {len(view.lines)} baris, "
+            f"total {format_rupiah(view.total)}."
+        )
+        if state.payments:
+            taken = ", ".join(
+                f"{method_label(p.method)} {format_rupiah(p.amount)}" for p in state.payments
+            )
+            text += f"\nSudah diterima: {taken} (ikut dibatalkan; kembalikan uangnya ke pelanggan)."
+        text += "\n\nEnter / Y: batalkan. Esc / N: lanjutkan transaksi."
+        box = QMessageBox(QMessageBox.Icon.Warning, "Batalkan transaksi?", text, parent=self)
+        yes = box.addButton("&Ya, batalkan", QMessageBox.ButtonRole.YesRole)
+        no = box.addButton("Tidak, lanjutkan (&N)", QMessageBox.ButtonRole.NoRole)
+        box.setDefaultButton(yes)
+        box.setEscapeButton(no)
+        sale = self.sale
 
-            self.work.write(sale.cancel, done)
+        def done(new_state: SaleState) -> None:
+            self.chosen = None
+            self._render(new_state)
+            self.focus_scan()
+            self.say("Transaksi dibatalkan dan dicatat; keranjang dikosongkan.")
+
+        def answered(button: object) -> None:
+            if button is yes:
+                self.work.write(sale.cancel, done)
+            else:
+                self.say("Transaksi dilanjutkan; keranjang tetap.")
+
+        box.buttonClicked.connect(answered)
+        return box
 
     def new_sale(self, state: SaleState) -> None:
         """The session has started a new cart (after a sale, a park, a cancel)."""
+        self.chosen = None
         self._render(state)
         self.focus_scan()
 
@@ -540,6 +686,7 @@ class SaleScreen(QWidget):
 
         def done(result: tuple[parking.Recalled, SaleState]) -> None:
             recalled, state = result
+            self.chosen = None
             self._render(state)
             if not recalled.changes:
                 self.say("Transaksi yang disimpan diambil kembali.")

@@ -73,6 +73,12 @@ class SearchDialog(QDialog):
         if rows:
             self.table.selectRow(0)
 
+    def scan_kept(self, code: str, restore_text: str) -> None:
+        """A scanner's code typed while searching: not a search; the sale screen keeps it for
+        the cart (added when this dialog closes)."""
+        self.edit.setText(restore_text)
+        self.info.setText(f"Pindaian {code} disimpan; masuk keranjang setelah pencarian ditutup.")
+
     def keyPressEvent(self, event: QKeyEvent) -> None:
         if event.key() in (Qt.Key.Key_Down, Qt.Key.Key_Up) and self.edit.hasFocus():
             row = self.table.currentIndex().row()
