@@ -5,6 +5,7 @@ cancelled handover leaves an empty login; the stock staff cannot open a till."""
 from __future__ import annotations
 
 from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QMessageBox
 from pytestqt.qtbot import QtBot
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
@@ -113,6 +114,26 @@ def test_a_typo_is_shown_against_the_expected_and_corrected_before_closing(
         200_000,
     )
     assert (closed.closed_by_id, closed.close_approved_by_id) == (kasir2, spv)
+
+
+def test_the_count_shows_the_carts_given_up_on_the_shift(
+    qtbot: QtBot, counter_app: CounterApp, screen: SaleScreen
+) -> None:
+    """A cart cancelled with Esc shows up in the shift's figures at the count."""
+    qtbot.keyClicks(screen.scan, "2000000100012")  # Makaroni Keju 18.000
+    qtbot.keyClick(screen.scan, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: screen.model.rowCount() == 1, timeout=WAIT_MS)
+    qtbot.keyClick(screen.scan, Qt.Key.Key_Escape)
+    box = screen.dialog
+    assert isinstance(box, QMessageBox) and box.windowTitle() == "Batalkan transaksi?"
+    qtbot.keyClick(box, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: screen.dialog is None, timeout=WAIT_MS)
+    assert screen.ops.wait_idle(WAIT_MS)
+    dialog = hand_over(qtbot, counter_app, screen)
+    count(qtbot, dialog, "200.000")
+    qtbot.waitUntil(dialog.check.isVisible, timeout=WAIT_MS)
+    assert "Keranjang batal 1 (Rp 18.000)" in dialog.check.text()
+    assert "cocok, tanpa selisih" in dialog.check.text()
 
 
 def test_esc_in_the_supervisor_pin_goes_back_to_the_count(

@@ -22,6 +22,7 @@ from kasir.services.auth import Approval
 from kasir.services.cart_edit import add_by_barcode, set_order_discount
 from kasir.services.checkout import checkout
 from kasir.services.sale_lookup import SaleView
+from kasir.settings import set_setting
 from kasir.timeutil import business_date
 
 WAIT_MS = 3000
@@ -227,3 +228,40 @@ def test_the_refund_dialog_shows_the_price_paid_and_the_money_back(
     assert "REFUND" in receipt and "Dikembalikan           Rp 32.300" in receipt
     assert "Diskon transaksi          -5.700" in receipt  # 15% of the 38.000 back
     assert "-32.300" not in receipt and "TOTAL" not in receipt
+
+
+def test_a_cash_refund_shows_the_cash_rounded_as_it_will_be_paid(
+    qtbot: QtBot, screen: SaleScreen
+) -> None:
+    """With cash rounding to Rp 500 the 15.300 paid for a Makaroni goes back as Rp 15.500 in
+    cash: the dialog says so before the refund, and QRIS is never rounded."""
+    cart = Cart()
+
+    def sell_discounted(s: Session) -> str:
+        add_by_barcode(s, cart, MAKARONI, 2)
+        view = set_order_discount(s, cart, Discount("percent", Decimal(15)), Approval("2222"))
+        number = checkout(s, screen.till, cart, [PaymentInput("qris", view.total, "QR-1")])
+        set_setting(s, "cash_rounding", "500")
+        return number.receipt_number
+
+    number = screen.ops.call(sell_discounted)
+    dialog = f10(qtbot, screen)
+    qtbot.keyClicks(dialog.number, number[-1])
+    qtbot.keyClick(dialog.number, Qt.Key.Key_Return)
+    assert dialog.sale is not None
+    dialog.spin_boxes()[0].setValue(1)
+    assert dialog.back_label.text() == "Dikembalikan ke pelanggan: Rp 15.300 (1 barang)"  # QRIS
+    dialog.method.setCurrentIndex(dialog.method.findData("tunai"))
+    assert dialog.back_label.text() == (
+        "Dikembalikan ke pelanggan: Rp 15.500 tunai (1 barang; Rp 15.300, pembulatan +200)"
+    )
+    qtbot.waitUntil(dialog.reason.hasFocus, timeout=WAIT_MS)
+    qtbot.keyClicks(dialog.reason, "rusak")
+    qtbot.mouseClick(dialog.refund_button, Qt.MouseButton.LeftButton)
+    supervisor = screen.dialog
+    assert isinstance(supervisor, SupervisorDialog)
+    qtbot.keyClicks(supervisor.edit, "2222")
+    qtbot.keyClick(supervisor.edit, Qt.Key.Key_Return)
+    refund = screen.last_sale
+    assert refund is not None and refund.kind == "refund"
+    assert refund.total == -15_500 and refund.rounding == -200, "the dialog said what is paid"

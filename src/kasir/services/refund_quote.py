@@ -15,7 +15,9 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from kasir.domain.rounding import NO_ROUNDING, CashRounding
 from kasir.money import prorate
+from kasir.services.checkout import cash_rounding
 from kasir.services.returns import LineMoney, _money, _refunded, refund_money
 from kasir.services.sale_lookup import SaleView, find_sale
 from kasir.store.models import SaleLine
@@ -56,6 +58,7 @@ class QuoteLine:
 class RefundQuote:
     sale: SaleView
     lines: tuple[QuoteLine, ...]
+    rounding: CashRounding = NO_ROUNDING  # the store's cash rounding, for cash paid back
 
     def refundable(self) -> dict[int, int]:
         """line number -> units still refundable."""
@@ -64,6 +67,11 @@ class RefundQuote:
     def amount_back(self, chosen: Mapping[int, int]) -> int:
         """The money back for the units chosen per line number."""
         return sum(line.back(chosen.get(line.line_no, 0)) for line in self.lines)
+
+    def cash_back(self, chosen: Mapping[int, int]) -> int:
+        """The cash handed back for the units chosen: `amount_back` rounded like cash taken
+        (`kasir.services.returns.refund` rounds it the same way)."""
+        return self.rounding.round(self.amount_back(chosen))
 
 
 def refund_quote(
@@ -89,4 +97,4 @@ def refund_quote(
         money = _money(row)
         already = done.get(row.id, _NOTHING) if refundable else money
         lines.append(QuoteLine(view.line_no, view.name, view.qty, view.unit_price, money, already))
-    return RefundQuote(sale, tuple(lines))
+    return RefundQuote(sale, tuple(lines), cash_rounding(session))

@@ -296,6 +296,7 @@ class CountCheck:
     shift_id: int
     expected: int
     counted: int
+    cancelled: CancelledSummary | None = None  # the carts given up on the shift
 
     @property
     def difference(self) -> int:
@@ -309,11 +310,14 @@ class CountCheck:
             verdict = f"LEBIH {format_rupiah(diff)}"
         else:
             verdict = f"KURANG {format_rupiah(-diff)}"
-        return (
+        text = (
             f"Dihitung   {format_rupiah(self.counted)}\n"
             f"Seharusnya {format_rupiah(self.expected)}\n"
             f"Selisih    {verdict}"
         )
+        if self.cancelled is not None and self.cancelled.count:
+            text += f"\n{self.cancelled.describe()}"
+        return text
 
 
 def check_count(session: Session, shift_id: int, counted_cash: int) -> CountCheck:
@@ -321,7 +325,12 @@ def check_count(session: Session, shift_id: int, counted_cash: int) -> CountChec
     ensure_rupiah(counted_cash, "uang dihitung")
     if counted_cash < 0:
         raise ValidationError("Uang yang dihitung tidak boleh negatif.")
-    return CountCheck(shift_id, expected_cash(session, shift_id), counted_cash)
+    return CountCheck(
+        shift_id,
+        expected_cash(session, shift_id),
+        counted_cash,
+        cancelled_summary(session, shift_id),
+    )
 
 
 def close_shift(
@@ -379,6 +388,13 @@ class CancelledSummary:
     count: int
     total: int
     paid: int
+
+    def describe(self) -> str:
+        """One line for the shift's figures; the payments dropped with them, if any."""
+        text = f"Keranjang batal {self.count} ({format_rupiah(self.total)})"
+        if self.paid:
+            text += f", pembayaran dibatalkan {format_rupiah(self.paid)}"
+        return text
 
 
 def cancelled_summary(session: Session, shift_id: int) -> CancelledSummary:

@@ -23,6 +23,7 @@ from kasir.domain.cart import Cart
 from kasir.errors import ApprovalRequired, NotAllowed
 from kasir.services.cart_edit import add_by_barcode
 from kasir.services.checkout import checkout
+from kasir.services.sale_session import SaleSession
 from kasir.services.shifts import (
     Till,
     check_count,
@@ -91,6 +92,24 @@ def test_check_count_shows_the_typo_before_anything_is_written(demo: Factory) ->
         assert "cocok" in check_count(s, sid, 218_000).describe()
         assert s.scalar(select(Shift.status).where(Shift.id == sid)) == "open"
     assert snapshot(demo) == before
+    assert "batal" not in check.describe()  # no cart was given up
+
+
+def test_the_count_check_shows_the_carts_given_up_on_the_shift(demo: Factory) -> None:
+    till = open_till(demo)
+    sid = shift_id(demo, till)
+    for code in (MAKARONI, MAKARONI):
+        with demo.begin() as s:
+            sale, _ = SaleSession.resume(s, till)
+        with demo.begin() as s:
+            sale.scan(s, code, 2)  # 36.000
+        with demo.begin() as s:
+            sale.cancel(s, now=NOW)
+    with demo() as s:
+        check = check_count(s, sid, 200_000)
+    assert check.cancelled is not None and check.cancelled.count == 2
+    assert "Keranjang batal 2 (Rp 72.000)" in check.describe()
+    assert check.difference == 0  # a cancelled cart moved no cash
 
 
 def test_gudang_cannot_open_a_till_nor_sell_nor_close(demo: Factory) -> None:

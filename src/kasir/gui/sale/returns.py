@@ -175,6 +175,7 @@ class ReturnsDialog(QDialog):
         self.reference.returnPressed.connect(self.focusNextChild)
 
     def _method_changed(self) -> None:
+        self._show_back()  # cash back may be rounded, other methods never
         method = str(self.method.currentData())
         cash = method == PaymentMethod.TUNAI
         self.reference.setEnabled(not cash)
@@ -334,9 +335,17 @@ class ReturnsDialog(QDialog):
             self.back_label.setText("Dikembalikan: pilih jumlah barang yang diretur.")
             return
         units = sum(chosen.values())
-        self.back_label.setText(
-            f"Dikembalikan ke pelanggan: {format_rupiah(self.amount_back())} ({units} barang)"
-        )
+        back = self.amount_back()
+        text = f"Dikembalikan ke pelanggan: {format_rupiah(back)} ({units} barang)"
+        if str(self.method.currentData()) == PaymentMethod.TUNAI:
+            cash = self.quote.cash_back(chosen)
+            if cash != back:  # the store rounds cash: what leaves the drawer
+                sign = "+" if cash > back else "-"
+                text = (
+                    f"Dikembalikan ke pelanggan: {format_rupiah(cash)} tunai ({units} barang; "
+                    f"{format_rupiah(back)}, pembulatan {sign}{format_number(abs(cash - back))})"
+                )
+        self.back_label.setText(text)
 
     def _request(self, kind: str) -> None:
         if self.sale is None:
