@@ -26,6 +26,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from kasir.domain.cart import Cart, Discount
 from kasir.domain.measure import is_measured
 from kasir.domain.payment import PaymentInput
+from kasir.domain.rounding import NO_ROUNDING, CashRounding
 from kasir.errors import ApprovalRequired, InsufficientStock, NotAllowed, UserError
 from kasir.services import cart_edit, returns, shifts
 from kasir.services import checkout as checkout_service
@@ -59,12 +60,16 @@ def cash_tendered(total: int, rng: random.Random) -> int:
     return -(-total // 100_000) * 100_000
 
 
-def _payments(total: int, rng: random.Random, n: int) -> list[PaymentInput]:
+def _payments(
+    total: int, rng: random.Random, n: int, rounding: CashRounding = NO_ROUNDING
+) -> list[PaymentInput]:
+    """The customer's payments; cash covers the cash part as the store rounds it (the store's
+    `cash_rounding`), so a simulated day works with any rounding setting."""
     r = rng.random()
     if total == 0:
         return []
     if r < 0.5:
-        return [PaymentInput("tunai", cash_tendered(total, rng))]
+        return [PaymentInput("tunai", cash_tendered(rounding.round(total), rng))]
     if r < 0.72:
         return [PaymentInput("qris", total, f"QR{rng.randrange(10**11):011d}")]
     if r < 0.82:
@@ -77,7 +82,7 @@ def _payments(total: int, rng: random.Random, n: int) -> list[PaymentInput]:
     rest = total - part
     split = [PaymentInput("qris", part, f"QR{rng.randrange(10**11):011d}")]
     if rest:
-        split.append(PaymentInput("tunai", cash_tendered(rest, rng)))
+        split.append(PaymentInput("tunai", cash_tendered(rounding.round(rest), rng)))
     return split
 
 
@@ -267,7 +272,7 @@ class _Seller:
                     view = cart_edit.set_line_discount(s, cart, 0, Discount("percent", Decimal(5)))
                 if rng.random() < 0.03 and view.total > 100_000:
                     view = cart_edit.set_order_discount(s, cart, Discount("amount", 5_000))
-                paid = _payments(view.total, rng, n)
+                paid = _payments(view.total, rng, n, checkout_service.cash_rounding(s))
                 sale = checkout_service.checkout(s, till, cart, paid, now=now)
         except (InsufficientStock, NotAllowed):
             result.skipped += 1

@@ -81,6 +81,41 @@ def test_simulate_then_export(
                {r["receipt_number"] for r in refunds})  # fmt: skip
 
 
+@pytest.mark.parametrize("direction", ["nearest", "down", "up"])
+def test_simulate_and_export_with_cash_rounding(
+    demo_sqlite: sessionmaker[Session],
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    direction: str,
+) -> None:
+    """With cash rounding on, a simulated day pays every cash part as the store rounds it;
+    each document's lines plus its rounding make its total, and the payments pay it."""
+    url = url_of(demo_sqlite)
+    assert main(["--db", url, "settings", "cash_rounding", "1000"]) == 0
+    assert main(["--db", url, "settings", "cash_rounding_direction", direction]) == 0
+    assert main(["--db", url, "simulate", "--date", DAY, "--sales", "60"]) == 0
+    assert "60 penjualan di 1 meja" in capsys.readouterr().out
+    out = tmp_path / "ekspor"
+    assert main(["--db", url, "export", "--date", DAY, "--out", str(out)]) == 0
+    sales = read_csv(out / "sales.csv")
+    by_receipt: dict[str, int] = {}
+    for line in read_csv(out / "sale_lines.csv"):
+        number = line["receipt_number"]
+        by_receipt[number] = by_receipt.get(number, 0) + int(line["line_total"])
+    paid: dict[str, int] = {}
+    for p in read_csv(out / "payments.csv"):
+        paid[p["receipt_number"]] = paid.get(p["receipt_number"], 0) + int(p["amount"])
+    rounded = [s for s in sales if int(s["rounding"]) != 0]
+    assert rounded, "a day of cash sales has totals that are no whole Rp 1.000"
+    for s in sales:
+        assert by_receipt[s["receipt_number"]] + int(s["rounding"]) == int(s["total"])
+        assert paid.get(s["receipt_number"], 0) == int(s["total"])
+        assert abs(int(s["rounding"])) < 1000
+        if direction == "down":
+            assert int(s["rounding"]) <= 0 if s["kind"] == "sale" else int(s["rounding"]) >= 0
+    assert main(["--db", url, "db", "check"]) == 0
+
+
 def test_export_of_a_refund_made_at_the_counter(
     demo_sqlite: sessionmaker[Session], tmp_path: Path
 ) -> None:
