@@ -98,6 +98,9 @@ def close_counter(app: CounterApp) -> None:
         if widget is not None:
             widget.close()
             widget.deleteLater()
+    # No more beats, and nothing left running on the worker when the store is disposed.
+    app.heartbeat_timer.stop()
+    app.ops.wait_idle()
     QApplication.processEvents()
 
 

@@ -373,3 +373,40 @@ def test_call_from_a_success_callback_or_an_operation_does_not_deadlock(ops: Ops
     ops.write(lambda s: ops.call(insert(2)) * 10 + count(s)).success(seen.append).run()
     assert ops.wait_idle(WAIT_MS)
     assert seen == [1, 2 * 10 + 2]
+
+
+def test_what_an_operation_holds_is_let_go_on_the_gui_thread(qtbot: QtBot, ops: Ops) -> None:
+    """Objects an operation holds (its fn, its callbacks, a failure's traceback) are let go on
+    the GUI thread, never on the worker: a parentless QObject (an Ops, the CounterApp) whose
+    last reference went on the worker was destroyed there, with its timers, while the GUI
+    thread used them (a segfault in the suite). The old worker kept its last job until the
+    next one came, up to WORKER_IDLE_EXIT_S later, and let it go on its own thread."""
+    import gc
+
+    from kasir.errors import ValidationError
+
+    let_go: list[str] = []
+
+    class Held:
+        def __del__(self) -> None:
+            let_go.append(threading.current_thread().name)
+
+    def queue_one(fail: bool) -> None:
+        held = Held()
+
+        def fn(_s: Session) -> int:
+            assert held is not None
+            if fail:
+                raise ValidationError("ditolak")
+            return 1
+
+        op = ops.read(fn).success(lambda _v, held=held: None)
+        op.failure(lambda _e, held=held: None).run()
+
+    queue_one(False)
+    queue_one(True)
+    del queue_one
+    assert ops.wait_idle(WAIT_MS)
+    gc.collect()
+    qtbot.waitUntil(lambda: len(let_go) == 2, timeout=WAIT_MS)
+    assert let_go == [threading.main_thread().name] * 2

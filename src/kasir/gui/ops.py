@@ -220,12 +220,26 @@ class _Worker:
                         return
                 continue
             job()  # jobs catch their own exceptions
+            del job  # hold nothing between jobs (see Ops._submit)
+
+
+def _execute(factory: sessionmaker[Session], fn: Callable[[Session], T], writes: bool) -> T:
+    """One unit of work: committed when `fn` returns (a write), or a read-only one."""
+    if writes:
+        with factory.begin() as session:
+            return fn(session)
+    with reading(factory) as session:
+        return fn(session)
 
 
 class _Relay(QObject):
-    """Lives on the GUI thread; the worker emits `done` and Qt queues the call over."""
+    """Lives on the GUI thread; the worker emits `done(token)` and Qt queues the call over."""
 
-    done = Signal(object)
+    done = Signal(int)
+
+
+# Every Ops with operations in flight: none is collected while its worker works for it.
+_WORKING: set[Ops] = set()
 
 
 class Ops(QObject):
@@ -247,6 +261,9 @@ class Ops(QObject):
         self._worker = _Worker("kasir-ops")
         self._relay = _Relay(self)
         self._relay.done.connect(self._deliver)
+        self._token = 0
+        self._inflight: dict[int, Op[Any]] = {}  # token -> the operation, on the GUI thread
+        self._results: dict[int, tuple[bool, Any]] = {}  # token -> outcome, left by the worker
         self._busy_timer = QTimer(self, singleShot=True, interval=BUSY_DELAY_MS)
         self._busy_timer.timeout.connect(self._busy_timeout)
 
@@ -283,32 +300,50 @@ class Ops(QObject):
         return self._pending == 0
 
     def _execute(self, fn: Callable[[Session], T], writes: bool) -> T:
-        if writes:
-            with self.factory.begin() as session:
-                return fn(session)
-        with reading(self.factory) as session:
-            return fn(session)
+        return _execute(self.factory, fn, writes)
+
+    # The worker never holds the last reference to anything made on the GUI thread. A QObject
+    # without a parent (this Ops, the CounterApp, a dialog) whose last reference is dropped on
+    # the worker is destroyed there, its timers and posted events with it, while the GUI thread
+    # uses them: a segfault, seen in the suite when a test's app outlived its fixtures. So the
+    # operation (its fn and callbacks) stays in `_inflight` on the GUI thread; the job gets fn
+    # through a list it empties, leaves its outcome in `_results`, drops its own references,
+    # and only then tells the GUI thread, which takes both out. And an Ops is kept alive (in
+    # `_WORKING`) while it has operations in flight.
 
     def _submit(self, op: Op[Any]) -> None:
         self._pending += 1
         if self._pending == 1:
             self._busy_timer.start()
+            _WORKING.add(self)
+        self._token += 1
+        token = self._token
+        self._inflight[token] = op
+        work: list[Callable[[Session], Any]] = [op.fn]
+        factory, writes, results, relay = self.factory, op.writes, self._results, self._relay
 
         def job() -> None:
+            fn = work.pop()
             try:
-                outcome: tuple[bool, Any] = (True, self._execute(op.fn, op.writes))
+                outcome: tuple[bool, Any] = (True, _execute(factory, fn, writes))
             except BaseException as exc:
                 outcome = (False, exc)
+            del fn
+            results[token] = outcome
+            del outcome
             try:
-                self._relay.done.emit((op, outcome))
-            except RuntimeError:  # the Ops was deleted (window closed): nobody to tell
+                relay.done.emit(token)
+            except RuntimeError:  # the Ops was deleted (the app quit): nobody to tell
                 log.debug("operation finished after its Ops was deleted")
 
         self._worker.submit(job)
 
-    def _deliver(self, payload: tuple[Op[Any], tuple[bool, Any]]) -> None:
-        op, (ok, value) = payload
+    def _deliver(self, token: int) -> None:
+        op = self._inflight.pop(token)
+        ok, value = self._results.pop(token)
         self._pending -= 1
+        if self._pending == 0:
+            _WORKING.discard(self)
         try:
             if ok:
                 self._succeeded(op.writes)
@@ -403,18 +438,21 @@ class Ops(QObject):
                 return fn(session)
         done = threading.Event()
         box: list[tuple[bool, Any]] = []
+        work = [fn]  # see _submit: the worker drops its references before it says done
+        factory = self.factory
 
         def job() -> None:
+            call = work.pop()
             try:
-                box.append((True, self._execute(fn, True)))
+                box.append((True, _execute(factory, call, True)))
             except BaseException as exc:
                 box.append((False, exc))
-            finally:
-                done.set()
+            del call
+            done.set()
 
         self._worker.submit(job)
         done.wait()
-        ok, value = box[0]
+        ok, value = box.pop()
         if not ok:
             raise value
         return cast(T, value)
