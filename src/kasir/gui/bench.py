@@ -160,6 +160,10 @@ def main(argv: list[str]) -> int:
     wait_until(app, lambda: counter.sale_screen is not None and counter.window is not None)
     screen, window = counter.sale_screen, counter.window
     assert screen is not None and window is not None
+    # A common counter screen, 1366x768 (the offscreen platform's own screen is 800x800,
+    # which "maximized" would fill): figures comparable from run to run and machine to machine.
+    window.showNormal()
+    window.resize(1366, 768)
     window.repaint()
     app.processEvents()
     # The scanner-burst filter sees every event of the application: measured with it on.

@@ -46,6 +46,16 @@ ACTIONS = (
 ERROR_STYLE = "color: #b00020; font-weight: bold;"
 
 
+class _Holder(QWidget):
+    """A widget without a layout whose only child fills it: the child's changes of size hint
+    stay here (Qt posts them to a parent without a layout, which ignores them)."""
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        for child in self.findChildren(QWidget, options=Qt.FindChildOption.FindDirectChildrenOnly):
+            child.setGeometry(self.rect())
+
+
 class ScanBar(QWidget):
     """The scan field (it always has the focus) and the message line under it."""
 
@@ -54,16 +64,26 @@ class ScanBar(QWidget):
         self.field = QLineEdit()
         self.field.setFont(big_font(20))
         self.field.setPlaceholderText("Pindai barcode atau ketik nama/SKU, lalu Enter")
-        self.message = QLabel("Siap. Pindai barang pertama.")
+        # The message line changes at every key and every scan. A QLabel in a layout
+        # re-lays out the whole window at each new text (its size hint may have changed), and
+        # the window repaints all but the cart each time: twice per scan once the line is
+        # cleared at the key and filled by the answer. So the label lives in a holder of a
+        # fixed height (two lines) and no layout, which sizes it by hand: its text never
+        # reaches the window's layout.
+        self.message_box = _Holder()
+        self.message = QLabel("Siap. Pindai barang pertama.", self.message_box)
         self.message.setWordWrap(True)
         self.message.setFont(big_font(12))
+        self.message.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop)
+        self.message_box.setFixedHeight(2 * self.message.fontMetrics().lineSpacing() + 4)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.field)
-        layout.addWidget(self.message)
+        layout.addWidget(self.message_box)
 
     def say(self, text: str, *, error: bool = False) -> None:
         self.message.setText(text)
+        self.message.setToolTip(text)  # the whole of a message longer than its two lines
         style = ERROR_STYLE if error else ""
         if self.message.styleSheet() != style:  # a new style sheet re-polishes: only on change
             self.message.setStyleSheet(style)
