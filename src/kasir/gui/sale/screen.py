@@ -42,6 +42,7 @@ from kasir.domain.payment import PaymentInput, method_label
 from kasir.errors import KasirError, NotFound
 from kasir.gui.dialogs import AmountDialog, DiscountDialog, QuantityDialog
 from kasir.gui.ops import Change, Ops, describe_error, kind_of
+from kasir.gui.printing import Printing
 from kasir.gui.sale.cart_model import CartTableModel
 from kasir.gui.sale.checkout import Checkout
 from kasir.gui.sale.host import Actions, DialogStack
@@ -71,10 +72,18 @@ class SaleScreen(QWidget):
     sale_done = Signal(object)
     logout_requested = Signal(str)
 
-    def __init__(self, ops: Ops, till: Till, parent: QWidget | None = None) -> None:
+    def __init__(
+        self,
+        ops: Ops,
+        till: Till,
+        parent: QWidget | None = None,
+        *,
+        printing: Printing | None = None,
+    ) -> None:
         super().__init__(parent)
         self.ops = ops
         self.till = till
+        self.printing = printing  # the counter's printer (None: the preview only)
         self.sale = SaleSession(till)
         self.state: SaleState | None = None
         self.settings: dict[str, Any] = {}
