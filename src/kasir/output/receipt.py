@@ -165,7 +165,7 @@ def percent_text(pct: Decimal) -> str:
 
 
 def order_discount_label(sale: SaleView) -> str:
-    """"Diskon transaksi", with its percentage when the document says the cashier gave one
+    """ "Diskon transaksi", with its percentage when the document says the cashier gave one
     (a SaleView field `order_discount_percent`, a Decimal, when the store keeps it)."""
     pct = getattr(sale, "order_discount_percent", None)
     if isinstance(pct, Decimal | int) and not isinstance(pct, bool) and pct > 0:
@@ -244,7 +244,9 @@ class _Rows:
         """A bold centred "*** WORDS ***", or the bare words where the stars do not fit."""
         limit = self.width // 2 if double else self.width
         starred = f"*** {words} ***"
-        self.text(starred if len(starred) <= limit else words, Align.CENTER, bold=True, double=double)
+        self.text(
+            starred if len(starred) <= limit else words, Align.CENTER, bold=True, double=double
+        )
 
     def rule(self) -> None:
         self.rows.append(Row("-" * self.width, kind=RowKind.RULE))
