@@ -45,7 +45,9 @@ def upgrade() -> None:
         sa.Column("kind", sa.String(length=12), nullable=False),
         sa.Column("sale_id", sa.Integer(), nullable=True),
         sa.Column("copy_no", sa.Integer(), server_default=ZERO, nullable=False),
-        sa.Column("status", sa.String(length=12), server_default=sa.text("'queued'"), nullable=False),
+        sa.Column(
+            "status", sa.String(length=12), server_default=sa.text("'queued'"), nullable=False
+        ),
         sa.Column("attempts", sa.Integer(), server_default=ZERO, nullable=False),
         sa.Column("last_error", sa.Text(), nullable=True),
         sa.Column("requested_by_id", sa.Integer(), nullable=True),

@@ -8,6 +8,7 @@ part of the test suite.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import csv
 import datetime as dt
 import json
@@ -543,9 +544,9 @@ def bench_print(factory: sessionmaker[Session], codes: list[str]) -> dict[str, f
     the cause is known."""
     from escpos.printer import Network  # imported through kasir.output.escpos: contained
 
+    from kasir.output.escpos import receipt_bytes
     from kasir.output.loopback import LoopbackPrinter
     from kasir.output.print_queue import preview, receipt_doc
-    from kasir.output.escpos import receipt_bytes
     from kasir.output.printer import PrinterProblem, parse_printer_url, send
     from kasir.services import printing
     from kasir.services.sale_lookup import sale_view
@@ -580,10 +581,8 @@ def bench_print(factory: sessionmaker[Session], codes: list[str]) -> dict[str, f
     with LoopbackPrinter("silent") as dead:
         target = parse_printer_url(dead.url)
         t0 = time.perf_counter()
-        try:
+        with contextlib.suppress(PrinterProblem):
             send(target, b"\x1b@test", timeout_s=float(setup.timeout_s))
-        except PrinterProblem:
-            pass
         dead_s = time.perf_counter() - t0
     median_ours, median_bare = statistics.median(ours_ms), statistics.median(bare_ms)
     return {

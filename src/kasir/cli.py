@@ -476,7 +476,8 @@ def cmd_receipt(args: argparse.Namespace, config: Config) -> int:
             "mencetaknya."
         )
         return 0
-    return _report_attempts(send_pending(factory, counter_id, target, setup.timeout_s), target.label)
+    attempts = send_pending(factory, counter_id, target, setup.timeout_s)
+    return _report_attempts(attempts, target.label)
 
 
 def cmd_settings(args: argparse.Namespace, config: Config) -> int:
@@ -622,7 +623,9 @@ def build_parser() -> argparse.ArgumentParser:
     receipt.add_argument(
         "--print", action="store_true", help="cetak ulang (SALINAN, dicatat) ke printer meja ini"
     )
-    receipt.add_argument("--printer", type=_given, metavar="URL", help="printer (default: KASIR_PRINTER)")
+    receipt.add_argument(
+        "--printer", type=_given, metavar="URL", help="printer (default: KASIR_PRINTER)"
+    )
     receipt.set_defaults(func=cmd_receipt)
 
     qris = sub.add_parser("qris", help="cetak payload QRIS dinamis untuk suatu nominal")

@@ -5,6 +5,7 @@ prints what waited once and in order, and F5 in today's receipts prints a marked
 from __future__ import annotations
 
 import dataclasses
+
 import pytest
 from PySide6.QtCore import Qt
 from pytestqt.qtbot import QtBot

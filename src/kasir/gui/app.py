@@ -26,8 +26,8 @@ from kasir.gui.ops import Change, Ops, as_changes, describe_error
 from kasir.gui.printing import PrinterBanner, Printing
 from kasir.gui.problems import install_excepthook, show_crash
 from kasir.gui.sale.screen import SaleScreen
-from kasir.output.print_queue import PrinterState
 from kasir.money import format_rupiah
+from kasir.output.print_queue import PrinterState
 from kasir.services import sale_lookup, shifts, till
 from kasir.services.auth import UserView, not_a_seller_message
 from kasir.services.catalog import ensure_counter

@@ -66,7 +66,8 @@ class MainWindow(QMainWindow):
 
     def add_banner(self, banner: QWidget) -> None:
         """Another banner under the problem banner (the printer's)."""
-        layout = self.centralWidget().layout()
+        central = self.centralWidget()
+        layout = central.layout() if central is not None else None
         assert isinstance(layout, QVBoxLayout)
         layout.insertWidget(layout.indexOf(self.banner) + 1, banner)
 

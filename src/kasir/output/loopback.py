@@ -10,6 +10,7 @@ nothing listens on: `free_port()`.
 
 from __future__ import annotations
 
+import contextlib
 import socket
 import threading
 from types import TracebackType
@@ -107,23 +108,21 @@ class LoopbackPrinter:
         except OSError:
             return
         finally:
-            try:
+            with contextlib.suppress(OSError):
                 conn.close()
-            except OSError:
-                pass
 
     def close(self) -> None:
         self._stopped.set()
-        try:
+        # shutdown wakes the accept() blocked in the thread; close alone may not
+        with contextlib.suppress(OSError):
+            self._server.shutdown(socket.SHUT_RDWR)
+        with contextlib.suppress(OSError):
             self._server.close()
-        except OSError:
-            pass
+        self._thread.join(2)
         with self._lock:
             for conn in self._open:
-                try:
+                with contextlib.suppress(OSError):
                     conn.close()
-                except OSError:
-                    pass
 
     def __enter__(self) -> LoopbackPrinter:
         return self

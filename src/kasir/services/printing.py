@@ -18,8 +18,9 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from typing import Any
 
-from sqlalchemy import func, select, update
+from sqlalchemy import CursorResult, func, select, update
 from sqlalchemy.orm import Session
 
 from kasir.domain.vocab import PrintKind, PrintStatus
@@ -173,7 +174,7 @@ def next_job(session: Session, counter_id: int) -> NextJob | None:
 
 def mark_sent(session: Session, job_id: int, now: dt.datetime | None = None) -> bool:
     """The printer took every byte. False when the job was sent already (by another)."""
-    done = session.execute(
+    done: CursorResult[Any] = session.execute(  # type: ignore[assignment]
         update(PrintJob)
         .where(PrintJob.id == job_id, PrintJob.status.in_(UNSENT))
         .values(
@@ -280,9 +281,7 @@ def record_drawer(
     return opening.id
 
 
-def approve_drawer(
-    session: Session, user_id: int, reason: str, approval: Approval | None
-) -> int:
+def approve_drawer(session: Session, user_id: int, reason: str, approval: Approval | None) -> int:
     """A drawer opened by a key, without a sale: a reason and a supervisor's approval. The
     approver's id (recorded with the opening by the caller)."""
     reason = reason.strip()
@@ -300,6 +299,8 @@ def drawer_openings(session: Session, counter_id: int, *, limit: int = 50) -> li
         .limit(limit)
     )
     return [
-        DrawerView(r.id, r.counter_id, r.user_id, r.opened_at, r.reason, r.sale_id, r.approved_by_id)
+        DrawerView(
+            r.id, r.counter_id, r.user_id, r.opened_at, r.reason, r.sale_id, r.approved_by_id
+        )
         for r in rows
     ]

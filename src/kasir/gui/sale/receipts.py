@@ -32,9 +32,9 @@ from PySide6.QtWidgets import (
 from kasir.domain.payment import method_label
 from kasir.gui.dialogs import big_font
 from kasir.gui.ops import Ops, describe_error
+from kasir.gui.printing import Printing
 from kasir.gui.table_model import Index, RowsTableModel
 from kasir.money import format_number
-from kasir.gui.printing import Printing
 from kasir.output.receipt import ReceiptHeader, render_text
 from kasir.services import sale_lookup
 from kasir.services.sale_lookup import ReceiptRow, SaleView
@@ -101,7 +101,7 @@ class ReceiptsDialog(QDialog):
         self.header = header
         self.printing = printing  # reprints go to the counter's printer (None: not possible)
         self.user_id = user_id
-        self.width = width
+        self.receipt_width = width
         where = f" meja {counter_code}" if counter_code else ""
         self.setWindowTitle(f"Struk hari ini{where} — {day:%d-%m-%Y}")
         self.resize(960, 600)  # fits 1024x768 with the window frame
@@ -226,7 +226,7 @@ class ReceiptsDialog(QDialog):
         if row is None or row.id != sale.id:
             return  # moved on meanwhile
         self.shown = sale
-        self.preview.setPlainText(render_text(sale, self.header, self.width))
+        self.preview.setPlainText(render_text(sale, self.header, self.receipt_width))
 
     # --- keys ----------------------------------------------------------------------------------
 

@@ -92,7 +92,7 @@ class ReturnsDialog(QDialog):
         self.till = till  # this counter: bare numbers and today's list are its own
         self.header = header or ReceiptHeader("", "", "")
         self.printing = printing  # for reprints from today's list
-        self.width = width
+        self.receipt_width = width
         self.sale: SaleView | None = None
         self.quote: RefundQuote | None = None
         self.receipts: ReceiptsDialog | None = None  # today's list, while open
@@ -251,7 +251,7 @@ class ReturnsDialog(QDialog):
             counter_code=self.till.counter_code,
             printing=self.printing,
             user_id=self.till.user_id,
-            width=self.width,
+            width=self.receipt_width,
         )
         dialog.chosen.connect(self._chosen)
         dialog.finished.connect(lambda _result: self._list_closed(dialog))
