@@ -125,3 +125,30 @@ def test_f5_in_todays_receipts_prints_a_marked_copy(
         data = printer.data()
     assert strip_status(data) == payloads(app)[0] + payloads(app, "reprint")[0]
     assert b"\x1bp" not in payloads(app, "reprint")[0], "a reprint never opens the drawer"
+
+
+def test_ctrl_l_opens_the_drawer_with_a_reason_and_a_supervisor(
+    qtbot: QtBot, app: CounterApp, port: int
+) -> None:
+    from kasir.gui.dialogs import InputDialog, SupervisorDialog
+    from kasir.store.models import DrawerOpening
+
+    screen = app.sale_screen
+    assert screen is not None
+    with LoopbackPrinter("ok", port) as printer:
+        qtbot.keyClick(screen.scan, Qt.Key.Key_L, Qt.KeyboardModifier.ControlModifier)
+        reason = screen.dialog
+        assert isinstance(reason, InputDialog)
+        qtbot.keyClicks(reason.edit, "tukar uang")
+        qtbot.keyClick(reason.edit, Qt.Key.Key_Return)
+        qtbot.waitUntil(lambda: isinstance(screen.dialog, SupervisorDialog), timeout=WAIT_MS)
+        pin = screen.dialog
+        assert isinstance(pin, SupervisorDialog) and "laci" in pin.prompt.text().lower()
+        qtbot.keyClicks(pin.edit, "2222")
+        qtbot.keyClick(pin.edit, Qt.Key.Key_Return)
+        qtbot.waitUntil(lambda: b"\x1bp" in printer.data(), timeout=PRINT_WAIT_MS)
+    assert "Laci dibuka (tukar uang); dicatat." in screen.message.text()
+    openings = app.ops.call(lambda s: list(s.scalars(select(DrawerOpening))))
+    assert [(o.reason, o.sale_id is None, o.approved_by_id is not None) for o in openings] == [
+        ("tukar uang", True, True)
+    ]
