@@ -9,7 +9,11 @@ Create Date: 2026-12-04 14:40:00
   status (queued, sent, failed), attempts, the last error, who asked, when it was sent;
 - `drawer_opening`: every opening of a cash drawer (who, when, why, the sale or the approver).
 
-Two new tables, nothing else changes; the downgrade drops them.
+- `sale.order_discount_bp`: the order discount as the cashier gave it when it was a percentage,
+  in basis points (1500 = 15%), for the receipt's "Diskon transaksi 15%"; NULL for an amount and
+  for every older sale (their receipts say "Diskon transaksi").
+
+Added in place on both backends; the downgrade drops the column and the two tables.
 """
 
 from __future__ import annotations
@@ -38,6 +42,8 @@ def _sparse(table: str, column: str) -> None:
 
 
 def upgrade() -> None:
+    # SQLite adds a plain nullable column in place (no table rebuild).
+    op.add_column("sale", sa.Column("order_discount_bp", sa.Integer(), nullable=True))
     op.create_table(
         "print_job",
         sa.Column("id", sa.Integer(), nullable=False),
@@ -124,3 +130,7 @@ def upgrade() -> None:
 def downgrade() -> None:
     op.drop_table("drawer_opening")  # its indexes go with it
     op.drop_table("print_job")
+    if op.get_bind().dialect.name == "sqlite":
+        op.execute("ALTER TABLE sale DROP COLUMN order_discount_bp")  # in place (3.35+)
+    else:
+        op.drop_column("sale", "order_discount_bp")

@@ -350,6 +350,9 @@ class Sale(Base):
     subtotal: Mapped[int] = mapped_column(Money)  # sum of qty * unit_price
     line_discount_total: Mapped[int] = mapped_column(Money, default=0, server_default=ZERO)
     order_discount: Mapped[int] = mapped_column(Money, default=0, server_default=ZERO)
+    # The order discount as the cashier gave it, when a percentage: in basis points (1500 =
+    # 15%), for the receipt's "Diskon transaksi 15%"; NULL for an amount (and older sales).
+    order_discount_bp: Mapped[int | None] = mapped_column(Integer)
     tax_total: Mapped[int] = mapped_column(Money, default=0, server_default=ZERO)  # in total
     total: Mapped[int] = mapped_column(Money)
     # Cash rounding (pembulatan), its own line credited to no UPT: total = sum of the lines'
