@@ -295,7 +295,7 @@ def layout(doc: ReceiptDoc) -> tuple[Row, ...]:
     out.lines(payment_rows(sale, width))
     out.rule()
     out.text(header.footer, Align.CENTER)
-    out.end(sale.receipt_number)
+    out.end(printable(sale.receipt_number))
     return tuple(out.rows)
 
 
