@@ -426,9 +426,9 @@ class _Usb:
         try:
             import usb.core  # pyusb: python-escpos[usb]
 
-            from kasir.output.escpos import _escpos
+            from kasir.output.escpos import python_escpos
 
-            _escpos()  # python-escpos imported with its side effects contained
+            python_escpos()  # python-escpos imported with its side effects contained
             from escpos.exceptions import DeviceNotFoundError
             from escpos.printer import Usb
         except ImportError:

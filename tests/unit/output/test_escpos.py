@@ -155,7 +155,7 @@ def read_job(data: bytes, width: int, codec: str) -> Job:
 
 
 def dummy(profile: str = "default") -> object:
-    _, dummy_class = escpos._escpos()
+    _, dummy_class = escpos.python_escpos()
     return dummy_class(profile=profile)
 
 
@@ -176,7 +176,7 @@ def test_a_job_starts_with_init_then_the_code_page_pinned_once() -> None:
 def test_the_code_page_number_comes_from_the_profile(
     profile: str, codepage: str, number: int
 ) -> None:
-    capabilities, _ = escpos._escpos()
+    capabilities, _ = escpos.python_escpos()
     name = codepage.replace("ISO8859", "ISO_8859")
     assert int(capabilities.get_profile(profile).get_code_pages()[name]) == number
     job = read_job(receipt_bytes(doc(), profile=profile, codepage=codepage), 32, CODECS[codepage])
@@ -360,7 +360,7 @@ def test_encode_text_is_one_byte_per_character_of_the_code_page(text: str, codep
 
 
 def test_every_documented_profile_exists_in_python_escpos() -> None:
-    capabilities, _ = escpos._escpos()
+    capabilities, _ = escpos.python_escpos()
     assert set(PROFILES) <= set(capabilities.CAPABILITIES["profiles"])
     for profile in PROFILES:
         assert "CP437" in escpos.codepages_of(profile)
