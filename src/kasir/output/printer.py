@@ -302,6 +302,9 @@ def _resolve(host: str, port: int, deadline: float) -> tuple[Any, ...]:
     return tuple(found[0])
 
 
+_NO_SIGPIPE = getattr(socket, "MSG_NOSIGNAL", 0)  # a closed printer is an error, not a signal
+
+
 class _Tcp:
     def __init__(self, target: PrinterTarget, deadline: float) -> None:
         family, kind, proto, _, address = _resolve(target.host, target.port, deadline)
@@ -319,7 +322,7 @@ class _Tcp:
         done = 0
         while done < len(view):
             self.sock.settimeout(_left(deadline))
-            done += self.sock.send(view[done:])
+            done += self.sock.send(view[done:], _NO_SIGPIPE)
 
     def read(self, size: int, deadline: float) -> bytes:
         got = b""
