@@ -129,11 +129,15 @@ def cache_dir() -> Path:
 
 
 @cache
-def _escpos() -> tuple[ModuleType, type[Any]]:
+def python_escpos() -> tuple[ModuleType, type[Any]]:
     """python-escpos's capabilities module and its Dummy printer class, imported once."""
     with _import_lock:
         pickle_dir = os.environ.get(PICKLE_DIR_ENV) or str(cache_dir())
-        Path(pickle_dir).mkdir(parents=True, exist_ok=True)
+        try:
+            Path(pickle_dir).mkdir(parents=True, exist_ok=True)
+        except OSError:  # a read-only home: one fixed folder in the temp dir, not a new one
+            pickle_dir = str(Path(tempfile.gettempdir()) / f"{APP_NAME}-escpos")
+            Path(pickle_dir).mkdir(exist_ok=True)
         os.environ.setdefault(PICKLE_DIR_ENV, pickle_dir)
         with _contained(pickle_dir):
             from escpos import capabilities
@@ -143,7 +147,7 @@ def _escpos() -> tuple[ModuleType, type[Any]]:
 
 @cache
 def _profile(name: str) -> Any:
-    capabilities, _ = _escpos()
+    capabilities, _ = python_escpos()
     if name not in capabilities.CAPABILITIES["profiles"]:
         raise ValidationError(
             f"Profil printer '{name}' tidak dikenal; pilih salah satu: {', '.join(PROFILES)}."
@@ -265,7 +269,7 @@ def codepage_bytes(profile: str, codepage: str) -> bytes:
 def qr_bytes(content: str, profile: str) -> bytes:
     """The QR code of `content`: the printer's own ``GS ( k`` where the profile has it (about 60
     bytes), else a raster image (``GS v 0``), else nothing (the number is printed as text)."""
-    _, dummy_class = _escpos()
+    _, dummy_class = python_escpos()
     features = _profile(profile).features
     if features.get("qrCode"):
         dummy = dummy_class(profile=profile)
@@ -278,7 +282,7 @@ def qr_bytes(content: str, profile: str) -> bytes:
 
 def _raster_qr(content: str) -> bytes:
     import qrcode  # lazily: only printers without a QR command need it
-    from escpos.image import EscposImage  # imported by _escpos() already
+    from escpos.image import EscposImage  # imported by python_escpos() already
 
     code = qrcode.QRCode(box_size=4, border=1, error_correction=qrcode.constants.ERROR_CORRECT_L)
     code.add_data(content)

@@ -26,6 +26,7 @@ import os
 import re
 import select
 import socket
+import threading
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -280,9 +281,40 @@ def _left(deadline: float) -> float:
     return left
 
 
+def _resolve(host: str, port: int, deadline: float) -> tuple[Any, ...]:
+    """The first address of `host`, looked up within the deadline (the system's resolver has
+    no timeout of its own to give: it runs on a thread left to finish on its own)."""
+    found: list[Any] = []
+
+    def look_up() -> None:
+        try:
+            found.append(socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)[0])
+        except OSError as exc:
+            found.append(exc)
+
+    thread = threading.Thread(target=look_up, name=f"resolve {host}", daemon=True)
+    thread.start()
+    thread.join(_left(deadline))
+    if not found:
+        raise _Timeout
+    if isinstance(found[0], OSError):
+        raise found[0]
+    return tuple(found[0])
+
+
+_NO_SIGPIPE = getattr(socket, "MSG_NOSIGNAL", 0)  # a closed printer is an error, not a signal
+
+
 class _Tcp:
     def __init__(self, target: PrinterTarget, deadline: float) -> None:
-        self.sock = socket.create_connection((target.host, target.port), timeout=_left(deadline))
+        family, kind, proto, _, address = _resolve(target.host, target.port, deadline)
+        self.sock = socket.socket(family, kind, proto)
+        try:
+            self.sock.settimeout(_left(deadline))
+            self.sock.connect(address)
+        except BaseException:
+            self.sock.close()
+            raise
         self.sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
 
     def write(self, data: bytes, deadline: float) -> None:
@@ -290,7 +322,7 @@ class _Tcp:
         done = 0
         while done < len(view):
             self.sock.settimeout(_left(deadline))
-            done += self.sock.send(view[done:])
+            done += self.sock.send(view[done:], _NO_SIGPIPE)
 
     def read(self, size: int, deadline: float) -> bytes:
         got = b""
@@ -397,9 +429,9 @@ class _Usb:
         try:
             import usb.core  # pyusb: python-escpos[usb]
 
-            from kasir.output.escpos import _escpos
+            from kasir.output.escpos import python_escpos
 
-            _escpos()  # python-escpos imported with its side effects contained
+            python_escpos()  # python-escpos imported with its side effects contained
             from escpos.exceptions import DeviceNotFoundError
             from escpos.printer import Usb
         except ImportError:

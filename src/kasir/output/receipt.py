@@ -135,7 +135,10 @@ def fit_lr(left: str, right: str, width: int) -> list[str]:
     return rows + [part.rjust(width) for part in wrap(right, width)]
 
 
-def _item_rows(line: SaleLineView, width: int, sign: int = 1) -> list[str]:
+def item_rows(line: SaleLineView, width: int, sign: int = 1) -> list[str]:
+    """One line of the document: its name, quantity x price and amount, and the line's own
+    discount (the order discount is a line of the totals). `sign` -1 shows a refund's
+    negative quantities and amounts as the positive ones the customer returns."""
     rows = wrap(printable(line.name), width)
     qty = sign * line.qty
     amount = format_number(line_gross(qty, line.unit_price, line.qty_scale))
@@ -145,13 +148,6 @@ def _item_rows(line: SaleLineView, width: int, sign: int = 1) -> list[str]:
     if line.line_discount:
         rows += fit_lr("  Diskon", f"-{format_number(abs(line.line_discount))}", width)
     return rows
-
-
-def item_rows(line: SaleLineView, width: int, sign: int = 1) -> list[str]:
-    """One line of the document: its name, quantity x price and amount, and the line's own
-    discount (the order discount is a line of the totals). `sign` -1 shows a refund's
-    negative quantities and amounts as the positive ones the customer returns."""
-    return _item_rows(line, width, sign)
 
 
 def quantity_text(qty: int, unit_price: int) -> str:
@@ -286,7 +282,7 @@ def layout(doc: ReceiptDoc) -> tuple[Row, ...]:
     if refund:
         out.text("Barang dikembalikan:")
     for line in sale.lines:
-        out.lines(_item_rows(line, width, -1 if refund else 1))
+        out.lines(item_rows(line, width, -1 if refund else 1))
     out.rule()
     *sums, (last, amount) = total_rows(sale)
     for label, value in sums:
@@ -295,7 +291,7 @@ def layout(doc: ReceiptDoc) -> tuple[Row, ...]:
     out.lines(payment_rows(sale, width))
     out.rule()
     out.text(header.footer, Align.CENTER)
-    out.end(sale.receipt_number)
+    out.end(printable(sale.receipt_number))
     return tuple(out.rows)
 
 
