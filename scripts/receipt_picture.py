@@ -114,10 +114,7 @@ def draw_row(
         img = Image.new("RGB", (paper_w, code.height), "#fffdf6")
         img.paste(code, ((paper_w - code.width) // 2, 0))
         return img
-    if row.kind == RowKind.RULE:
-        text = "-" * width
-    else:
-        text = row.text
+    text = "-" * width if row.kind == RowKind.RULE else row.text
     font = bold if row.bold else regular
     scale_x = 2 if row.double else 1
     scale_y = 2 if (row.double or row.tall) else 1

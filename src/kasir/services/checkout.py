@@ -17,8 +17,8 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
-from decimal import Decimal
 from collections import Counter as Tally
+from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import Connection, bindparam, delete, select, update

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import datetime as dt
-from decimal import Decimal
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, fields
+from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import ColumnElement, Select, String, cast, func, or_, select
