@@ -75,6 +75,9 @@ class LoopbackPrinter:
                 conn, _addr = self._server.accept()
             except OSError:
                 return
+            # Answers go out at once, as a printer's do (Nagle would hold the second status
+            # byte until the client's delayed ACK: 40 ms).
+            conn.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
             with self._lock:
                 self._open.append(conn)
             threading.Thread(target=self._serve, args=(conn,), daemon=True).start()
