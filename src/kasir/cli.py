@@ -15,7 +15,7 @@ import sys
 import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import NoReturn
+from typing import TYPE_CHECKING, NoReturn
 
 from sqlalchemy import Engine
 from sqlalchemy.exc import SQLAlchemyError
@@ -27,6 +27,10 @@ from kasir.errors import ImportFailed, KasirError, UserError, environment_proble
 from kasir.logs import log_path, setup_logging
 from kasir.money import format_rupiah
 from kasir.store.engine import reading
+
+if TYPE_CHECKING:
+    from kasir.output.print_queue import Attempt
+    from kasir.output.printer import PrinterTarget
 
 log = logging.getLogger(__name__)
 
@@ -299,6 +303,183 @@ def cmd_qris(args: argparse.Namespace, config: Config) -> int:
     return 0
 
 
+def _printer_target(args: argparse.Namespace, config: Config) -> PrinterTarget:
+    from kasir.output.printer import parse_printer_url
+
+    target = parse_printer_url(getattr(args, "printer", None) or config.printer)
+    if target.scheme == "none":
+        raise UserError(
+            "Tidak ada printer untuk meja ini: atur KASIR_PRINTER (mis. tcp://10.0.0.7:9100), "
+            "printer = \"...\" di kasir.toml, atau --printer URL."
+        )
+    return target
+
+
+def _app_prints(factory: sessionmaker[Session], counter_id: int) -> bool:
+    """A running Kasir holds this counter (its lease is fresh): its worker prints the queue."""
+    from kasir.services import till
+
+    with reading(factory) as session:
+        lease = till.lease_of(session, counter_id)
+    if lease is None:
+        return False
+    age = dt.datetime.now(dt.UTC) - lease.heartbeat_at
+    return age < till.STALE_AFTER
+
+
+def _report_attempts(attempts: Sequence[Attempt], label: str) -> int:
+    for attempt in attempts:
+        if attempt.sent:
+            print(f"{attempt.title}: terkirim ke printer {label}.")
+        else:
+            print(f"kasir: {attempt.title}: {attempt.error}", file=sys.stderr)
+            print(
+                "kasir: tugas cetak tetap di antrean dan dicetak berurutan saat printer siap "
+                "('kasir printer retry').",
+                file=sys.stderr,
+            )
+            return 1
+    return 0
+
+
+def cmd_printer_test(args: argparse.Namespace, config: Config) -> int:
+    """A test page straight to the printer (not behind the queue): what is wrong, exactly. A
+    page that printed is recorded in the queue's log; one that did not is only said."""
+    from kasir.domain.vocab import PrintKind
+    from kasir.output.escpos import test_page_bytes
+    from kasir.output.printer import PrinterProblem, send
+    from kasir.services import printing
+    from kasir.services.catalog import ensure_counter
+
+    target = _printer_target(args, config)
+    factory = _open(config)
+    with factory.begin() as session:
+        counter_id = ensure_counter(session, config.counter)
+        setup = printing.receipt_setup(session)
+    payload = test_page_bytes(
+        width=setup.width, profile=setup.profile, codepage=setup.codepage, target_label=target.label
+    )
+    started = time.monotonic()
+    try:
+        status = send(target, payload, timeout_s=setup.timeout_s)
+    except PrinterProblem as exc:
+        raise KasirError(f"Tes printer {target.label} gagal: {exc}") from None
+    took = time.monotonic() - started
+    with factory.begin() as session:
+        job_id = printing.add_job(
+            session, counter_id, PrintKind.TEST, payload, title=f"Tes printer {target.label}"
+        )
+        printing.mark_sent(session, job_id)
+    note = "; kertas hampir habis" if status.paper_near_end else ""
+    state = "status printer: siap" if status.known else "printer ini tidak melaporkan status"
+    print(
+        f"Halaman tes terkirim ke printer {target.label} ({len(payload)} byte, {took:.1f} dtk; "
+        f"profil {setup.profile}, code page {setup.codepage}, {setup.width} kolom; {state}{note})."
+    )
+    return 0
+
+
+def cmd_printer_queue(args: argparse.Namespace, config: Config) -> int:
+    from kasir.services import printing
+    from kasir.services.catalog import ensure_counter
+    from kasir.timeutil import local
+
+    factory = _open(config)
+    with factory.begin() as session:
+        counter_id = ensure_counter(session, config.counter)
+        rows = printing.jobs(session, counter_id, limit=args.limit)
+    if not rows:
+        print(f"Antrean cetak meja {config.counter} kosong.")
+        return 0
+    names = {"queued": "antre", "sent": "terkirim", "failed": "gagal"}
+    for job in rows:
+        who = f", oleh {job.requested_by}" if job.requested_by else ""
+        error = f" — {job.last_error}" if job.last_error and job.status != "sent" else ""
+        print(
+            f"#{job.id} {local(job.created_at):%d-%m-%Y %H:%M} {job.title}: "
+            f"{names.get(job.status, job.status)} ({job.attempts}x){who}{error}"
+        )
+    return 0
+
+
+def cmd_printer_retry(args: argparse.Namespace, config: Config) -> int:
+    from kasir.output.print_queue import send_pending
+    from kasir.services import printing
+    from kasir.services.catalog import ensure_counter
+
+    target = _printer_target(args, config)
+    factory = _open(config)
+    with factory.begin() as session:
+        counter_id = ensure_counter(session, config.counter)
+        setup = printing.receipt_setup(session)
+    if _app_prints(factory, counter_id):
+        print(f"Kasir sedang berjalan di meja {config.counter}: antreannya dicetak di sana.")
+        return 0
+    attempts = send_pending(factory, counter_id, target, setup.timeout_s)
+    if not attempts:
+        print(f"Antrean cetak meja {config.counter} kosong.")
+    return _report_attempts(attempts, target.label)
+
+
+def cmd_receipt(args: argparse.Namespace, config: Config) -> int:
+    """A receipt by number: --out writes what is printed (.bin bytes, .txt text); --print
+    queues a reprint (SALINAN, recorded) and prints it unless a running Kasir does."""
+    from kasir.output.escpos import receipt_bytes
+    from kasir.output.print_queue import preview, queue_receipt, receipt_doc, send_pending
+    from kasir.services import printing
+    from kasir.services.catalog import ensure_counter
+    from kasir.services.sale_lookup import get_sale
+
+    out = Path(args.out) if args.out else None
+    if out is not None and out.suffix.lower() not in (".bin", ".txt"):
+        raise UserError(f"--out {out}: pakai akhiran .bin (byte ESC/POS) atau .txt (teks).")
+    target = _printer_target(args, config) if args.print else None
+    factory = _open(config)
+    with factory.begin() as session:
+        sale = get_sale(session, args.number)
+        counter_id = ensure_counter(session, config.counter)
+        setup = printing.receipt_setup(session)
+        copy_no = 0
+        payload: bytes | None = None
+        if args.print:
+            queued = queue_receipt(
+                session, sale, counter_id=counter_id, user_id=None, reprint=True
+            )
+            copy_no = printing.copy_no_of(session, queued.job_id)
+            payload = printing.next_job_payload(session, queued.job_id)
+        if out is not None and payload is None:
+            payload = receipt_bytes(
+                receipt_doc(session, sale, copy_no),
+                profile=setup.profile,
+                codepage=setup.codepage,
+            )
+        text = preview(session, sale, copy_no)
+    if out is not None:
+        try:
+            tmp = out.with_name(out.name + ".tmp")
+            if out.suffix.lower() == ".bin":
+                assert payload is not None
+                tmp.write_bytes(payload)
+            else:
+                tmp.write_text(text, encoding="utf-8")
+            tmp.replace(out)
+        except OSError as exc:
+            raise KasirError(f"Tidak dapat menulis {out} ({_os_reason(exc)}).") from exc
+        print(f"{sale.receipt_number} ditulis ke {out}.")
+    elif not args.print:
+        print(text, end="")
+    if target is None:
+        return 0
+    if _app_prints(factory, counter_id):
+        print(
+            f"Salinan {sale.receipt_number} masuk antrean; Kasir di meja {config.counter} "
+            "mencetaknya."
+        )
+        return 0
+    attempts = send_pending(factory, counter_id, target, setup.timeout_s)
+    return _report_attempts(attempts, target.label)
+
+
 def cmd_settings(args: argparse.Namespace, config: Config) -> int:
     from kasir.settings import SETTINGS, definition, get_all, parse_text, set_setting
 
@@ -419,6 +600,33 @@ def build_parser() -> argparse.ArgumentParser:
     exp.add_argument("--to", dest="last", type=_date, metavar="YYYY-MM-DD", help="sampai (ikut)")
     exp.add_argument("--out", type=_given, required=True, metavar="DIR")
     exp.set_defaults(func=cmd_export)
+
+    printer = sub.add_parser("printer", help="printer struk: tes, antrean, cetak ulang antrean")
+    pr_sub = printer.add_subparsers(dest="printer_command", metavar="PERINTAH", required=True)
+    pr_test = pr_sub.add_parser("test", help="cetak halaman tes dan katakan apa yang salah")
+    pr_retry = pr_sub.add_parser("retry", help="kirim antrean yang menunggu, berurutan")
+    for p in (pr_test, pr_retry):
+        p.add_argument(
+            "--printer", type=_given, metavar="URL", help="printer (default: KASIR_PRINTER)"
+        )
+    pr_test.set_defaults(func=cmd_printer_test)
+    pr_retry.set_defaults(func=cmd_printer_retry)
+    pr_queue = pr_sub.add_parser("queue", help="tugas cetak terakhir meja ini")
+    pr_queue.add_argument("--limit", type=_bounded(1000), default=20)
+    pr_queue.set_defaults(func=cmd_printer_queue)
+
+    receipt = sub.add_parser("receipt", help="tampilkan, tulis atau cetak ulang struk")
+    receipt.add_argument("number", type=_given, metavar="NOMOR", help="mis. K01-20261122-0007")
+    receipt.add_argument(
+        "--out", type=_given, metavar="BERKAS", help=".bin (byte ESC/POS) atau .txt (teks)"
+    )
+    receipt.add_argument(
+        "--print", action="store_true", help="cetak ulang (SALINAN, dicatat) ke printer meja ini"
+    )
+    receipt.add_argument(
+        "--printer", type=_given, metavar="URL", help="printer (default: KASIR_PRINTER)"
+    )
+    receipt.set_defaults(func=cmd_receipt)
 
     qris = sub.add_parser("qris", help="cetak payload QRIS dinamis untuk suatu nominal")
     qris.add_argument("--amount", type=_given, required=True, metavar="N")

@@ -86,6 +86,9 @@ class Config:
     # this machine may then create the store in the data folder.
     default_store: bool = False
     db_timeouts: DbTimeouts = DbTimeouts()
+    # This counter's receipt printer (kasir.output.printer.parse_printer_url): tcp://HOST[:PORT],
+    # usb://VENDOR:PRODUCT, serial:///dev/ttyS0?baudrate=9600, file:///dev/usb/lp0, or none.
+    printer: str = "none"
 
 
 def _read_config_file(path: Path) -> dict[str, object]:
@@ -174,9 +177,11 @@ def load_config(database_url: str | None = None, counter: str | None = None) -> 
     file_values = _read_config_file(path) if path.exists() else {}
     url = url or _env("KASIR_DATABASE_URL") or _file_text(file_values, "database_url", path)
     code = code or _env("KASIR_COUNTER") or _file_text(file_values, "counter", path) or "K01"
+    printer = _env("KASIR_PRINTER") or _file_text(file_values, "printer", path) or "none"
     return Config(
         database_url=url or default_database_url(),
         counter=counter_code(code),
         default_store=url is None,
         db_timeouts=load_db_timeouts(file_values, path),
+        printer=printer,
     )

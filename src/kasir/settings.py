@@ -12,7 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from functools import lru_cache
-from typing import Any
+from typing import Any, cast
 
 from sqlalchemy import Text, func, select
 from sqlalchemy.orm import Session
@@ -60,6 +60,35 @@ def _choice(*options: str) -> Callable[[object], str]:
         return str(value)
 
     return check
+
+
+def _int_choice(*options: int) -> Callable[[object], int]:
+    def check(value: object) -> int:
+        if isinstance(value, bool) or value not in options:
+            raise ValidationError(
+                f"Pilihan harus salah satu dari: {', '.join(str(o) for o in options)}."
+            )
+        return int(cast(int, value))
+
+    return check
+
+
+def _bool(value: object) -> bool:
+    if not isinstance(value, bool):
+        raise ValidationError("Nilai harus true atau false.")
+    return value
+
+
+def _profile_name(value: object) -> str:
+    if (
+        not isinstance(value, str)
+        or not 1 <= len(value) <= 40
+        or not all(ch.isalnum() or ch in "-_." for ch in value)
+    ):
+        raise ValidationError(
+            "Profil printer: nama profil python-escpos, mis. default, TM-T88V atau TM-T20II."
+        )
+    return value
 
 
 MAX_TEXT_LENGTH = 1000  # a static QRIS string is at most 512
@@ -214,6 +243,53 @@ SETTINGS: tuple[SettingDef, ...] = (
         100,
         "Ukuran huruf semua layar dalam persen (80-200); berlaku saat Kasir dibuka lagi",
         _bounded_int(80, 200),
+    ),
+    # --- Receipts on ESC/POS printers (issue 17; the printer's address is the machine's own
+    # setting `printer` / KASIR_PRINTER, since every counter has its printer) ---
+    SettingDef(
+        "receipt_width",
+        32,
+        "Lebar struk dalam karakter: 32 (kertas 58 mm), 42 atau 48 (kertas 80 mm; Epson TM-T82 "
+        "48, TM-m30 42); 24 sampai 64",
+        _bounded_int(24, 64),
+    ),
+    SettingDef(
+        "printer_profile",
+        "default",
+        "Profil printer python-escpos (mis. default, TM-T88V, TM-T20II, TM-m30); lihat "
+        "'kasir printer test'",
+        _profile_name,
+    ),
+    SettingDef(
+        "printer_codepage",
+        "CP858",
+        "Code page teks printer (dipasang sekali per struk): CP437, CP850, CP858 atau CP1252; "
+        "huruf di luar code page ditransliterasi (mis. 咖啡 -> kafei)",
+        _choice("CP437", "CP850", "CP858", "CP1252"),
+    ),
+    SettingDef(
+        "printer_timeout_s",
+        3,
+        "Batas waktu printer (detik, 1-30): printer yang tidak menjawab selama ini dilaporkan",
+        _bounded_int(1, 30),
+    ),
+    SettingDef(
+        "drawer_on_cash",
+        True,
+        "Buka laci uang saat pembayaran tunai (true/false)",
+        _bool,
+    ),
+    SettingDef(
+        "drawer_pin",
+        2,
+        "Pin laci uang pada printer: 2 atau 5",
+        _int_choice(2, 5),
+    ),
+    SettingDef(
+        "drawer_pulse_ms",
+        120,
+        "Lama pulsa pembuka laci (milidetik, 50-500)",
+        _bounded_int(50, 500),
     ),
     SettingDef(
         "scanner_key_interval_ms",

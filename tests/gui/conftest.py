@@ -100,6 +100,7 @@ def close_counter(app: CounterApp) -> None:
             widget.deleteLater()
     # No more beats, and nothing left running on the worker when the store is disposed.
     app.heartbeat_timer.stop()
+    app.printing.stop()
     app.ops.wait_idle()
     QApplication.processEvents()
 

@@ -226,7 +226,7 @@ def test_the_refund_dialog_shows_the_price_paid_and_the_money_back(
     assert refund.total == -32_300, "the dialog said what the refund pays"
     receipt = screen.receipt.toPlainText()
     assert "REFUND" in receipt and "Dikembalikan           Rp 32.300" in receipt
-    assert "Diskon transaksi          -5.700" in receipt  # 15% of the 38.000 back
+    assert "Diskon transaksi 15%      -5.700" in receipt  # 15% of the 38.000 back
     assert "-32.300" not in receipt and "TOTAL" not in receipt
 
 

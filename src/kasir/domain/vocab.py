@@ -59,6 +59,21 @@ class MovementKind(StrEnum):
     WRITEOFF = "writeoff"
 
 
+class PrintKind(StrEnum):
+    """What a print job prints (issue 17); X/Z reports and labels come later."""
+
+    RECEIPT = "receipt"  # the receipt of a document, printed after its sale was stored
+    REPRINT = "reprint"  # a copy asked for by a person (SALINAN)
+    TEST = "test"  # `kasir printer test`
+    DRAWER = "drawer"  # only the drawer pulse (a supervisor opened the drawer)
+
+
+class PrintStatus(StrEnum):
+    QUEUED = "queued"  # waiting to be sent
+    SENT = "sent"  # the printer took every byte
+    FAILED = "failed"  # the last attempt failed; sent again by a retry, in order
+
+
 def values(enum: type[StrEnum]) -> tuple[str, ...]:
     """The enum's values in declaration order."""
     return tuple(member.value for member in enum)

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from PySide6.QtCore import QObject, QTimer, Signal
+from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import QApplication, QLabel, QMessageBox
 from sqlalchemy.orm import Session
 
@@ -22,9 +23,11 @@ from kasir.gui.handover import Handover, HandoverDialog
 from kasir.gui.login import LoginDialog, OpenShiftDialog
 from kasir.gui.main_window import MainWindow
 from kasir.gui.ops import Change, Ops, as_changes, describe_error
+from kasir.gui.printing import PrinterBanner, Printing
 from kasir.gui.problems import install_excepthook, show_crash
 from kasir.gui.sale.screen import SaleScreen
 from kasir.money import format_rupiah
+from kasir.output.print_queue import PrinterState
 from kasir.services import sale_lookup, shifts, till
 from kasir.services.auth import UserView, not_a_seller_message
 from kasir.services.catalog import ensure_counter
@@ -48,6 +51,7 @@ class Store:
     counter_code: str
     database: str  # short description for the status bar
     settings: dict[str, Any] = field(default_factory=dict)  # as read at start (font, window)
+    printer: str = "none"  # this counter's printer URL (Config.printer)
 
 
 def open_store(config: Config, *, demo: bool = False) -> Store:
@@ -61,7 +65,12 @@ def open_store(config: Config, *, demo: bool = False) -> Store:
         counter_id = ensure_counter(session, config.counter)
         settings = get_all(session)
     return Store(
-        Ops(factory), counter_id, config.counter, describe_url(config.database_url), settings
+        Ops(factory),
+        counter_id,
+        config.counter,
+        describe_url(config.database_url),
+        settings,
+        config.printer,
     )
 
 
@@ -101,6 +110,15 @@ class CounterApp(QObject):
         self.handover: Handover | None = None  # a shift left open being counted and closed
         # One font scale for every screen, before the first one is made.
         apply_font_scale(int(store.settings.get("font_scale_pct", 100)))
+        # The counter's printer: its own worker thread, started with the first sale screen.
+        self.printing = Printing(
+            store.ops.factory,
+            store.counter_id,
+            store.printer,
+            timeout_s=float(store.settings.get("printer_timeout_s", 3)),
+            parent=self,
+        )
+        self.printing.state_changed.connect(self._printer_state)
         self.login = LoginDialog(self.ops, store.counter_code)
         self.login.logged_in.connect(self.after_login)
         self.login.rejected.connect(self._login_closed)
@@ -118,6 +136,7 @@ class CounterApp(QObject):
     def stop(self) -> None:
         """A clean exit: no more beats, and the counter is given back at once."""
         self.heartbeat_timer.stop()
+        self.printing.stop()
         lease, self.lease = self.lease, None
         if lease is None:
             return
@@ -215,6 +234,14 @@ class CounterApp(QObject):
         """The login closed by the cashier (Esc, the window's close button): Kasir ends."""
         if self.window is None:
             self.quit_requested.emit()
+
+    def _printer_state(self, state: PrinterState) -> None:
+        """The printer's report (from its thread, queued here): banner and status bar."""
+        if self.window is None:
+            return
+        self.printer_banner.show_state(state)
+        self.status_printer.setText(self.printing.describe())
+        self.status_printer.setToolTip(self.printing.describe())
 
     def _window_closed(self, window: MainWindow) -> None:
         """The main window closed by the cashier (not by a logout, which shows the login)."""
@@ -347,15 +374,21 @@ class CounterApp(QObject):
         )
         window = MainWindow(self.ops, database=self.store.database, counter=self.store.counter_code)
         window.closed.connect(lambda: self._window_closed(window))
-        screen = SaleScreen(self.ops, at)
+        screen = SaleScreen(self.ops, at, printing=self.printing)
         screen.logout_requested.connect(self.logout)
         window.add_sale_screen(screen)
+        banner = PrinterBanner()
+        banner.retry.clicked.connect(self.printing.wake)
+        window.add_banner(banner)
+        banner.show_state(self.printing.state)
+        self.printer_banner = banner
+        QShortcut(QKeySequence("Ctrl+P"), window, self.printing.wake)
         self.status_cashier = QLabel(f"Kasir: {self.user.full_name}")
         self.status_shift = QLabel(
             f"Shift #{shift.id} {local(shift.opened_at):%H:%M}, "
             f"modal {format_rupiah(shift.opening_float)}"
         )
-        self.status_printer = QLabel("Printer: pratinjau saja")
+        self.status_printer = QLabel(self.printing.describe())
         self.status_sales = QLabel()
         for label in (
             self.status_cashier,
@@ -369,6 +402,7 @@ class CounterApp(QObject):
         show_window(window, str(self.store.settings.get("window_mode", "maximized")))
         screen.focus_scan()
         screen.start()  # the counter's cart in progress comes back (a crash, a stale shift)
+        self.printing.start()  # jobs left from before (a restart) print now, in order
 
     def logout(self, note: str = "") -> None:
         """F12 Keluar (or a shift of an earlier day): back to the login for the next cashier.

@@ -64,6 +64,13 @@ class MainWindow(QMainWindow):
         if event.isAccepted():
             self.closed.emit()
 
+    def add_banner(self, banner: QWidget) -> None:
+        """Another banner under the problem banner (the printer's)."""
+        central = self.centralWidget()
+        layout = central.layout() if central is not None else None
+        assert isinstance(layout, QVBoxLayout)
+        layout.insertWidget(layout.indexOf(self.banner) + 1, banner)
+
     def add_status(self, label: QLabel, *, first: bool = False) -> None:
         """A permanent status-bar field, framed so fields never run together."""
         label.setStyleSheet("padding: 0 8px; border-left: 1px solid #bbb;")

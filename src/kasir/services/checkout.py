@@ -18,12 +18,13 @@ from __future__ import annotations
 import datetime as dt
 import uuid
 from collections import Counter as Tally
+from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import Connection, bindparam, delete, select, update
 from sqlalchemy.orm import Session
 
-from kasir.domain.cart import Cart, price_cart
+from kasir.domain.cart import Cart, Discount, price_cart
 from kasir.domain.payment import PaymentInput, settlement
 from kasir.domain.rounding import CashRounding, rounding_rule
 from kasir.domain.vocab import DocumentKind, MovementKind
@@ -45,6 +46,14 @@ _PAYMENT = table_of(Payment)
 _SALE = table_of(Sale)
 _SEQ = table_of(ReceiptSequence)
 _BY_UUID = select(_SALE.c.id, _SALE.c.kind).where(_SALE.c.uuid == bindparam("uuid"))
+
+
+def basis_points(discount: Discount | None) -> int | None:
+    """A percentage discount in basis points (15% -> 1500; 12,5% -> 1250), else None."""
+    if discount is None or discount.kind != "percent":
+        return None
+    bp = Decimal(discount.value) * 100
+    return int(bp) if bp == bp.to_integral_value() else None
 
 
 def cash_rounding(session: Session) -> CashRounding:
@@ -138,6 +147,7 @@ def checkout(
             cart.order_discount_approved_by if cart.order_discount is not None else None
         ),
         sale_uuid=sale_uuid,
+        order_discount_bp=basis_points(cart.order_discount),
     )
     if sale_uuid is None:
         sale_id, _uuid, number = insert_document(session, sale)

@@ -121,6 +121,7 @@ def new_document(
     reason: str | None = None,
     sale_uuid: object = None,
     rounding: int = 0,
+    order_discount_bp: int | None = None,
 ) -> dict[str, Any]:
     """The sale row of a new sale or refund document, numbered on the till's shift (the number
     is taken in the caller's transaction). `sale_uuid`: the caller's UUID, else a new one."""
@@ -141,6 +142,7 @@ def new_document(
         "subtotal": subtotal,
         "line_discount_total": line_discount_total,
         "order_discount": order_discount,
+        "order_discount_bp": order_discount_bp,
         "tax_total": tax_total,
         "total": total,
         "rounding": rounding,
@@ -178,6 +180,7 @@ def write_document(
     reason: str | None = None,
     sale_uuid: object = None,
     rounding: int = 0,
+    order_discount_bp: int | None = None,
 ) -> tuple[int, str, str]:
     """Number and insert a sale or refund document on the till's shift: (id, uuid, number)."""
     row = new_document(
@@ -197,5 +200,6 @@ def write_document(
         reason=reason,
         sale_uuid=sale_uuid,
         rounding=rounding,
+        order_discount_bp=order_discount_bp,
     )
     return insert_document(session, row)

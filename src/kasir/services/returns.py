@@ -370,6 +370,7 @@ def refund_sale(
         rounding=rounding,
         refund_approved_by_id=approver.id,
         original_sale_id=original.id,
+        order_discount_bp=original.order_discount_bp,
         reason=reason,
     )
     insert_many(

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, fields
+from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import ColumnElement, Select, String, cast, func, or_, select
@@ -89,6 +90,14 @@ class SaleView:
     reason: str | None
     void_reason: str | None
     rounding: int = 0  # cash rounding (pembulatan), in total, credited to no UPT
+    order_discount_bp: int | None = None  # the order discount as a percentage, if it was one
+
+    @property
+    def order_discount_percent(self) -> Decimal | None:
+        """15 for a 15% order discount (the receipt's "Diskon transaksi 15%")."""
+        if self.order_discount_bp is None:
+            return None
+        return Decimal(self.order_discount_bp) / 100
 
     @property
     def change(self) -> int:
@@ -138,6 +147,7 @@ def build_sale_view(
         reason=sale["reason"],
         void_reason=sale["void_reason"],
         rounding=sale["rounding"],
+        order_discount_bp=sale.get("order_discount_bp"),
     )
 
 

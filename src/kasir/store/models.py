@@ -28,6 +28,7 @@ from sqlalchemy import (
     ForeignKeyConstraint,
     Index,
     Integer,
+    LargeBinary,
     MetaData,
     Numeric,
     String,
@@ -46,6 +47,8 @@ from kasir.domain.vocab import (
     DocumentKind,
     MovementKind,
     PaymentMethod,
+    PrintKind,
+    PrintStatus,
     Role,
     SaleStatus,
     ShiftStatus,
@@ -347,6 +350,9 @@ class Sale(Base):
     subtotal: Mapped[int] = mapped_column(Money)  # sum of qty * unit_price
     line_discount_total: Mapped[int] = mapped_column(Money, default=0, server_default=ZERO)
     order_discount: Mapped[int] = mapped_column(Money, default=0, server_default=ZERO)
+    # The order discount as the cashier gave it, when a percentage: in basis points (1500 =
+    # 15%), for the receipt's "Diskon transaksi 15%"; NULL for an amount (and older sales).
+    order_discount_bp: Mapped[int | None] = mapped_column(Integer)
     tax_total: Mapped[int] = mapped_column(Money, default=0, server_default=ZERO)  # in total
     total: Mapped[int] = mapped_column(Money)
     # Cash rounding (pembulatan), its own line credited to no UPT: total = sum of the lines'
@@ -595,3 +601,57 @@ class RemovedPayment(Base):
     cancelled_sale_id: Mapped[int | None] = mapped_column(
         ForeignKey("cancelled_sale.id", ondelete="CASCADE")
     )
+
+
+class PrintJob(Base):
+    """One thing to print on a counter's printer, in the order queued (issue 17): the exact
+    ESC/POS bytes, rendered when queued, so what prints is what was asked for even after a
+    restart or a change of settings. Kept after it is sent: a receipt's reprints are its
+    `reprint` jobs (who asked, when), and the queue is the printer's log."""
+
+    __tablename__ = "print_job"
+    __table_args__ = (
+        CheckConstraint(in_check("kind", PrintKind), name="kind"),
+        CheckConstraint(in_check("status", PrintStatus), name="status"),
+        CheckConstraint("attempts >= 0", name="attempts"),
+        CheckConstraint("copy_no >= 0", name="copy_no"),
+        CheckConstraint("(status = 'sent') = (sent_at IS NOT NULL)", name="sent_at"),
+        Index("ix_print_job_counter_id_status_id", "counter_id", "status", "id"),
+        sparse_index("print_job", "sale_id"),
+        sparse_index("print_job", "requested_by_id"),
+    )
+    id: Mapped[int] = mapped_column(primary_key=True)
+    counter_id: Mapped[int] = mapped_column(ForeignKey("counter.id"))
+    kind: Mapped[str] = mapped_column(String(12))
+    sale_id: Mapped[int | None] = mapped_column(ForeignKey("sale.id"))
+    copy_no: Mapped[int] = mapped_column(Integer, default=0, server_default=ZERO)
+    status: Mapped[str] = mapped_column(
+        String(12), default=PrintStatus.QUEUED.value, server_default=text("'queued'")
+    )
+    attempts: Mapped[int] = mapped_column(Integer, default=0, server_default=ZERO)
+    last_error: Mapped[str | None] = mapped_column(Text)
+    requested_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    created_at: Mapped[dt.datetime] = timestamp_column()
+    sent_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime)
+    title: Mapped[str] = mapped_column(String(200), default="", server_default=EMPTY)
+    payload: Mapped[bytes] = mapped_column(LargeBinary)
+
+
+class DrawerOpening(Base):
+    """Every opening of a counter's cash drawer (issue 17): with a cash payment, or by a
+    supervisor's key (with the reason and the approver)."""
+
+    __tablename__ = "drawer_opening"
+    __table_args__ = (
+        sparse_index("drawer_opening", "sale_id"),
+        sparse_index("drawer_opening", "approved_by_id"),
+        sparse_index("drawer_opening", "print_job_id"),
+    )
+    id: Mapped[int] = mapped_column(primary_key=True)
+    counter_id: Mapped[int] = mapped_column(ForeignKey("counter.id"), index=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"), index=True)
+    opened_at: Mapped[dt.datetime] = timestamp_column()
+    reason: Mapped[str] = mapped_column(Text)
+    sale_id: Mapped[int | None] = mapped_column(ForeignKey("sale.id"))
+    approved_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    print_job_id: Mapped[int | None] = mapped_column(ForeignKey("print_job.id"))

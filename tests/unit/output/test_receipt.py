@@ -74,7 +74,19 @@ def test_documents_are_marked() -> None:
 
 @pytest.mark.parametrize(
     ("name", "expected"),
-    [("Café", "Cafe"), ("½ kg", "1/2 kg"), ("咖啡", "?"), ("Kopi – Gayo", "Kopi - Gayo")],
+    [
+        ("Café", "Cafe"),
+        ("½ kg", "1/2 kg"),
+        ("Kopi – Gayo", "Kopi - Gayo"),
+        ("2 × 3", "2 x 3"),
+        # Other scripts are transliterated (anyascii), not dropped: the name stays readable.
+        ("Kopi 咖啡", "Kopi KaFei"),
+        ("قهوة", "qhwh"),
+        ("Teh ☕", "Teh :coffee:"),
+        ("Tab\tdan\nbaris", "Tab dan baris"),
+        ("\u200b", "?"),
+        ("", "?"),
+    ],
 )
 def test_printable(name: str, expected: str) -> None:
     assert printable(name) == expected

@@ -58,9 +58,11 @@ def refund() -> SaleView:
 
 
 def body(text: str) -> str:
-    """The receipt between the header and the footer (its lines and totals)."""
+    """The receipt between the header and the footer (its lines and totals): from the first
+    rule to the last (the footer, the QR code and the cut come after it)."""
     rows = text.splitlines()
-    return "\n".join(rows[rows.index("-" * 32) + 1 : -2])
+    last = len(rows) - 1 - rows[::-1].index("-" * 32)
+    return "\n".join(rows[rows.index("-" * 32) + 1 : last])
 
 
 def test_the_order_discount_is_its_own_line() -> None:

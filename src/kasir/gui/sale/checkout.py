@@ -8,6 +8,7 @@ answer returns the stored sale instead of a second one.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from PySide6.QtWidgets import QDialog
@@ -116,6 +117,7 @@ class Checkout:
         screen, sale = self.screen, self.screen.sale
 
         def stored(done: Done) -> None:
+            self._printed()
             if dialog is not None:
                 dialog.done(QDialog.DialogCode.Accepted)
             screen.new_sale(done.state)
@@ -139,10 +141,33 @@ class Checkout:
                 self._not_stored(describe_error(exc), dialog)
 
         screen.work.write(
-            sale.checkout, stored, refused=refused, failed=failed, changes=Change.SALE
+            self._with_receipt(sale.checkout),
+            stored,
+            refused=refused,
+            failed=failed,
+            changes=Change.SALE,
         )
         if dialog is not None:
             dialog.wait()
+
+    def _with_receipt(self, store: Callable[[Session], Done]) -> Callable[[Session], Done]:
+        """`store` (the checkout), and the sale's receipt queued in the same unit of work: the
+        store holds the sale and its receipt job, or neither."""
+        printing, user_id = self.screen.printing, self.screen.till.user_id
+        if printing is None or not printing.enabled:
+            return store
+
+        def stored_and_queued(s: Session) -> Done:
+            done = store(s)
+            printing.queue(s, done.sale, user_id)
+            return done
+
+        return stored_and_queued
+
+    def _printed(self) -> None:
+        """After the commit: the print worker sends the new job now."""
+        if self.screen.printing is not None:
+            self.screen.printing.wake()
 
     def _not_stored(self, text: str, dialog: PaymentDialog | None) -> None:
         """The sale was not stored: the cart is kept, and so are the payments taken."""
@@ -179,7 +204,8 @@ class Checkout:
             str(settings.get("store_address", "")),
             str(settings.get("receipt_footer", "")),
         )
-        screen.receipt.setPlainText(render_text(sale, header, 32))
+        width = int(settings.get("receipt_width", 32))  # the preview at the paper's width
+        screen.receipt.setPlainText(render_text(sale, header, width))
         screen.sale_done.emit(sale)
 
     # --- logging out ----------------------------------------------------------------------------
@@ -208,7 +234,14 @@ class Checkout:
             str(settings.get("store_address", "")),
             str(settings.get("receipt_footer", "")),
         )
-        dialog = ReturnsDialog(self.screen.ops, self.screen, till=self.screen.till, header=header)
+        dialog = ReturnsDialog(
+            self.screen.ops,
+            self.screen,
+            till=self.screen.till,
+            header=header,
+            printing=self.screen.printing,
+            width=int(settings.get("receipt_width", 32)),
+        )
         dialog.requested.connect(lambda request: self.run_return(dialog, request))
         self.screen.open_dialog(dialog)
         dialog.number.setFocus()
@@ -229,7 +262,7 @@ class Checkout:
                     approval,
                     reversal_references=request.reversal_references,
                 )
-            return returns.refund_sale(
+            refund = returns.refund_sale(
                 s,
                 till,
                 request.receipt_number,
@@ -239,8 +272,14 @@ class Checkout:
                 method=request.method,
                 reference=request.reference,
             )
+            if printing is not None and printing.enabled:  # in the refund's unit of work
+                printing.queue(s, refund, till.user_id)
+            return refund
+
+        printing = self.screen.printing
 
         def done(doc: SaleView) -> None:
+            self._printed()
             dialog.accept()
             self.after_document(doc)
             if request.kind == "void":

@@ -14,7 +14,7 @@ import datetime as dt
 from typing import Any
 
 from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
-from PySide6.QtGui import QFont, QFontDatabase, QKeyEvent
+from PySide6.QtGui import QFont, QFontDatabase, QKeyEvent, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QDialog,
@@ -32,6 +32,7 @@ from PySide6.QtWidgets import (
 from kasir.domain.payment import method_label
 from kasir.gui.dialogs import big_font
 from kasir.gui.ops import Ops, describe_error
+from kasir.gui.printing import Printing
 from kasir.gui.table_model import Index, RowsTableModel
 from kasir.money import format_number
 from kasir.output.receipt import ReceiptHeader, render_text
@@ -74,8 +75,8 @@ class ReceiptsModel(RowsTableModel[ReceiptRow]):
 
 
 class ReceiptsDialog(QDialog):
-    """Emits `chosen(receipt_number)` on Enter; `reprint_requested(receipt_number)` is the
-    hook of the reprint button (disabled until printing exists)."""
+    """Emits `chosen(receipt_number)` on Enter; F5 (or the button) queues a reprint of the
+    highlighted receipt (`reprint_requested(receipt_number)`) when the counter has a printer."""
 
     chosen = Signal(str)
     reprint_requested = Signal(str)
@@ -89,12 +90,18 @@ class ReceiptsDialog(QDialog):
         parent: QWidget | None = None,
         *,
         counter_code: str = "",
+        printing: Printing | None = None,
+        user_id: int | None = None,
+        width: int = 32,
     ) -> None:
         super().__init__(parent)
         self.ops = ops
         self.counter_id = counter_id
         self.day = day
         self.header = header
+        self.printing = printing  # reprints go to the counter's printer (None: not possible)
+        self.user_id = user_id
+        self.receipt_width = width
         where = f" meja {counter_code}" if counter_code else ""
         self.setWindowTitle(f"Struk hari ini{where} — {day:%d-%m-%Y}")
         self.resize(960, 600)  # fits 1024x768 with the window frame
@@ -123,9 +130,15 @@ class ReceiptsDialog(QDialog):
         self.status = QLabel()
         self.status.setWordWrap(True)
         self.open_button = QPushButton("Buka untuk void/retur (Enter)")
-        self.reprint_button = QPushButton("Cetak ulang")
-        self.reprint_button.setEnabled(False)
-        self.reprint_button.setToolTip("Cetak ulang tersedia setelah printer struk dipasang.")
+        self.reprint_button = QPushButton("Cetak ulang (F5)")
+        can_print = printing is not None and printing.enabled
+        self.reprint_button.setEnabled(can_print)
+        self.reprint_button.setToolTip(
+            "Cetak salinan struk yang dipilih (ditandai SALINAN, dicatat)."
+            if can_print
+            else "Tidak ada printer struk (KASIR_PRINTER / printer di kasir.toml): pratinjau saja."
+        )
+        QShortcut(QKeySequence("F5"), self, self._reprint)
         close = QPushButton("Kembali (Esc)")
         for button in (self.open_button, self.reprint_button, close):
             button.setAutoDefault(False)
@@ -213,7 +226,7 @@ class ReceiptsDialog(QDialog):
         if row is None or row.id != sale.id:
             return  # moved on meanwhile
         self.shown = sale
-        self.preview.setPlainText(render_text(sale, self.header, 32))
+        self.preview.setPlainText(render_text(sale, self.header, self.receipt_width))
 
     # --- keys ----------------------------------------------------------------------------------
 
@@ -259,6 +272,25 @@ class ReceiptsDialog(QDialog):
         self.chosen.emit(row.receipt_number)
 
     def _reprint(self) -> None:
+        """F5: a copy of the highlighted receipt, queued for the printer and recorded."""
         row = self.current()
-        if row is not None:
-            self.reprint_requested.emit(row.receipt_number)
+        printing = self.printing
+        if row is None:
+            self.status.setText("Tidak ada struk yang dipilih.")
+            return
+        if printing is None or not printing.enabled:
+            self.status.setText("Tidak ada printer struk: cetak ulang tidak bisa (pratinjau saja).")
+            return
+        sale_id, user_id = row.id, self.user_id
+        self.reprint_requested.emit(row.receipt_number)
+        op = self.ops.write(
+            lambda s: printing.queue(s, sale_lookup.sale_view(s, sale_id), user_id, reprint=True)
+        )
+        op.success(self._reprinted).failure(lambda e: self.status.setText(describe_error(e)))
+        op.run()
+
+    def _reprinted(self, queued: object) -> None:
+        if self.printing is not None:
+            self.printing.wake()
+        title = getattr(queued, "title", "Salinan")
+        self.status.setText(f"{title} dikirim ke printer.")

@@ -46,6 +46,7 @@ from kasir.domain.payment import METHODS, REFERENCE_NAMES, default_refund_method
 from kasir.domain.vocab import PaymentMethod
 from kasir.gui.dialogs import big_font
 from kasir.gui.ops import Ops, describe_error
+from kasir.gui.printing import Printing
 from kasir.gui.sale.receipts import ReceiptsDialog
 from kasir.money import format_number, format_rupiah
 from kasir.output.receipt import ReceiptHeader
@@ -83,11 +84,15 @@ class ReturnsDialog(QDialog):
         *,
         till: Till | None = None,
         header: ReceiptHeader | None = None,
+        printing: Printing | None = None,
+        width: int = 32,
     ) -> None:
         super().__init__(parent)
         self.ops = ops
         self.till = till  # this counter: bare numbers and today's list are its own
         self.header = header or ReceiptHeader("", "", "")
+        self.printing = printing  # for reprints from today's list
+        self.receipt_width = width
         self.sale: SaleView | None = None
         self.quote: RefundQuote | None = None
         self.receipts: ReceiptsDialog | None = None  # today's list, while open
@@ -244,6 +249,9 @@ class ReturnsDialog(QDialog):
             self.header,
             self,
             counter_code=self.till.counter_code,
+            printing=self.printing,
+            user_id=self.till.user_id,
+            width=self.receipt_width,
         )
         dialog.chosen.connect(self._chosen)
         dialog.finished.connect(lambda _result: self._list_closed(dialog))

@@ -35,13 +35,15 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
     QWidget,
 )
+from sqlalchemy.orm import Session
 
 from kasir.domain.cart import Cart
 from kasir.domain.measure import format_for_input, is_measured, looks_like_quantity
 from kasir.domain.payment import PaymentInput, method_label
 from kasir.errors import KasirError, NotFound
-from kasir.gui.dialogs import AmountDialog, DiscountDialog, QuantityDialog
+from kasir.gui.dialogs import AmountDialog, DiscountDialog, InputDialog, QuantityDialog
 from kasir.gui.ops import Change, Ops, describe_error, kind_of
+from kasir.gui.printing import Printing
 from kasir.gui.sale.cart_model import CartTableModel
 from kasir.gui.sale.checkout import Checkout
 from kasir.gui.sale.host import Actions, DialogStack
@@ -51,7 +53,10 @@ from kasir.gui.sale.parked import ParkedDialog, RecallChangesDialog
 from kasir.gui.sale.search import SearchDialog
 from kasir.gui.scanner import DEFAULT_INTERVAL_MS, ScanBurstFilter
 from kasir.money import format_rupiah
+from kasir.output.print_queue import Queued, queue_drawer
 from kasir.services import parking
+from kasir.services import printing as printing_service
+from kasir.services.auth import Approval
 from kasir.services.cart_edit import CartView
 from kasir.services.catalog import ProductView
 from kasir.services.sale_lookup import SaleView
@@ -71,10 +76,18 @@ class SaleScreen(QWidget):
     sale_done = Signal(object)
     logout_requested = Signal(str)
 
-    def __init__(self, ops: Ops, till: Till, parent: QWidget | None = None) -> None:
+    def __init__(
+        self,
+        ops: Ops,
+        till: Till,
+        parent: QWidget | None = None,
+        *,
+        printing: Printing | None = None,
+    ) -> None:
         super().__init__(parent)
         self.ops = ops
         self.till = till
+        self.printing = printing  # the counter's printer (None: the preview only)
         self.sale = SaleSession(till)
         self.state: SaleState | None = None
         self.settings: dict[str, Any] = {}
@@ -110,6 +123,7 @@ class SaleScreen(QWidget):
         self._keys: dict[str, Callable[[], None]] = {
             combo: getattr(self, name) for combo, name in self.key_bar.shortcuts.items()
         }
+        self._keys["Ctrl+L"] = self.open_drawer  # no button: a supervisor's key
         self.key_bar.triggered.connect(lambda name: self.key(getattr(self, name)))
         self.scan.returnPressed.connect(self.on_scan)
         self.scan.installEventFilter(self)
@@ -544,6 +558,37 @@ class SaleScreen(QWidget):
             )
 
         dialog.accepted.connect(apply)
+        self.open_dialog(dialog)
+
+    def open_drawer(self) -> None:
+        """Ctrl+L: open the cash drawer without a sale (change for the next customer, a
+        count): a reason, then a supervisor's PIN; recorded, and sent to the printer's
+        drawer port through the print queue."""
+        printing = self.printing
+        if printing is None or not printing.enabled:
+            self.say(
+                "Laci uang terhubung ke printer struk; meja ini tidak punya printer.", error=True
+            )
+            return
+        dialog = InputDialog(self, "Buka laci uang", "Alasan membuka laci (mis. tukar uang):")
+        till = self.till
+
+        def act(s: Session, approval: Approval | None) -> Queued:
+            reason = str(dialog.value)
+            approver = printing_service.approve_drawer(s, till.user_id, reason, approval)
+            return queue_drawer(
+                s,
+                counter_id=till.counter_id,
+                user_id=till.user_id,
+                reason=str(dialog.value).strip(),
+                approved_by_id=approver,
+            )
+
+        def done(_queued: Queued) -> None:
+            printing.wake()
+            self.say(f"Laci dibuka ({str(dialog.value).strip()}); dicatat.")
+
+        dialog.accepted.connect(lambda: self.work.approved(act, done))
         self.open_dialog(dialog)
 
     def ask_price(self) -> None:
