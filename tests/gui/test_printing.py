@@ -152,3 +152,14 @@ def test_ctrl_l_opens_the_drawer_with_a_reason_and_a_supervisor(
     assert [(o.reason, o.sale_id is None, o.approved_by_id is not None) for o in openings] == [
         ("tukar uang", True, True)
     ]
+
+
+def test_the_status_bar_names_the_printer_once(qtbot: QtBot, app: CounterApp, port: int) -> None:
+    """A refused connection: the banner says it all, the status bar once and short."""
+    screen = app.sale_screen
+    assert screen is not None
+    sell(qtbot, screen, MAKARONI)  # nothing listens on the port
+    qtbot.waitUntil(app.printer_banner.isVisible, timeout=PRINT_WAIT_MS)
+    assert app.printer_banner.label.text().startswith(f"⚠ Printer 127.0.0.1:{port} menolak")
+    text = app.status_printer.text()
+    assert text.count(f"127.0.0.1:{port}") == 1 and "menolak sambungan" in text

@@ -71,7 +71,9 @@ class Printing(QObject):
         if not self.enabled:
             return "Printer: pratinjau saja"
         state = self.state
-        if state.problem:
+        if state.problem:  # the banner says it in full; the cause usually names the printer
+            if state.target in state.problem:
+                return f"Printer: {state.problem}"
             return f"Printer {state.target}: {state.problem}"
         waiting = f", {state.pending} antre" if state.pending else ""
         warning = f" — {state.warning}" if state.warning else ""
@@ -130,7 +132,7 @@ class PrinterBanner(QFrame):
             f" {state.pending} tugas cetak menunggu, dicetak berurutan." if state.pending else ""
         )
         self.label.setText(
-            f"🖨 {state.problem.rstrip('.')}.{waiting} Penjualan jalan terus; periksa printer "
+            f"⚠ {state.problem.rstrip('.')}.{waiting} Penjualan jalan terus; periksa printer "
             "lalu Coba lagi (dicoba sendiri tiap 10 detik)."
         )
         self.show()
