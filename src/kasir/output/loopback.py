@@ -99,6 +99,8 @@ class LoopbackPrinter:
                 got += chunk
                 with self._lock:
                     self.received[slot] = bytes(got)
+                if self.mode == "close" and len(got) > 64:
+                    return  # hangs up mid-job, before answering anything more
                 # Answer each status query in what came so far (once per query).
                 queries = got.count(DLE_EOT)
                 for i in range(answered, queries):
@@ -106,8 +108,6 @@ class LoopbackPrinter:
                     n = got[at + 2] if at + 2 < len(got) else 1
                     conn.sendall(bytes([status_byte(n, self.mode)]))
                 answered = queries
-                if self.mode == "close" and len(got) > 64:
-                    return  # hangs up mid-job
         except OSError:
             return
         finally:

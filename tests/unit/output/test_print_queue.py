@@ -239,3 +239,20 @@ def test_the_drawer_by_key_needs_a_supervisor_and_is_recorded(demo: Factory) -> 
         opening = s.scalars(select(DrawerOpening)).one()
         assert (opening.reason, opening.approved_by_id) == ("tukar uang", approver)
         assert opening.user_id == till.user_id and opening.sale_id is None
+
+
+def test_a_printer_that_hangs_up_mid_job_keeps_the_job_and_a_retry_prints_it_whole(
+    demo: Factory,
+) -> None:
+    sale, job_id = sell(demo)
+    counter_id = first_job_counter(demo, job_id)
+    port = free_port()
+    with LoopbackPrinter("close", port) as torn:
+        attempts = send_pending(demo, counter_id, parse_printer_url(torn.url), 3)
+    assert [a.sent for a in attempts] == [False]
+    assert "terputus" in attempts[0].error and job_row(demo, job_id).status == "failed"
+    with LoopbackPrinter("ok", port) as printer:
+        assert [a.sent for a in send_pending(demo, counter_id, parse_printer_url(printer.url), 3)]
+        got = strip_status(printer.data())
+    assert got == job_row(demo, job_id).payload  # the whole receipt, once, on a retry
+    assert sale.receipt_number.encode() in got
