@@ -124,6 +124,28 @@ def cmd_db_check(args: argparse.Namespace, config: Config) -> int:
     return 0
 
 
+def cmd_audit_verify(args: argparse.Namespace, config: Config) -> int:
+    """Walk every chain of the journal and recompute every document's digest."""
+    from kasir.services.journal import verify
+
+    factory = _open(config)
+    started = time.monotonic()
+    with reading(factory) as session:
+        result = verify(session)
+    took = time.monotonic() - started
+    for found in result.breaks:
+        print(f"RUSAK: {found.text}")
+    summary = (
+        f"{result.chains} jurnal meja, {result.entries} entri, {result.documents} dokumen "
+        f"diperiksa ({took:.1f} dtk)"
+    )
+    if result.breaks:
+        print(f"{summary}: {len(result.breaks)} ketidakcocokan.", file=sys.stderr)
+        return 1
+    print(f"OK: {summary}; jurnal utuh, semua dokumen sama dengan saat dicatat.")
+    return 0
+
+
 def cmd_demo_data(args: argparse.Namespace, config: Config) -> int:
     from kasir.services.demo import load_demo_data
 
@@ -600,6 +622,12 @@ def build_parser() -> argparse.ArgumentParser:
     exp.add_argument("--to", dest="last", type=_date, metavar="YYYY-MM-DD", help="sampai (ikut)")
     exp.add_argument("--out", type=_given, required=True, metavar="DIR")
     exp.set_defaults(func=cmd_export)
+
+    audit = sub.add_parser("audit", help="jurnal anti-ubah: periksa rantai dan dokumen")
+    audit_sub = audit.add_subparsers(dest="audit_command", metavar="PERINTAH", required=True)
+    audit_sub.add_parser(
+        "verify", help="periksa setiap rantai jurnal dan setiap dokumen terhadap jurnal"
+    ).set_defaults(func=cmd_audit_verify)
 
     printer = sub.add_parser("printer", help="printer struk: tes, antrean, cetak ulang antrean")
     pr_sub = printer.add_subparsers(dest="printer_command", metavar="PERINTAH", required=True)

@@ -29,6 +29,7 @@ from kasir.domain.payment import PaymentInput, settlement
 from kasir.domain.rounding import CashRounding, rounding_rule
 from kasir.domain.vocab import DocumentKind, MovementKind
 from kasir.errors import InsufficientStock, NotAllowed, ValidationError
+from kasir.services import journal
 from kasir.services.cart_edit import check_approvals, check_qty, tax_rate
 from kasir.services.documents import document_uuid, insert_document, line_row, new_document
 from kasir.services.sale_lookup import SaleView, build_sale_view, sale_view
@@ -211,6 +212,7 @@ def checkout(
             raise InsufficientStock(
                 f"Stok {short[0]} tidak cukup (kurang {-short[1]}); penjualan dibatalkan."
             )
+    journal.append(session, till.counter_id, "sale", sale_id, number, now=now)
     cashier = till.user_name or conn.execute(_CASHIER_NAME, {"uid": till.user_id}).scalar_one()
     return build_sale_view(
         sale,

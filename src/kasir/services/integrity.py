@@ -4,7 +4,8 @@
 - every product's on-hand stock equals the sum of its stock movements;
 - every sale's lines plus its cash rounding add up to its total, and its payments (less change)
   pay exactly that;
-- a refund returns lines of its own original sale, and no line is refunded beyond what was sold.
+- a refund returns lines of its own original sale, and no line is refunded beyond what was sold;
+- the journal (`kasir audit verify`): first, since it names what was changed by hand.
 
 What the schema itself enforces (CHECKs, foreign keys, unique UUIDs) is not checked again here.
 """
@@ -144,7 +145,14 @@ def _refunds(session: Session) -> list[str]:
 
 
 def check_store(session: Session) -> CheckResult:
-    problems = _sequences(session) + _stock(session) + _totals(session) + _refunds(session)
+    """Every check above, and the journal (`kasir.services.journal.verify`): every chain whole,
+    every journaled document as it was written, no document the journal does not know."""
+    from kasir.services.journal import verify
+
+    journal = [b.text for b in verify(session).breaks]
+    problems = (
+        journal + _sequences(session) + _stock(session) + _totals(session) + _refunds(session)
+    )
     return CheckResult(
         sales=session.scalar(select(func.count()).select_from(Sale)) or 0,
         products=session.scalar(select(func.count()).select_from(Product)) or 0,

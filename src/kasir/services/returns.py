@@ -26,6 +26,7 @@ from kasir.domain.payment import (
 from kasir.domain.vocab import DocumentKind, PaymentMethod
 from kasir.errors import NotAllowed, NotFound, ValidationError
 from kasir.money import format_rupiah, prorate
+from kasir.services import journal
 from kasir.services.auth import Approval, check_approval
 from kasir.services.checkout import cash_rounding
 from kasir.services.documents import line_row, write_document
@@ -147,6 +148,7 @@ def void_sale(
     for line in session.scalars(select(SaleLine).where(SaleLine.sale_id == sale.id)):
         back[line.product_id] = back.get(line.product_id, 0) + line.qty
     move_stock(session, back, "void", sale.id, till.user_id, sale.receipt_number, now)
+    journal.append(session, till.counter_id, "void", sale.id, sale.receipt_number, now=now)
     return sale_view(session, sale.id)
 
 
@@ -408,6 +410,7 @@ def refund_sale(
     for _n, line, back in rows:
         stock_back[line.product_id] = stock_back.get(line.product_id, 0) + back.qty
     move_stock(session, stock_back, "refund", refund_id, till.user_id, number, now)
+    journal.append(session, till.counter_id, "refund", refund_id, number, now=now)
     return sale_view(session, refund_id)
 
 

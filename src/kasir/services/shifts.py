@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 
 from kasir.errors import NotAllowed, NotFound, StaleShift, ValidationError
 from kasir.money import ensure_rupiah, format_rupiah
+from kasir.services import journal
 from kasir.services.auth import (
     APPROVER_ROLES,
     SELLER_ROLES,
@@ -267,6 +268,7 @@ def open_shift(
     )
     session.add(shift)
     session.flush()
+    journal.append(session, counter_id, "shift_open", shift.id, f"shift #{shift.id}", now=now)
     return _view(session, shift)
 
 
@@ -377,6 +379,8 @@ def close_shift(
     shift.closed_by_id = closed_by_id
     shift.close_approved_by_id = approved_by
     session.flush()
+    ref = f"shift #{shift.id}"
+    journal.append(session, shift.counter_id, "shift_close", shift.id, ref, now=shift.closed_at)
     return _view(session, shift)
 
 

@@ -655,3 +655,24 @@ class DrawerOpening(Base):
     sale_id: Mapped[int | None] = mapped_column(ForeignKey("sale.id"))
     approved_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
     print_job_id: Mapped[int | None] = mapped_column(ForeignKey("print_job.id"))
+
+
+class JournalEntry(Base):
+    """One entry of a counter's hash-chained journal (kasir.services.journal)."""
+
+    __tablename__ = "journal_entry"
+    __table_args__ = (
+        UniqueConstraint("chain", "seq"),
+        CheckConstraint("seq > 0", name="seq"),
+        Index("ix_journal_entry_kind_doc_id", "kind", "doc_id"),
+    )
+    id: Mapped[int] = mapped_column(primary_key=True)
+    chain: Mapped[str] = mapped_column(String(16))
+    seq: Mapped[int] = mapped_column(Integer)
+    at: Mapped[dt.datetime] = mapped_column(UtcDateTime)
+    kind: Mapped[str] = mapped_column(String(20))
+    doc_id: Mapped[int | None] = mapped_column(Integer)
+    ref: Mapped[str] = mapped_column(String(64), default="", server_default=EMPTY)
+    digest: Mapped[str] = mapped_column(String(64))
+    prev_hash: Mapped[str] = mapped_column(String(64))
+    hash: Mapped[str] = mapped_column(String(64))

@@ -203,9 +203,13 @@ def test_downgrade_gives_back_the_0001_rows_and_upgrades_again(store_0001: Engin
         assert not search_index.is_installed(conn)
     upgrade(store_0001)
     again = rows(store_0001)
-    # The same rows; the UUIDs and updated_at made by the upgrade are made anew.
+    # The same rows; the UUIDs and updated_at made by the upgrade are made anew, and with them
+    # the journal written at the upgrade (0009: its digests cover the UUIDs).
     made = {"uuid", "updated_at"}
     for table, by_pk in upgraded.items():
+        if table == "journal_entry":
+            assert len(by_pk) == len(again[table])
+            continue
         for pk, row in by_pk.items():
             keep = set(row) - made if table != "sale" else set(row) - {"updated_at"}
             assert {c: row[c] for c in keep} == {c: again[table][pk][c] for c in keep}
