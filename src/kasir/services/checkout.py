@@ -193,7 +193,7 @@ def checkout(
         for p in settled
     ]
     insert_many(conn, _PAYMENT, payment_rows)
-    move_stock(
+    movements = move_stock(
         session,
         {pid: -q for pid, q in wanted.items()},
         MovementKind.SALE,
@@ -212,7 +212,18 @@ def checkout(
             raise InsufficientStock(
                 f"Stok {short[0]} tidak cukup (kurang {-short[1]}); penjualan dibatalkan."
             )
-    journal.append(session, till.counter_id, "sale", sale_id, number, now=now)
+    # The journal's digest of the rows just written, none read back (issue 18).
+    digest = journal.sale_digest(sale, line_rows, payment_rows, movements)
+    journal.append(
+        session,
+        till.counter_id,
+        "sale",
+        sale_id,
+        number,
+        now=now,
+        chain=till.counter_code,
+        digest=digest,
+    )
     cashier = till.user_name or conn.execute(_CASHIER_NAME, {"uid": till.user_id}).scalar_one()
     return build_sale_view(
         sale,

@@ -29,9 +29,10 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
+from kasir.store.bulk import insert_many, prepared
 from kasir.store.models import (
     Counter,
     JournalEntry,
@@ -40,6 +41,7 @@ from kasir.store.models import (
     SaleLine,
     Shift,
     StockMovement,
+    table_of,
     utcnow,
 )
 from kasir.timeutil import local
@@ -62,7 +64,7 @@ LINE_COLUMNS = (
 PAYMENT_COLUMNS = (
     "uuid", "sale_id", "document_kind", "method", "amount", "tendered", "change", "reference",
 )  # fmt: skip
-MOVEMENT_COLUMNS = ("uuid", "product_id", "qty", "kind", "sale_id", "user_id", "reference")
+MOVEMENT_COLUMNS = ("product_id", "qty", "kind", "sale_id", "user_id", "reference")
 VOID_COLUMNS = (
     "id",
     "receipt_number",
@@ -113,7 +115,9 @@ def canonical(data: Any) -> bytes:
 
 
 def _row(row: Mapping[Any, Any], columns: Sequence[str]) -> list[Any]:
-    return [_plain(row[c]) for c in columns]
+    # Plain values as they are: `canonical` turns dates, times and decimals into text. (Rows
+    # sort by their first column, a unique UUID or product id: never None against a number.)
+    return [row[c] for c in columns]
 
 
 def _rows(table: Any, columns: Sequence[str], where: Any, order: Any) -> Any:
@@ -128,6 +132,24 @@ def _digest(parts: Iterable[Any]) -> str:
     return hashlib.sha256(canonical(list(parts))).hexdigest()
 
 
+def sale_digest(
+    sale: Mapping[Any, Any],
+    lines: Iterable[Mapping[Any, Any]],
+    payments: Iterable[Mapping[Any, Any]],
+    movements: Iterable[Mapping[Any, Any]],
+) -> str:
+    """The digest of a sale or refund from its rows: as just written (the checkout passes the
+    rows it inserted) or as read back (`document_digest`), the same either way."""
+    return _digest(
+        [
+            _row(sale, SALE_COLUMNS),
+            sorted(_row(r, LINE_COLUMNS) for r in lines),
+            sorted(_row(r, PAYMENT_COLUMNS) for r in payments),
+            sorted(_row(r, MOVEMENT_COLUMNS) for r in movements),
+        ]
+    )
+
+
 def document_digest(session: Session, kind: str, doc_id: int) -> str | None:
     """The digest of a document as it is stored now; None when it is gone."""
     conn = session.connection()
@@ -135,28 +157,12 @@ def document_digest(session: Session, kind: str, doc_id: int) -> str | None:
         sale = conn.execute(_rows(_SALE, SALE_COLUMNS, _SALE.c.id == doc_id, ())).mappings().first()
         if sale is None:
             return None
-        lines = conn.execute(
-            _rows(_LINE, LINE_COLUMNS, _LINE.c.sale_id == doc_id, (_LINE.c.line_no,))
-        ).mappings()
-        pays = conn.execute(
-            _rows(_PAY, PAYMENT_COLUMNS, _PAY.c.sale_id == doc_id, (_PAY.c.uuid,))
-        ).mappings()
+        lines = conn.execute(_rows(_LINE, LINE_COLUMNS, _LINE.c.sale_id == doc_id, ())).mappings()
+        pays = conn.execute(_rows(_PAY, PAYMENT_COLUMNS, _PAY.c.sale_id == doc_id, ())).mappings()
         moves = conn.execute(
-            _rows(
-                _MOVE,
-                MOVEMENT_COLUMNS,
-                (_MOVE.c.sale_id == doc_id) & (_MOVE.c.kind == kind),
-                (_MOVE.c.uuid,),
-            )
+            _rows(_MOVE, MOVEMENT_COLUMNS, (_MOVE.c.sale_id == doc_id) & (_MOVE.c.kind == kind), ())
         ).mappings()
-        return _digest(
-            [
-                _row(sale, SALE_COLUMNS),
-                [_row(r, LINE_COLUMNS) for r in lines],
-                [_row(r, PAYMENT_COLUMNS) for r in pays],
-                [_row(r, MOVEMENT_COLUMNS) for r in moves],
-            ]
-        )
+        return sale_digest(sale, list(lines), list(pays), list(moves))
     if kind == "void":
         sale = conn.execute(_rows(_SALE, VOID_COLUMNS, _SALE.c.id == doc_id, ())).mappings().first()
         if sale is None:
@@ -168,17 +174,14 @@ def document_digest(session: Session, kind: str, doc_id: int) -> str | None:
         ).all()
         moves = conn.execute(
             _rows(
-                _MOVE,
-                MOVEMENT_COLUMNS,
-                (_MOVE.c.sale_id == doc_id) & (_MOVE.c.kind == "void"),
-                (_MOVE.c.uuid,),
+                _MOVE, MOVEMENT_COLUMNS, (_MOVE.c.sale_id == doc_id) & (_MOVE.c.kind == "void"), ()
             )
         ).mappings()
         return _digest(
             [
                 _row(sale, VOID_COLUMNS),
                 [list(r) for r in refs],
-                [_row(r, MOVEMENT_COLUMNS) for r in moves],
+                sorted(_row(r, MOVEMENT_COLUMNS) for r in moves),
             ]
         )
     columns = SHIFT_OPEN_COLUMNS if kind == "shift_open" else SHIFT_CLOSE_COLUMNS
@@ -207,6 +210,18 @@ def _chain_of(session: Session, counter_id: int) -> str:
     return str(code)
 
 
+_JOURNAL = table_of(JournalEntry)
+# The chain's last entry, locked (PostgreSQL) until the transaction ends: two writers on one
+# chain queue up instead of forking it (SQLite: the write lock already serialises them).
+_HEAD = (
+    select(_JOURNAL.c.seq, _JOURNAL.c.hash)
+    .where(_JOURNAL.c.chain == bindparam("chain"))
+    .order_by(_JOURNAL.c.seq.desc())
+    .limit(1)
+)
+_HEAD_LOCKED = _HEAD.with_for_update()
+
+
 def append(
     session: Session,
     counter_id: int,
@@ -215,35 +230,34 @@ def append(
     ref: str,
     *,
     now: dt.datetime | None = None,
+    chain: str | None = None,
+    digest: str | None = None,
 ) -> int:
-    """Journal document `doc_id` of `kind` on the counter's chain, in the caller's transaction
-    (after its rows are written). The entry's sequence number."""
-    chain = _chain_of(session, counter_id)
-    last = session.execute(
-        select(JournalEntry.seq, JournalEntry.hash)
-        .where(JournalEntry.chain == chain)
-        .order_by(JournalEntry.seq.desc())
-        .limit(1)
-        .with_for_update()
-    ).first()
-    seq, prev = (1, GENESIS) if last is None else (last.seq + 1, last.hash)
-    digest = document_digest(session, kind, doc_id)
-    assert digest is not None, f"journal: {kind} {doc_id} is not stored"
+    """Journal document `doc_id` of `kind` on the counter's chain (`chain`: its code, when the
+    caller knows it), in the caller's transaction, after its rows are written. `digest`: the
+    caller's `sale_digest` of the rows it just wrote; else the rows are read back. The entry's
+    sequence number. Straight to the driver: the checkout runs this for every sale."""
+    conn = session.connection()
+    chain = chain or _chain_of(session, counter_id)
+    head = _HEAD_LOCKED if conn.dialect.name == "postgresql" else _HEAD
+    last = prepared(head, conn.dialect).first(conn, {"chain": chain})
+    seq, prev = (1, GENESIS) if last is None else (int(last[0]) + 1, str(last[1]))
+    if digest is None:
+        digest = document_digest(session, kind, doc_id)
+        assert digest is not None, f"journal: {kind} {doc_id} is not stored"
     at = (now or utcnow()).astimezone(dt.UTC)
-    session.add(
-        JournalEntry(
-            chain=chain,
-            seq=seq,
-            at=at,
-            kind=kind,
-            doc_id=doc_id,
-            ref=ref,
-            digest=digest,
-            prev_hash=prev,
-            hash=entry_hash(chain, seq, at, kind, doc_id, ref, digest, prev),
-        )
-    )
-    session.flush()
+    row = {
+        "chain": chain,
+        "seq": seq,
+        "at": at,
+        "kind": kind,
+        "doc_id": doc_id,
+        "ref": ref,
+        "digest": digest,
+        "prev_hash": prev,
+        "hash": entry_hash(chain, seq, at, kind, doc_id, ref, digest, prev),
+    }
+    insert_many(conn, _JOURNAL, [row])
     return seq
 
 

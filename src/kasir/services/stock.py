@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 from sqlalchemy.orm import Session
 
@@ -23,8 +24,9 @@ def move_stock(
     user_id: int | None,
     reference: str,
     now: dt.datetime,
-) -> None:
-    """Change on-hand stock by `quantities` (product id -> signed qty) with one movement each.
+) -> list[dict[str, Any]]:
+    """Change on-hand stock by `quantities` (product id -> signed qty) with one movement each;
+    the movement rows written (for the journal's digest).
 
     Products are updated in id order so concurrent sales on PostgreSQL cannot deadlock. Each
     movement gets its own UUID; `product.updated_at` is left alone (a stock change is not a
@@ -33,26 +35,24 @@ def move_stock(
     conn = session.connection()
     ids = sorted(pid for pid, q in quantities.items() if q)
     if not ids:
-        return
+        return []
     add_to_column(conn, _PRODUCT, "stock_qty", [(pid, quantities[pid]) for pid in ids])
-    insert_many(
-        conn,
-        _MOVEMENT,
-        [
-            {
-                "uuid": uuid7_text(),
-                "product_id": pid,
-                "qty": quantities[pid],
-                "kind": kind,
-                "sale_id": sale_id,
-                "delivery_id": None,
-                "user_id": user_id,
-                "reference": reference,
-                "created_at": now,
-            }
-            for pid in ids
-        ],
-    )
+    rows: list[dict[str, Any]] = [
+        {
+            "uuid": uuid7_text(),
+            "product_id": pid,
+            "qty": quantities[pid],
+            "kind": kind,
+            "sale_id": sale_id,
+            "delivery_id": None,
+            "user_id": user_id,
+            "reference": reference,
+            "created_at": now,
+        }
+        for pid in ids
+    ]
+    insert_many(conn, _MOVEMENT, rows)
+    return rows
 
 
 def record_stock_of_new_products(

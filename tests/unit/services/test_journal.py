@@ -71,7 +71,8 @@ EDITS = {
     "WHERE sale_id = (SELECT id FROM sale WHERE receipt_number = '{a}')",
     "completed sale marked voided": "UPDATE sale SET status = 'voided', voided_at = created_at, "
     "void_reason = 'x' WHERE receipt_number = '{a}'",
-    "line moved to another UPT": "UPDATE sale_line SET upt_id = upt_id + 1, upt_code = 'LAIN' "
+    "line moved to another UPT": "UPDATE sale_line "
+    "SET upt_id = (SELECT min(u.id) FROM upt u WHERE u.id <> sale_line.upt_id), upt_code = 'X' "
     "WHERE sale_id = (SELECT id FROM sale WHERE receipt_number = '{a}')",
     "quantity changed": "UPDATE sale_line SET qty = 5 "
     "WHERE sale_id = (SELECT id FROM sale WHERE receipt_number = '{a}')",
