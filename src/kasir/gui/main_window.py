@@ -10,6 +10,8 @@ rather than widen the window.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QCloseEvent
 from PySide6.QtWidgets import QLabel, QMainWindow, QTabWidget, QVBoxLayout, QWidget
@@ -58,8 +60,13 @@ class MainWindow(QMainWindow):
         self.show_busy(ops.is_busy)
         self.tabs.currentChanged.connect(self._tab_shown)
         self.resize(*NORMAL_SIZE)
+        # Asked before the window closes (the sale screen: a cart in progress asks first).
+        self.close_guard: Callable[[], bool] | None = None
 
     def closeEvent(self, event: QCloseEvent) -> None:
+        if self.close_guard is not None and not self.close_guard():
+            event.ignore()  # the sale screen asks about its cart first
+            return
         super().closeEvent(event)
         if event.isAccepted():
             self.closed.emit()
