@@ -477,14 +477,12 @@ def cmd_receipt(args: argparse.Namespace, config: Config) -> int:
             )
         text = preview(session, sale, copy_no)
     if out is not None:
-        try:
-            tmp = out.with_name(out.name + ".tmp")
-            if out.suffix.lower() == ".bin":
-                assert payload is not None
-                tmp.write_bytes(payload)
-            else:
-                tmp.write_text(text, encoding="utf-8")
-            tmp.replace(out)
+        from kasir.files import replace_files
+
+        binary = out.suffix.lower() == ".bin"
+        try:  # to a temporary file renamed into place: never half a receipt in FILE
+            with replace_files(out, binary=binary) as (fh,):
+                fh.write(payload if binary else text)
         except OSError as exc:
             raise KasirError(f"Tidak dapat menulis {out} ({_os_reason(exc)}).") from exc
         print(f"{sale.receipt_number} ditulis ke {out}.")

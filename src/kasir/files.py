@@ -14,7 +14,7 @@ import os
 import tempfile
 from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
-from typing import IO
+from typing import IO, Any
 
 # A spreadsheet reads a cell that starts with one of these as a formula (CSV injection).
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
@@ -58,8 +58,9 @@ def write_csv_rows(fh: IO[str], header: Sequence[str], rows: Iterable[Sequence[o
 
 
 @contextlib.contextmanager
-def replace_files(*targets: Path) -> Iterator[tuple[IO[str], ...]]:
-    """Open text handles for `targets`; on success all of them replace their targets at once.
+def replace_files(*targets: Path, binary: bool = False) -> Iterator[tuple[IO[Any], ...]]:
+    """Open text handles (bytes with `binary`) for `targets`; on success all of them replace
+    their targets at once.
 
     Usage::
 
@@ -67,13 +68,16 @@ def replace_files(*targets: Path) -> Iterator[tuple[IO[str], ...]]:
             write_csv_rows(fa, ...)
             write_csv_rows(fb, ...)
     """
-    handles: list[tuple[IO[str], str, Path]] = []
+    handles: list[tuple[IO[Any], str, Path]] = []
     try:
         for target in targets:
             target.parent.mkdir(parents=True, exist_ok=True)
             fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
             _chmod_like(fd, target)
-            handles.append((os.fdopen(fd, "w", encoding="utf-8", newline=""), tmp, target))
+            handle: IO[Any] = (
+                os.fdopen(fd, "wb") if binary else os.fdopen(fd, "w", encoding="utf-8", newline="")
+            )
+            handles.append((handle, tmp, target))
         yield tuple(out for out, _, _ in handles)
         for out, _, _ in handles:
             out.flush()

@@ -110,3 +110,19 @@ def test_printer_test_page_and_its_failures(
     assert main(["--db", url, "printer", "test", "--printer", "lpt1"]) == 1
     err = capsys.readouterr().err
     assert err.startswith("kasir: ") and "Traceback" not in err
+
+
+def test_receipt_out_that_cannot_be_written_is_one_line_and_leaves_nothing(
+    demo_sqlite: Factory, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    number = sold(demo_sqlite)
+    url = url_of(demo_sqlite)
+    (tmp_path / "r.bin").write_bytes(b"old")
+    blocker = tmp_path / "not-a-folder"
+    blocker.write_text("x")
+    assert main(["--db", url, "receipt", number, "--out", str(blocker / "r.bin")]) == 1
+    err = capsys.readouterr().err
+    assert err.startswith("kasir: Tidak dapat menulis") and "Traceback" not in err
+    assert main(["--db", url, "receipt", number, "--out", str(tmp_path / "r.bin")]) == 0
+    assert (tmp_path / "r.bin").read_bytes().startswith(b"\x1b@")  # replaced whole
+    assert not [p.name for p in tmp_path.iterdir() if p.name.endswith(".tmp")]  # none left
