@@ -29,9 +29,9 @@ Factory = sessionmaker[Session]
 NOW = dt.datetime(2026, 11, 22, 3, 0, tzinfo=dt.UTC)  # 10:00 in Jakarta
 MAKARONI = "2000000100012"  # KUL-0001 Makaroni Keju 250 g, Rp 18.000, cost 11.000, stock 62
 KERIPIK = "2000000100043"  # KUL-0004 Keripik Bawang 250 g, Rp 20.000, stock 63
-SPV = Approval("2222")
-WRONG_PIN = Approval("9999")
-KASIR_PIN = Approval("1111")  # kasir1's own PIN: a cashier cannot approve
+SPV = Approval("2222", "spv1")
+WRONG_PIN = Approval("9999", "spv1")
+KASIR_PIN = Approval("1111", "kasir1")  # kasir1's own PIN: a cashier cannot approve
 
 
 def make_till(s: Session, counter: str = "K01", user: str = "kasir1") -> Till:

@@ -26,11 +26,12 @@ from kasir.config import Config, load_config
 from kasir.errors import ImportFailed, KasirError, UserError, environment_problem
 from kasir.logs import log_path, setup_logging
 from kasir.money import format_rupiah
-from kasir.store.engine import reading
+from kasir.store.engine import reading, writing
 
 if TYPE_CHECKING:
     from kasir.output.print_queue import Attempt
     from kasir.output.printer import PrinterTarget
+    from kasir.services.auth import Approval
 
 log = logging.getLogger(__name__)
 
@@ -332,7 +333,7 @@ def _printer_target(args: argparse.Namespace, config: Config) -> PrinterTarget:
     if target.scheme == "none":
         raise UserError(
             "Tidak ada printer untuk meja ini: atur KASIR_PRINTER (mis. tcp://10.0.0.7:9100), "
-            "printer = \"...\" di kasir.toml, atau --printer URL."
+            'printer = "..." di kasir.toml, atau --printer URL.'
         )
     return target
 
@@ -464,9 +465,7 @@ def cmd_receipt(args: argparse.Namespace, config: Config) -> int:
         copy_no = 0
         payload: bytes | None = None
         if args.print:
-            queued = queue_receipt(
-                session, sale, counter_id=counter_id, user_id=None, reprint=True
-            )
+            queued = queue_receipt(session, sale, counter_id=counter_id, user_id=None, reprint=True)
             copy_no = printing.copy_no_of(session, queued.job_id)
             payload = printing.next_job_payload(session, queued.job_id)
         if out is not None and payload is None:
@@ -500,8 +499,111 @@ def cmd_receipt(args: argparse.Namespace, config: Config) -> int:
     return _report_attempts(attempts, target.label)
 
 
+def _read_pin(prompt: str) -> str:
+    """A PIN from the terminal without echo, or one line of standard input (a script)."""
+    if sys.stdin is not None and sys.stdin.isatty():
+        import getpass
+
+        return getpass.getpass(f"{prompt}: ").strip()
+    line = sys.stdin.readline() if sys.stdin is not None else ""
+    return line.strip()
+
+
+def _credentials(args: argparse.Namespace, what: str) -> Approval:
+    """Who makes this change: --user, and their PIN asked for (never on the command line)."""
+    from kasir.services.auth import Approval
+
+    if not args.user:
+        raise KasirError(
+            f"{what} perlu nama pengguna dan PIN manajer atau administrator: tambahkan "
+            "--user NAMA (PIN-nya ditanyakan)."
+        )
+    return Approval(_read_pin(f"PIN {args.user}"), args.user)
+
+
+def _new_pin(args: argparse.Namespace, whose: str) -> str:
+    pin = _read_pin(f"PIN baru untuk {whose} (minimal 6 angka)")
+    again = _read_pin("Ulangi PIN baru")
+    if pin != again:
+        raise KasirError("PIN baru dan ulangannya tidak sama; tidak ada yang diubah.")
+    return pin
+
+
+def cmd_user_list(args: argparse.Namespace, config: Config) -> int:
+    from kasir.services.auth import list_users
+    from kasir.timeutil import local, utcnow
+
+    factory = _open(config)
+    with reading(factory) as session:
+        users = list_users(session, with_inactive=True)
+    if not users:
+        print(
+            "Belum ada pengguna. Buat administrator pertama: kasir user add NAMA "
+            '"Nama Lengkap" --role admin'
+        )
+        return 0
+    now = utcnow()
+    for u in users:
+        state = "aktif" if u.active else "nonaktif"
+        if u.locked_until is not None and u.locked_until > now:
+            state += f", terkunci s.d. {local(u.locked_until):%H:%M}"
+        print(f"{u.username:<16} {u.role_label:<14} {state:<24} {u.full_name}")
+    return 0
+
+
+def cmd_user_add(args: argparse.Namespace, config: Config) -> int:
+    from kasir.services import users
+
+    factory = _open(config, create=True)
+    with reading(factory) as session:
+        first = users.needs_first_admin(session)
+    if first and args.role != "admin":
+        raise KasirError(
+            "Toko ini belum punya pengguna: buat administrator pertama dulu (--role admin)."
+        )
+    actor = None if first else _credentials(args, "Menambah pengguna")
+    pin = _new_pin(args, args.username)
+    with writing(factory) as session:
+        if first:
+            made = users.first_admin(session, args.username, args.full_name, pin)
+        else:
+            made = users.add_user(
+                session, actor, args.username, args.full_name, args.role, pin, args.nip
+            )
+    log.info("user %s added (%s)", made.username, made.role)
+    print(f"Pengguna {made.username} ({made.role_label}) ditambahkan.")
+    return 0
+
+
+def cmd_user_active(args: argparse.Namespace, config: Config) -> int:
+    from kasir.services import users
+
+    active = args.user_command == "enable"
+    actor = _credentials(args, "Mengaktifkan pengguna" if active else "Menonaktifkan pengguna")
+    factory = _open(config)
+    with writing(factory) as session:
+        done = users.set_active(session, actor, args.username, active)
+    log.info("user %s %s", done.username, "enabled" if active else "disabled")
+    print(f"Pengguna {done.username} sekarang {'aktif' if active else 'nonaktif'}.")
+    return 0
+
+
+def cmd_user_reset_pin(args: argparse.Namespace, config: Config) -> int:
+    from kasir.services import users
+
+    actor = _credentials(args, "Mengatur ulang PIN")
+    pin = _new_pin(args, args.username)
+    factory = _open(config)
+    with writing(factory) as session:
+        done = users.reset_pin(session, actor, args.username, pin)
+    log.info("pin of %s reset", done.username)
+    print(f"PIN {done.username} sudah diganti; kuncinya (bila ada) dibuka.")
+    return 0
+
+
 def cmd_settings(args: argparse.Namespace, config: Config) -> int:
-    from kasir.settings import SETTINGS, definition, get_all, parse_text, set_setting
+    from kasir.services.users import change_setting
+    from kasir.settings import SETTINGS, definition, get_all, parse_text
 
     value = None
     if args.key is not None:
@@ -514,9 +616,10 @@ def cmd_settings(args: argparse.Namespace, config: Config) -> int:
             raise KasirError(f"Pengaturan {args.key!r} tidak ada ({', '.join(sorted(known))}).")
         value = definition(args.key).check(parse_text(args.key, args.value))
     factory = _open(config)
-    with factory.begin() as session:
+    actor = _credentials(args, "Mengubah pengaturan") if args.key is not None else None
+    with writing(factory) as session:
         if args.key is not None:
-            set_setting(session, args.key, value)
+            change_setting(session, actor, args.key, value)
         values = get_all(session)
     if args.key is not None:
         log.info("setting %s changed", args.key)
@@ -592,15 +695,41 @@ def build_parser() -> argparse.ArgumentParser:
     settings = sub.add_parser("settings", help="tampilkan atau ubah pengaturan toko")
     settings.add_argument("key", nargs="?", metavar="KUNCI")
     settings.add_argument("value", nargs="?", metavar="NILAI")
+    settings.add_argument(
+        "--user", metavar="NAMA", help="manajer/administrator yang mengubah (PIN ditanyakan)"
+    )
     settings.set_defaults(func=cmd_settings)
+
+    user = sub.add_parser("user", help="kelola pengguna: tambah, nonaktifkan, atur ulang PIN")
+    user_sub = user.add_subparsers(dest="user_command", metavar="PERINTAH", required=True)
+    user_sub.add_parser("list", help="semua pengguna, peran dan statusnya").set_defaults(
+        func=cmd_user_list
+    )
+    u_add = user_sub.add_parser("add", help="tambah pengguna (PIN ditanyakan dua kali)")
+    u_add.add_argument("username", metavar="NAMA_PENGGUNA")
+    u_add.add_argument("full_name", metavar="NAMA_LENGKAP")
+    u_add.add_argument(
+        "--role", required=True, choices=("kasir", "supervisor", "manajer", "gudang", "admin")
+    )
+    u_add.add_argument("--nip", metavar="NIP")
+    u_add.set_defaults(func=cmd_user_add)
+    for name, text in (("disable", "nonaktifkan pengguna"), ("enable", "aktifkan lagi")):
+        u_active = user_sub.add_parser(name, help=text)
+        u_active.add_argument("username", metavar="NAMA_PENGGUNA")
+        u_active.set_defaults(func=cmd_user_active)
+    u_reset = user_sub.add_parser("reset-pin", help="PIN baru (dan buka kunci) untuk pengguna")
+    u_reset.add_argument("username", metavar="NAMA_PENGGUNA")
+    u_reset.set_defaults(func=cmd_user_reset_pin)
+    for name in ("add", "disable", "enable", "reset-pin"):
+        user_sub.choices[name].add_argument(
+            "--user", metavar="NAMA", help="manajer/administrator yang mengubah (PIN ditanyakan)"
+        )
 
     sim = sub.add_parser("simulate", help="jalankan hari penjualan realistis (demo, uji beban)")
     sim.add_argument("--date", type=_date, required=True, metavar="YYYY-MM-DD")
     sim.add_argument("--sales", type=_positive, required=True, metavar="N")
     where = sim.add_mutually_exclusive_group()
-    where.add_argument(
-        "--counters", type=_bounded(99), default=1, metavar="K", help="meja K01..Kk"
-    )
+    where.add_argument("--counters", type=_bounded(99), default=1, metavar="K", help="meja K01..Kk")
     where.add_argument(
         "--counter", dest="counter_code", type=_counter_arg, metavar="KODE", help="satu meja"
     )

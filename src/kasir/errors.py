@@ -11,11 +11,18 @@ from __future__ import annotations
 
 import errno
 import sqlite3
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from typing import Any
 
 
 class KasirError(Exception):
-    """Base of every error Kasir raises on purpose. `str(err)` is the user-facing message."""
+    """Base of every error Kasir raises on purpose. `str(err)` is the user-facing message.
+
+    `afterwards`: what must be written although the action is refused (a wrong PIN counted, a
+    lockout, the refusal's journal entry). `kasir.store.engine.writing` rolls the refused unit
+    of work back, then writes just that in a transaction of its own."""
+
+    afterwards: Callable[[Any], None] | None = None
 
     def __init__(self, message: str) -> None:
         super().__init__(message)

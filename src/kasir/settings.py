@@ -165,6 +165,24 @@ SETTINGS: tuple[SettingDef, ...] = (
         _percent,
     ),
     SettingDef(
+        "pin_max_tries",
+        5,
+        "PIN salah berturut-turut (masuk atau persetujuan) sebelum pengguna dikunci (3-10)",
+        _bounded_int(3, 10),
+    ),
+    SettingDef(
+        "pin_lockout_minutes",
+        15,
+        "Lama pengguna terkunci sesudah PIN salah berkali-kali (menit, 1-1440)",
+        _bounded_int(1, 1440),
+    ),
+    SettingDef(
+        "screen_lock_minutes",
+        5,
+        "Layar kasir terkunci sendiri sesudah sekian menit tanpa kegiatan (0: tidak pernah)",
+        _bounded_int(0, 240),
+    ),
+    SettingDef(
         "oversell",
         "warn",
         "Menjual melebihi stok tercatat: 'warn' (peringatan, tetap boleh) atau 'refuse' (tolak)",

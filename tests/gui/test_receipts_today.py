@@ -195,7 +195,9 @@ def test_the_refund_dialog_shows_the_price_paid_and_the_money_back(
     def sell_discounted(s: Session) -> str:
         add_by_barcode(s, cart, MAKARONI, 2)
         add_by_barcode(s, cart, KERIPIK, 1)
-        view = set_order_discount(s, cart, Discount("percent", Decimal(15)), Approval("2222"))
+        view = set_order_discount(
+            s, cart, Discount("percent", Decimal(15)), Approval("2222", "spv1")
+        )
         pay = [PaymentInput("tunai", view.total)]
         return checkout(s, screen.till, cart, pay).receipt_number
 
@@ -239,7 +241,9 @@ def test_a_cash_refund_shows_the_cash_rounded_as_it_will_be_paid(
 
     def sell_discounted(s: Session) -> str:
         add_by_barcode(s, cart, MAKARONI, 2)
-        view = set_order_discount(s, cart, Discount("percent", Decimal(15)), Approval("2222"))
+        view = set_order_discount(
+            s, cart, Discount("percent", Decimal(15)), Approval("2222", "spv1")
+        )
         number = checkout(s, screen.till, cart, [PaymentInput("qris", view.total, "QR-1")])
         set_setting(s, "cash_rounding", "500")
         return number.receipt_number

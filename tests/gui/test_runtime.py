@@ -243,7 +243,9 @@ def test_a_shift_changed_underneath_is_refused_and_the_cart_kept(
     with demo_sqlite.begin() as s:
         other = s.scalar(select(User.id).where(User.username == "kasir2"))
         assert other is not None and counter_app.shift is not None
-        shifts.close_shift(s, counter_app.shift.id, 200_000, other, approval=Approval("2222"))
+        shifts.close_shift(
+            s, counter_app.shift.id, 200_000, other, approval=Approval("2222", "spv1")
+        )
         shifts.open_shift(s, screen.till.counter_id, other, 100_000)
     qtbot.keyClick(screen.scan, Qt.Key.Key_F9)
     dialog = screen.dialog

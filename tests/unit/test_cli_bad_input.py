@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import io
 import os
 import shutil
 import signal
@@ -78,6 +79,13 @@ def store(tmp_path: Path, _demo_template: Path) -> Path:
 
 def db(path: Path) -> list[str]:
     return ["--db", f"sqlite:///{path}"]
+
+
+MANAGER = ["--user", "manajer"]  # the demo's manager; the PIN comes on standard input
+
+
+def manager_pin(monkeypatch: pytest.MonkeyPatch, times: int = 10) -> None:
+    monkeypatch.setattr("sys.stdin", io.StringIO("3333\n" * times))
 
 
 # --- a store is created only on purpose ------------------------------------------------------
@@ -241,7 +249,10 @@ def test_bad_settings_change_nothing(
     assert fingerprint(store) == before
 
 
-def test_bounded_settings_at_their_limits(store: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_bounded_settings_at_their_limits(
+    store: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    manager_pin(monkeypatch)
     for key, value in (
         ("max_line_qty", "1000000"),
         ("max_line_qty", "1"),
@@ -249,7 +260,7 @@ def test_bounded_settings_at_their_limits(store: Path, capsys: pytest.CaptureFix
         ("discount_approval_pct", "0"),
         ("tax_rate_pct", "11.5"),
     ):
-        assert main([*db(store), "settings", key, value]) == 0
+        assert main([*db(store), "settings", key, value, *MANAGER]) == 0
         assert f"{key} = {value}" in capsys.readouterr().out
     before = fingerprint(store)
     one_line_refusal([*db(store), "settings", "max_line_qty", "1000001"], capsys)
@@ -296,9 +307,7 @@ def test_bad_options_change_nothing(
     assert fingerprint(store) == before and listing(store.parent) == files
 
 
-def test_an_export_folder_that_is_a_file(
-    store: Path, capsys: pytest.CaptureFixture[str]
-) -> None:
+def test_an_export_folder_that_is_a_file(store: Path, capsys: pytest.CaptureFixture[str]) -> None:
     taken = store.parent / "ekspor"
     taken.write_text("bukan folder")
     line = one_line_refusal([*db(store), "export", "--date", DAY, "--out", str(taken)], capsys)
@@ -502,11 +511,13 @@ def test_a_broken_pipe_after_the_work_ends_quietly(store: Path, tmp_path: Path) 
 
 
 def run_kasir(
-    env: dict[str, str], *argv: str, python: str = ""
+    env: dict[str, str], *argv: str, python: str = "", stdin: str = ""
 ) -> subprocess.CompletedProcess[str]:
     how = ["-c", python] if python else ["-m", "kasir"]
     cmd = [sys.executable, *how, *argv]
-    return subprocess.run(cmd, capture_output=True, text=True, env=env, timeout=120, check=False)
+    return subprocess.run(
+        cmd, capture_output=True, text=True, env=env, timeout=120, check=False, input=stdin
+    )
 
 
 # A bug in a command: its traceback goes to the log (which cannot be written), one line here.
@@ -530,7 +541,7 @@ def test_an_unwritable_log_is_quiet(where: str, store: Path, tmp_path: Path) -> 
         data.mkdir()
         (data / "kasir.log").symlink_to("/dev/full")  # every write: ENOSPC
         env["KASIR_DATA_DIR"] = str(data)
-    changed = run_kasir(env, *db(store), "settings", "tax_rate_pct", "11")  # logs a line
+    changed = run_kasir(env, *db(store), "settings", "tax_rate_pct", "11", *MANAGER, stdin="3333\n")
     assert changed.returncode == 0 and changed.stderr == ""
     assert "tax_rate_pct = 11" in changed.stdout
     refused = run_kasir(env, *db(store), "settings", "max_line_qty", "²")
@@ -594,7 +605,8 @@ def test_a_locked_store_is_one_line_naming_the_lock(
     other = sqlite3.connect(store, isolation_level=None)
     other.execute("BEGIN IMMEDIATE")
     try:
-        line = one_line_refusal([*db(store), "settings", "tax_rate_pct", "11"], capsys)
+        manager_pin(monkeypatch)
+        line = one_line_refusal([*db(store), "settings", "tax_rate_pct", "11", *MANAGER], capsys)
     finally:
         other.execute("ROLLBACK")
         other.close()

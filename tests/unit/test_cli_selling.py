@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import io
 from pathlib import Path
 
 import pytest
@@ -86,13 +87,16 @@ def test_simulate_and_export_with_cash_rounding(
     demo_sqlite: sessionmaker[Session],
     tmp_path: Path,
     capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
     direction: str,
 ) -> None:
     """With cash rounding on, a simulated day pays every cash part as the store rounds it;
     each document's lines plus its rounding make its total, and the payments pay it."""
     url = url_of(demo_sqlite)
-    assert main(["--db", url, "settings", "cash_rounding", "1000"]) == 0
-    assert main(["--db", url, "settings", "cash_rounding_direction", direction]) == 0
+    monkeypatch.setattr("sys.stdin", io.StringIO("3333\n3333\n"))  # the manager's PIN
+    as_manager = ["--user", "manajer"]
+    assert main(["--db", url, "settings", "cash_rounding", "1000", *as_manager]) == 0
+    assert main(["--db", url, "settings", "cash_rounding_direction", direction, *as_manager]) == 0
     assert main(["--db", url, "simulate", "--date", DAY, "--sales", "60"]) == 0
     assert "60 penjualan di 1 meja" in capsys.readouterr().out
     out = tmp_path / "ekspor"
@@ -131,7 +135,7 @@ def test_export_of_a_refund_made_at_the_counter(
         till = Till(counter_id, "K01", user.id)
         original = get_sale(s, "K02-20261120-0001")
         refund = refund_sale(
-            s, till, original.receipt_number, [RefundItem(1, 1)], "rusak", Approval("2222"),
+            s, till, original.receipt_number, [RefundItem(1, 1)], "rusak", Approval("2222", "spv1"),
             method="transfer", reference="TRF-1", now=now,
         )  # fmt: skip
     out = tmp_path / "x"

@@ -62,7 +62,7 @@ def test_a_failure_leaves_the_previous_files_and_no_temporary_file(tmp_path: Pat
 @pytest.mark.parametrize(
     ("cell", "shown"),
     [
-        ("=HYPERLINK(\"http://x\",\"klik\")", "'=HYPERLINK(\"http://x\",\"klik\")"),
+        ('=HYPERLINK("http://x","klik")', '\'=HYPERLINK("http://x","klik")'),
         ("+cmd|' /C calc'!A0", "'+cmd|' /C calc'!A0"),
         ("-2+3", "'-2+3"),
         ("@SUM(A1:A9)", "'@SUM(A1:A9)"),

@@ -18,6 +18,7 @@ so every UPT, carries exactly its share:
 
 from __future__ import annotations
 
+import uuid
 from dataclasses import asdict, dataclass, field, replace
 from decimal import Decimal
 from typing import Any, Literal
@@ -145,6 +146,10 @@ class Cart:
     order_discount_approved_by: int | None = None
     order_discount_approved_pct: Decimal | None = None
     last_index: int | None = None  # the line touched last (highlighted in the window)
+    # What the approvals given for this cart are recorded under (kasir.services.approvals):
+    # the sale's UUID when a sale session holds the cart. The `*_approved_*` fields above are
+    # what the window shows; the checkout believes only the records.
+    key: str = field(default_factory=lambda: str(uuid.uuid4()))
 
     def copy(self) -> Cart:
         """A cart that can be edited without touching this one (lines copied, the rest frozen)."""
@@ -162,6 +167,7 @@ class Cart:
             "order_discount": self.order_discount.to_json() if self.order_discount else None,
             "order_discount_approved_by": self.order_discount_approved_by,
             "order_discount_approved_pct": _dec_out(self.order_discount_approved_pct),
+            "key": self.key,
         }
 
     @classmethod
@@ -182,6 +188,7 @@ class Cart:
             order_discount_approved_by=data.get("order_discount_approved_by"),
             order_discount_approved_pct=_dec_in(data.get("order_discount_approved_pct")),
             last_index=len(lines) - 1 if lines else None,
+            **({"key": str(data["key"])} if data.get("key") else {}),
         )
 
 

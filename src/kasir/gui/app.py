@@ -119,7 +119,7 @@ class CounterApp(QObject):
             parent=self,
         )
         self.printing.state_changed.connect(self._printer_state)
-        self.login = LoginDialog(self.ops, store.counter_code)
+        self.login = LoginDialog(self.ops, store.counter_code, counter_id=store.counter_id)
         self.login.logged_in.connect(self.after_login)
         self.login.rejected.connect(self._login_closed)
         self.login.destroyed.connect(self.heartbeat_timer.stop)  # the app is going away

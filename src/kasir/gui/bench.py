@@ -110,11 +110,13 @@ def bench_checkouts(
         # that, on the worker; a scan typed now queues behind them.)
         wait_until(
             app,
-            lambda: screen.dialog is None
-            and screen.state is not None
-            and screen.state.empty
-            and screen.last_sale is not None
-            and screen.scan.hasFocus(),
+            lambda: (
+                screen.dialog is None
+                and screen.state is not None
+                and screen.state.empty
+                and screen.last_sale is not None
+                and screen.scan.hasFocus()
+            ),
         )
         app.sendPostedEvents()
         app.processEvents()

@@ -5,6 +5,7 @@ from __future__ import annotations
 from decimal import Decimal, InvalidOperation
 
 from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QShowEvent
 from PySide6.QtWidgets import (
     QDialog,
     QGridLayout,
@@ -178,7 +179,9 @@ class DiscountDialog(InputDialog):
 
 
 class SupervisorDialog(InputDialog):
-    """Asks for a supervisor's PIN; the service checks it.
+    """Asks for a supervisor's username and PIN; the service checks them (the PIN is tried
+    against that one user, never against every supervisor). `user`: the username to start
+    with (the last approver at this window), the PIN field then has the focus.
 
     With `retry`, Enter emits `submitted` and the dialog stays open: the caller closes it when
     the service took the PIN (`done(Accepted)`), or says why not with `show_error` (a wrong
@@ -187,16 +190,29 @@ class SupervisorDialog(InputDialog):
     submitted = Signal()
 
     def __init__(
-        self, parent: QWidget | None, reason: str, *, retry: bool = False, action: str = ""
+        self,
+        parent: QWidget | None,
+        reason: str,
+        *,
+        retry: bool = False,
+        action: str = "",
+        user: str = "",
     ) -> None:
         self.retry = retry
         super().__init__(
             parent,
             "Persetujuan supervisor",
-            f"{reason}\nSupervisor: ketik PIN lalu Enter (Esc: batal).",
+            f"{reason}\nSupervisor: nama pengguna, lalu PIN dan Enter (Esc: batal).",
             password=True,
             pad=True,
         )
+        self.user = QLineEdit(user)
+        self.user.setFont(big_font(15))
+        self.user.setPlaceholderText("nama pengguna supervisor, mis. spv1")
+        self.user.setMaxLength(64)
+        self.edit.setPlaceholderText("PIN")
+        self.user.returnPressed.connect(self.edit.setFocus)
+        self.setTabOrder(self.user, self.edit)
         # What is approved, with its amounts, large above the reason.
         self.action_label = QLabel(action)
         self.action_label.setWordWrap(True)
@@ -205,6 +221,12 @@ class SupervisorDialog(InputDialog):
         layout = self.layout()
         assert isinstance(layout, QVBoxLayout)
         layout.insertWidget(0, self.action_label)
+        layout.insertWidget(layout.indexOf(self.edit), self.user)
+        (self.edit if user else self.user).setFocus()
+
+    def showEvent(self, event: QShowEvent) -> None:
+        super().showEvent(event)
+        (self.edit if self.user.text().strip() else self.user).setFocus()
 
     def _try_accept(self) -> None:
         if not self.retry:
@@ -221,7 +243,7 @@ class SupervisorDialog(InputDialog):
     def show_error(self, text: str) -> None:
         self.error.setText(text)
         self.edit.clear()
-        self.edit.setFocus()
+        (self.edit if self.user.text().strip() else self.user).setFocus()
 
     def approved(self) -> None:
         """The service took the PIN: no error left showing, and the dialog closes."""
@@ -229,9 +251,13 @@ class SupervisorDialog(InputDialog):
         self.done(QDialog.DialogCode.Accepted)
 
     def parse(self, text: str) -> Approval:
+        username = self.user.text().strip()
+        if not username:
+            self.user.setFocus()
+            raise ValidationError("Nama pengguna supervisor wajib diisi.")
         if not text.strip():
             raise ValidationError("PIN supervisor wajib diisi.")
-        return Approval(pin=text.strip())
+        return Approval(pin=text.strip(), username=username)
 
     @classmethod
     def ask(cls, parent: QWidget | None, reason: str) -> Approval | None:

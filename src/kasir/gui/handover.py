@@ -171,8 +171,7 @@ class Handover(QObject):
         approval.submitted.connect(lambda: self._close(counted, approval))
         approval.rejected.connect(lambda: self._approval_cancelled(approval))
         self.approval = approval
-        approval.show()
-        approval.edit.setFocus()
+        approval.show()  # the name field has the focus (the PIN field once a name is there)
 
     def _approval_cancelled(self, approval: SupervisorDialog) -> None:
         """Esc in the supervisor's PIN: back to the count, to check or correct it."""

@@ -25,9 +25,17 @@ class LoginDialog(QDialog):
 
     logged_in = Signal(object)
 
-    def __init__(self, ops: Ops, counter_code: str, parent: QWidget | None = None) -> None:
+    def __init__(
+        self,
+        ops: Ops,
+        counter_code: str,
+        parent: QWidget | None = None,
+        *,
+        counter_id: int | None = None,
+    ) -> None:
         super().__init__(parent)
         self.ops = ops
+        self.counter_id = counter_id  # the journal chain of its logins
         self.setWindowTitle(f"Kasir — Masuk — Meja {counter_code}")
         title = QLabel(f"Masuk ke meja kasir {counter_code}")
         title.setFont(big_font(18, bold=True))
@@ -118,7 +126,8 @@ class LoginDialog(QDialog):
         if self.trying:
             return
         self.trying = True
-        op = self.ops.write(lambda s: auth.login(s, name, pin))
+        counter_id = self.counter_id
+        op = self.ops.write(lambda s: auth.login(s, name, pin, counter_id=counter_id))
         op.success(self._logged_in).failure(self._refused).run()
 
     def _refused(self, exc: BaseException) -> None:
@@ -148,4 +157,3 @@ class OpenShiftDialog(AmountDialog):
             "0",
             pad=True,
         )
-

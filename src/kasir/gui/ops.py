@@ -51,7 +51,7 @@ from sqlalchemy.exc import OperationalError, SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
 from kasir.errors import EnvironmentProblem, KasirError, environment_problem
-from kasir.store.engine import reading
+from kasir.store.engine import reading, writing
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -226,7 +226,7 @@ class _Worker:
 def _execute(factory: sessionmaker[Session], fn: Callable[[Session], T], writes: bool) -> T:
     """One unit of work: committed when `fn` returns (a write), or a read-only one."""
     if writes:
-        with factory.begin() as session:
+        with writing(factory) as session:
             return fn(session)
     with reading(factory) as session:
         return fn(session)
@@ -434,7 +434,7 @@ class Ops(QObject):
 
     def _call_blocking(self, fn: Callable[[Session], T]) -> T:
         if self._worker.is_current():  # called from inside an operation: no thread hop
-            with self.factory.begin() as session:
+            with writing(self.factory) as session:
                 return fn(session)
         done = threading.Event()
         box: list[tuple[bool, Any]] = []

@@ -30,7 +30,7 @@ from kasir.domain.vocab import PaymentMethod, PrintKind
 from kasir.output.escpos import DrawerPulse, drawer_bytes, receipt_bytes
 from kasir.output.printer import PrinterProblem, PrinterTarget, send
 from kasir.output.receipt import ReceiptDoc, ReceiptHeader, preview_text
-from kasir.services import printing
+from kasir.services import journal, printing
 from kasir.services.printing import ReceiptSetup
 from kasir.services.sale_lookup import SaleView, sale_view
 
@@ -105,6 +105,16 @@ def queue_receipt(
         copy_no=copy_no,
         requested_by_id=user_id,
     )
+    if reprint:
+        journal.record_event(
+            session,
+            "reprint",
+            user_id=user_id,
+            counter_id=counter_id,
+            entity="sale",
+            entity_id=view.receipt_number,
+            detail={"copy_no": copy_no, "print_job_id": job_id},
+        )
     if drawer and user_id is not None:
         reason = f"{'Retur tunai' if view.kind == 'refund' else 'Pembayaran tunai'} " + (
             view.receipt_number

@@ -22,14 +22,13 @@ from kasir.domain import scale_label
 from kasir.domain.cart import Cart, CartLine, CartTotals, Discount, price_cart
 from kasir.domain.measure import format_quantity, is_measured, parse_quantity, unit_scale
 from kasir.errors import (
-    ApprovalRequired,
     InsufficientStock,
     NotAllowed,
     NotFound,
     ValidationError,
 )
 from kasir.money import ensure_rupiah, format_rupiah
-from kasir.services import catalog
+from kasir.services import approvals, catalog
 from kasir.services.auth import Approval, check_approval
 from kasir.services.catalog import ProductView
 from kasir.settings import get_setting
@@ -380,12 +379,44 @@ def _needs_approval(
     return pct > limit and (approved_pct is None or pct > approved_pct)
 
 
+@dataclass(frozen=True)
+class Asker:
+    """Who asks for an approval and for which cart: the approver must be someone else, and
+    the record is kept under the cart's key (kasir.services.approvals)."""
+
+    user_id: int | None
+    counter_id: int | None = None
+
+
+def _approve(
+    session: Session,
+    cart: Cart,
+    approval: Approval | None,
+    action: str,
+    asker: Asker | None,
+    kind: str,
+    detail: dict[str, object],
+) -> int:
+    asker = asker or Asker(None)
+    return check_approval(
+        session,
+        approval,
+        action,
+        requester_id=asker.user_id,
+        counter_id=asker.counter_id,
+        kind=kind,
+        sale_uuid=cart.key,
+        detail=detail,
+    ).id
+
+
 def set_line_discount(
     session: Session,
     cart: Cart,
     index: int,
     discount: Discount | None,
     approval: Approval | None = None,
+    asker: Asker | None = None,
 ) -> CartView:
     """A discount on one line; above the approval limit it needs a supervisor's PIN."""
     line = _line(cart, index)
@@ -400,8 +431,16 @@ def set_line_discount(
             f"Diskon {discount.label()} untuk {line.name} = "
             f"{format_rupiah(discount.amount_of(line.gross))} dari {format_rupiah(line.gross)}"
         )
-        approver = check_approval(session, approval, action).id
         approved_pct = discount.percent_of_base(line.gross)
+        approver = _approve(
+            session,
+            cart,
+            approval,
+            action,
+            asker,
+            approvals.LINE_DISCOUNT,
+            approvals.discount_detail(line.product_id, approved_pct),
+        )
     # An approval belongs to the discount it was given for: a new discount starts without one.
     line.discount = discount
     line.discount_approved_by, line.discount_approved_pct = approver, approved_pct
@@ -410,7 +449,11 @@ def set_line_discount(
 
 
 def set_order_discount(
-    session: Session, cart: Cart, discount: Discount | None, approval: Approval | None = None
+    session: Session,
+    cart: Cart,
+    discount: Discount | None,
+    approval: Approval | None = None,
+    asker: Asker | None = None,
 ) -> CartView:
     """A discount on the whole sale, shared over the lines; big ones need a supervisor."""
     base = sum(line.net for line in cart.lines)
@@ -427,35 +470,28 @@ def set_order_discount(
             f"Diskon transaksi {discount.label()} = {format_rupiah(discount.amount_of(base))} "
             f"dari {format_rupiah(base)}"
         )
-        approver = check_approval(session, approval, action).id
         approved_pct = discount.percent_of_base(base)
+        approver = _approve(
+            session,
+            cart,
+            approval,
+            action,
+            asker,
+            approvals.ORDER_DISCOUNT,
+            approvals.discount_detail(None, approved_pct),
+        )
     cart.order_discount = discount
     cart.order_discount_approved_by, cart.order_discount_approved_pct = approver, approved_pct
     return view_cart(session, cart)
 
 
-def check_approvals(session: Session, cart: Cart) -> None:
-    """An amount discount can grow past the limit, or past what was approved, after it was
-    set (the quantity went down, a line was removed): checked again at checkout."""
-    for line in cart.lines:
-        if line.discount is not None and _needs_approval(
-            session, line.discount, line.gross, line.discount_approved_pct
-        ):
-            raise ApprovalRequired(
-                f"Diskon {line.discount.label()} untuk {line.name} melebihi batas; "
-                "minta persetujuan supervisor."
-            )
-    if cart.order_discount is not None:
-        base = sum(line.net for line in cart.lines)
-        if _needs_approval(session, cart.order_discount, base, cart.order_discount_approved_pct):
-            raise ApprovalRequired(
-                f"Diskon transaksi {cart.order_discount.label()} melebihi batas; "
-                "minta persetujuan supervisor."
-            )
-
-
 def override_price(
-    session: Session, cart: Cart, index: int, price: int, approval: Approval | None
+    session: Session,
+    cart: Cart,
+    index: int,
+    price: int,
+    approval: Approval | None,
+    asker: Asker | None = None,
 ) -> CartView:
     """Sell a line at another unit price: always needs a supervisor's approval."""
     line = _line(cart, index)
@@ -466,14 +502,22 @@ def override_price(
         f"Ubah harga {line.name} dari {format_rupiah(line.unit_price)} "
         f"menjadi {format_rupiah(price)}"
     )
-    approver = check_approval(session, approval, action)
     old = line.unit_price
     line.unit_price = price
     try:
         _check_discount_fits(line)
-    except ValidationError:
+    finally:
         line.unit_price = old
-        raise
-    line.price_approved_by = approver.id
+    approver = _approve(
+        session,
+        cart,
+        approval,
+        action,
+        asker,
+        approvals.PRICE,
+        approvals.price_detail(line.product_id, price),
+    )
+    line.unit_price = price
+    line.price_approved_by = approver
     cart.last_index = index
     return view_cart(session, cart)

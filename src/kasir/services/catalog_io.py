@@ -374,7 +374,9 @@ class _Importer:
                 )
             plus = [r["plu"] for _, r in rows if r["plu"] is not None]
             if plus:
-                taken_plu.update(self.conn.scalars(select(Product.plu).where(Product.plu.in_(plus))))
+                taken_plu.update(
+                    self.conn.scalars(select(Product.plu).where(Product.plu.in_(plus)))
+                )
         good = []
         for line, r in rows:
             if r["plu"] in taken_plu:

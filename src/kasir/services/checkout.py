@@ -29,8 +29,8 @@ from kasir.domain.payment import PaymentInput, settlement
 from kasir.domain.rounding import CashRounding, rounding_rule
 from kasir.domain.vocab import DocumentKind, MovementKind
 from kasir.errors import InsufficientStock, NotAllowed, ValidationError
-from kasir.services import journal
-from kasir.services.cart_edit import check_approvals, check_qty, tax_rate
+from kasir.services import approvals, journal
+from kasir.services.cart_edit import check_qty, tax_rate
 from kasir.services.documents import document_uuid, insert_document, line_row, new_document
 from kasir.services.sale_lookup import SaleView, build_sale_view, sale_view
 from kasir.services.shifts import Till, check_open_shift, read_open_shift
@@ -75,6 +75,12 @@ def stored_sale(session: Session, sale_uuid: str | uuid.UUID) -> SaleView | None
     return sale_view(session, row.id)
 
 
+def stored_sale_id(session: Session, sale_uuid: str) -> int | None:
+    """The id of the document stored with this UUID, if any (no check of the UUID's shape)."""
+    row = session.connection().execute(_BY_UUID, {"uuid": sale_uuid}).first()
+    return None if row is None else int(row.id)
+
+
 def _insert_once(conn: Connection, row: dict[str, Any]) -> int | None:
     """Insert the sale row unless a sale with its UUID exists: its new id, or None. On
     PostgreSQL a concurrent insert of the same UUID is waited for: None once it commits."""
@@ -109,8 +115,9 @@ def checkout(
     one. When a sale with that UUID is stored already (the commit went through but its answer
     was lost; a second window or process checking the same cart out), that stored sale is
     returned and nothing is written, no receipt number taken. The line discount and price
-    override approvers of the cart's lines are stored per line, the order discount's approver
-    on the sale."""
+    override approvers are stored per line, the order discount's approver on the sale: those
+    of the approvals recorded for the cart (`kasir.services.approvals`), never the cart's own
+    fields; a price or discount without one is refused."""
     now = (now or utcnow()).astimezone(dt.UTC)
     if sale_uuid is not None:
         sale_uuid = document_uuid(sale_uuid)
@@ -121,7 +128,9 @@ def checkout(
     shift_row = read_open_shift(session, till, driver=True)
     for line in cart.lines:
         check_qty(session, line.qty, line.unit, line.qty_scale)
-    check_approvals(session, cart)
+    # Every price that is not the catalog's and every discount above the limit, against the
+    # approvals recorded for this cart (never the cart's own word): one read of the prices.
+    authority = approvals.authority(session, cart, till.user_id)
     totals = price_cart(cart, tax_rate(session))
     settled_all = settlement(totals.total, payments, cash_rounding(session))
     settled = settled_all.payments
@@ -144,9 +153,7 @@ def checkout(
         tax_total=totals.tax_total,
         total=settled_all.total(totals.total),
         rounding=settled_all.rounding,
-        order_discount_approved_by_id=(
-            cart.order_discount_approved_by if cart.order_discount is not None else None
-        ),
+        order_discount_approved_by_id=authority.order_discount_by,
         sale_uuid=sale_uuid,
         order_discount_bp=basis_points(cart.order_discount),
     )
@@ -171,12 +178,12 @@ def checkout(
             order_share=priced.order_share,
             tax=priced.tax,
             line_total=priced.line_total,
-            discount_approved_by_id=(
-                line.discount_approved_by if line.discount is not None else None
-            ),
-            price_approved_by_id=line.price_approved_by,
+            discount_approved_by_id=approved[1],
+            price_approved_by_id=approved[0],
         )
-        for i, (line, priced) in enumerate(zip(cart.lines, totals.lines, strict=True))
+        for i, (line, priced, approved) in enumerate(
+            zip(cart.lines, totals.lines, authority.lines, strict=True)
+        )
     ]
     insert_many(conn, _LINE, line_rows)
     payment_rows = [

@@ -24,7 +24,11 @@ DEMO_USERS = (
     ("spv1", "Budi Santoso", "supervisor", "2222", "198703152010121002"),
     ("manajer", "Dewi Lestari", "manajer", "3333", "197905202005012001"),
     ("gudang", "Agus Pratama", "gudang", "4444", None),
+    ("admin", "Admin Sistem", "admin", "5555", None),
 )
+# The demo's documented PINs are 4 digits, short to type in a try-out; a user made or reset
+# in a real store needs kasir.services.auth.NEW_PIN_MIN.
+DEMO_PIN_MIN = 4
 DEMO_COUNTERS = ("K01", "K02")
 # The demo's products sold per kg and the item code (PLU) their scale labels carry. Migration
 # 0005 gives the same PLUs to a demo store made before it.
@@ -75,7 +79,7 @@ def load_demo_data(session: Session) -> DemoResult:
         result = import_products(session, fh, source="katalog demo")
     _set_demo_plu(session)
     for username, full_name, role, pin, nip in DEMO_USERS:
-        create_user(session, username, full_name, role, pin, nip)
+        create_user(session, username, full_name, role, pin, nip, pin_min=DEMO_PIN_MIN)
     for code in DEMO_COUNTERS:
         ensure_counter(session, code)
     set_setting(session, "qris_static", build_static_example())

@@ -34,6 +34,7 @@ from sqlalchemy.orm import Session
 
 from kasir.store.bulk import insert_many, prepared
 from kasir.store.models import (
+    AuditEvent,
     Counter,
     JournalEntry,
     Payment,
@@ -94,7 +95,13 @@ SHIFT_CLOSE_COLUMNS = (
     "close_approved_by_id",
 )
 
-DOCUMENT_KINDS = ("sale", "refund", "void", "shift_open", "shift_close")
+# An event (`record_event`): its audit_event row, as written.
+EVENT_COLUMNS = ("id", "at", "user_id", "action", "entity", "entity_id", "payload")
+
+DOCUMENT_KINDS = ("sale", "refund", "void", "shift_open", "shift_close", "event")
+# The chain of the events that happen at no counter (a user added or a setting changed with
+# the command line): not a counter code (those are letters and digits).
+STORE_CHAIN = "*toko"
 
 
 def _plain(value: Any) -> Any:
@@ -126,6 +133,7 @@ def _rows(table: Any, columns: Sequence[str], where: Any, order: Any) -> Any:
 
 _SALE, _LINE = Sale.__table__, SaleLine.__table__
 _PAY, _MOVE, _SHIFT = Payment.__table__, StockMovement.__table__, Shift.__table__
+_EVENT = AuditEvent.__table__
 
 
 def _digest(parts: Iterable[Any]) -> str:
@@ -184,6 +192,10 @@ def document_digest(session: Session, kind: str, doc_id: int) -> str | None:
                 sorted(_row(r, MOVEMENT_COLUMNS) for r in moves),
             ]
         )
+    if kind == "event":
+        event = conn.execute(_rows(_EVENT, EVENT_COLUMNS, _EVENT.c.id == doc_id, ())).mappings()
+        found = event.first()
+        return None if found is None else _digest([_row(found, EVENT_COLUMNS)])
     columns = SHIFT_OPEN_COLUMNS if kind == "shift_open" else SHIFT_CLOSE_COLUMNS
     shift = conn.execute(_rows(_SHIFT, columns, _SHIFT.c.id == doc_id, ())).mappings().first()
     return None if shift is None else _digest([_row(shift, columns)])
@@ -204,7 +216,9 @@ def entry_hash(
     ).hexdigest()
 
 
-def _chain_of(session: Session, counter_id: int) -> str:
+def _chain_of(session: Session, counter_id: int | None) -> str:
+    if counter_id is None:
+        return STORE_CHAIN
     code = session.scalar(select(Counter.code).where(Counter.id == counter_id))
     assert code is not None, f"counter {counter_id}"
     return str(code)
@@ -224,7 +238,7 @@ _HEAD_LOCKED = _HEAD.with_for_update()
 
 def append(
     session: Session,
-    counter_id: int,
+    counter_id: int | None,
     kind: str,
     doc_id: int,
     ref: str,
@@ -261,6 +275,43 @@ def append(
     return seq
 
 
+def record_event(
+    session: Session,
+    action: str,
+    *,
+    user_id: int | None,
+    counter_id: int | None = None,
+    entity: str = "",
+    entity_id: str | int = "",
+    detail: Mapping[str, Any] | None = None,
+    now: dt.datetime | None = None,
+) -> int:
+    """Record a sensitive event (see EVENT_NAMES) and journal it on the counter's chain (the
+    store's own chain, `STORE_CHAIN`, when it happened at no counter), in the caller's
+    transaction: its audit_event id. `user_id`: whose event (the approver of an approval);
+    `detail`: what and how much, as plain JSON values. Never a PIN."""
+    assert action in EVENT_NAMES, action
+    at = (now or utcnow()).astimezone(dt.UTC)
+    row: dict[str, Any] = {
+        "at": at,
+        "user_id": user_id,
+        "action": action,
+        "entity": entity,
+        "entity_id": str(entity_id),
+        "payload": canonical(dict(detail or {})).decode(),
+        "prev_hash": "",
+    }
+    conn = session.connection()
+    row["id"] = conn.execute(
+        _EVENT.insert().values(hash="").returning(_EVENT.c.id), row
+    ).scalar_one()
+    digest = _digest([_row(row, EVENT_COLUMNS)])
+    conn.execute(_EVENT.update().where(_EVENT.c.id == row["id"]).values(hash=digest))
+    ref = f"{action} {entity_id}".strip()[:64]
+    append(session, counter_id, "event", row["id"], ref, now=at, digest=digest)
+    return int(row["id"])
+
+
 # --- verifying -------------------------------------------------------------------------------
 
 
@@ -294,6 +345,28 @@ KIND_NAMES = {
     "void": "void",
     "shift_open": "buka shift",
     "shift_close": "tutup shift",
+    "event": "peristiwa",
+}
+# The events `record_event` takes, with their Indonesian names (the audit view).
+EVENT_NAMES = {
+    "login": "Masuk",
+    "login_failed": "PIN salah saat masuk",
+    "locked": "Pengguna terkunci",
+    "logout": "Keluar",
+    "screen_lock": "Layar dikunci",
+    "screen_unlock": "Layar dibuka",
+    "approval": "Persetujuan supervisor",
+    "approval_refused": "Persetujuan ditolak",
+    "cart_cancelled": "Keranjang dibatalkan",
+    "drawer": "Laci uang dibuka",
+    "reprint": "Cetak ulang struk",
+    "setting": "Pengaturan diubah",
+    "user_added": "Pengguna ditambahkan",
+    "user_disabled": "Pengguna dinonaktifkan",
+    "user_enabled": "Pengguna diaktifkan",
+    "pin_reset": "PIN diatur ulang",
+    "first_admin": "Administrator pertama dibuat",
+    "refused": "Ditolak (tidak berwenang)",
 }
 
 
@@ -390,6 +463,18 @@ def _unjournaled(session: Session, journaled: Mapping[str, set[int]]) -> list[Br
             out.append(
                 Break(chain, f"Meja {chain}: shift #{shift_id} ditutup tanpa catatan di jurnal.")
             )
+    for event_id, action, at in session.execute(
+        select(AuditEvent.id, AuditEvent.action, AuditEvent.at)
+    ):
+        if event_id not in journaled["event"]:
+            name = EVENT_NAMES.get(action, action)
+            out.append(
+                Break(
+                    "?",
+                    f"Peristiwa #{event_id} ({name}, {_when(at)}) tidak tercatat di jurnal "
+                    "(ditambahkan di luar Kasir?).",
+                )
+            )
     return out
 
 
@@ -427,4 +512,12 @@ def journal_existing(session: Session) -> int:
         ):
             append(session, counter_id, "shift_close", shift_id, f"shift #{shift_id}", now=closed)
             written += 1
+    for event_id, action, entity_id, at in session.execute(
+        select(AuditEvent.id, AuditEvent.action, AuditEvent.entity_id, AuditEvent.at).order_by(
+            AuditEvent.id
+        )
+    ):
+        ref = f"{action} {entity_id}".strip()[:64]
+        append(session, None, "event", event_id, ref, now=at)
+        written += 1
     return written

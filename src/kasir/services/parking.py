@@ -8,6 +8,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 from dataclasses import dataclass
+from decimal import Decimal
 
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
@@ -16,9 +17,10 @@ from kasir.domain.cart import Cart, CartLine, price_cart
 from kasir.domain.measure import unit_scale
 from kasir.errors import NotFound, ValidationError
 from kasir.money import format_rupiah
-from kasir.services import catalog
+from kasir.services import approvals, catalog
 from kasir.services.cart_edit import tax_rate
 from kasir.services.shifts import Till
+from kasir.settings import get_setting
 from kasir.store.models import ParkedCart
 from kasir.timeutil import utcnow
 
@@ -65,13 +67,16 @@ class Recalled:
     changes: tuple[str, ...]
 
 
-def recall_cart(session: Session, parked_id: int) -> Recalled:
+def recall_cart(session: Session, parked_id: int, cashier_id: int | None = None) -> Recalled:
     """Take a parked cart back (it leaves the parked list), re-priced from the catalog.
 
     A product deactivated (or gone) since is taken out; a changed price is taken over (a
     price a supervisor set by hand stays); the product's name, UPT, category and cost are
-    taken as they are now; an amount discount that no longer fits the line is dropped. Each
-    change is said in `changes`, for the cashier to tell the customer."""
+    taken as they are now; an amount discount that no longer fits the line is dropped. A
+    price or a discount above the limit stays only when an approval recorded for the cart
+    (`kasir.services.approvals`, by someone other than `cashier_id`) covers it: the stored
+    JSON carries no authority. Each change is said in `changes`, for the cashier to tell the
+    customer."""
     row = session.get(ParkedCart, parked_id, with_for_update=True)
     if row is None:
         raise NotFound("Keranjang yang disimpan tidak ada lagi (mungkin sudah diambil).")
@@ -79,6 +84,9 @@ def recall_cart(session: Session, parked_id: int) -> Recalled:
     session.execute(delete(ParkedCart).where(ParkedCart.id == parked_id))
     changes: list[str] = []
     kept: list[CartLine] = []
+    grants = approvals.granted(session, cart.key)
+    limit = Decimal(get_setting(session, "discount_approval_pct"))
+    asker = -1 if cashier_id is None else cashier_id
     for line in cart.lines:
         try:
             product = catalog.get_product(session, line.product_id)
@@ -95,7 +103,17 @@ def recall_cart(session: Session, parked_id: int) -> Recalled:
             )
             continue
         old_list, old_price = line.list_price, line.unit_price
-        overridden = line.price_approved_by is not None
+        price_grant = approvals.find(
+            grants, approvals.PRICE, asker, line.product_id, price=line.unit_price
+        )
+        overridden = line.price_approved_by is not None and price_grant is not None
+        if line.price_approved_by is not None and price_grant is None:
+            changes.append(
+                f"Harga {line.name} {format_rupiah(line.unit_price)} tidak punya persetujuan "
+                "yang tercatat; kembali ke harga katalog."
+            )
+            old_price = product.price  # said just now
+        line.price_approved_by = None if price_grant is None else price_grant.approver_id
         line.sku, line.barcode, line.name = product.sku, product.barcode, product.name
         line.unit, line.category, line.cost = product.unit, product.category, product.cost
         line.upt_id, line.upt_code = product.upt_id, product.upt_code
@@ -119,6 +137,19 @@ def recall_cart(session: Session, parked_id: int) -> Recalled:
             )
             line.discount = None
             line.discount_approved_by = line.discount_approved_pct = None
+        if approvals.needs_approval(limit, line.discount, line.gross):
+            assert line.discount is not None
+            pct = line.discount.percent_of_base(line.gross)
+            found = approvals.find(grants, approvals.LINE_DISCOUNT, asker, line.product_id, pct=pct)
+            if found is None:
+                changes.append(
+                    f"Diskon {line.discount.label()} untuk {product.name} tidak punya "
+                    "persetujuan yang tercatat; diskon dihapus."
+                )
+                line.discount = None
+                line.discount_approved_by = line.discount_approved_pct = None
+            else:
+                line.discount_approved_by, line.discount_approved_pct = found.approver_id, pct
         kept.append(line)
     cart.lines = kept
     cart.last_index = len(kept) - 1 if kept else None
@@ -134,4 +165,20 @@ def recall_cart(session: Session, parked_id: int) -> Recalled:
             )
             cart.order_discount = None
             cart.order_discount_approved_by = cart.order_discount_approved_pct = None
+    if kept and approvals.needs_approval(limit, cart.order_discount, sum(ln.net for ln in kept)):
+        assert cart.order_discount is not None
+        pct = cart.order_discount.percent_of_base(sum(ln.net for ln in kept))
+        found = approvals.find(grants, approvals.ORDER_DISCOUNT, asker, None, pct=pct)
+        if found is None:
+            changes.append(
+                f"Diskon transaksi {cart.order_discount.label()} tidak punya persetujuan yang "
+                "tercatat; diskon dihapus."
+            )
+            cart.order_discount = None
+            cart.order_discount_approved_by = cart.order_discount_approved_pct = None
+        else:
+            cart.order_discount_approved_by, cart.order_discount_approved_pct = (
+                found.approver_id,
+                pct,
+            )
     return Recalled(cart, tuple(changes))

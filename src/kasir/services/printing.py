@@ -25,6 +25,7 @@ from sqlalchemy.orm import Session
 
 from kasir.domain.vocab import PrintKind, PrintStatus
 from kasir.errors import NotFound, ValidationError
+from kasir.services import journal
 from kasir.services.auth import Approval, check_approval
 from kasir.settings import get_setting
 from kasir.store.models import DrawerOpening, PrintJob, User, utcnow
@@ -278,16 +279,41 @@ def record_drawer(
     )
     session.add(opening)
     session.flush()
+    if sale_id is None:  # a cash sale's drawer is in that sale's journal entry already
+        journal.record_event(
+            session,
+            "drawer",
+            user_id=user_id,
+            counter_id=counter_id,
+            entity="drawer_opening",
+            entity_id=opening.id,
+            detail={"reason": reason, "approved_by": approved_by_id},
+            now=opening.opened_at,
+        )
     return opening.id
 
 
-def approve_drawer(session: Session, user_id: int, reason: str, approval: Approval | None) -> int:
+def approve_drawer(
+    session: Session,
+    user_id: int,
+    reason: str,
+    approval: Approval | None,
+    counter_id: int | None = None,
+) -> int:
     """A drawer opened by a key, without a sale: a reason and a supervisor's approval. The
     approver's id (recorded with the opening by the caller)."""
     reason = reason.strip()
     if not reason:
         raise ValidationError("Alasan membuka laci wajib diisi.")
-    approver = check_approval(session, approval, f"Membuka laci uang ({reason})")
+    approver = check_approval(
+        session,
+        approval,
+        f"Membuka laci uang ({reason})",
+        requester_id=user_id,
+        counter_id=counter_id,
+        kind="drawer",
+        detail={"reason": reason},
+    )
     return approver.id
 
 

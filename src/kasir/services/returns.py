@@ -135,7 +135,16 @@ def void_sale(
     ]
     cash = sum(p.amount for p in payments if p.method == PaymentMethod.TUNAI)
     _cash_back_check(session, shift.id, cash, f"Void struk {sale.receipt_number}: uang kembali")
-    approver = check_approval(session, approval, f"Void struk {sale.receipt_number}")
+    approver = check_approval(
+        session,
+        approval,
+        f"Void struk {sale.receipt_number}",
+        requester_id=till.user_id,
+        counter_id=till.counter_id,
+        kind="void",
+        excluded=(sale.cashier_id,),
+        detail={"receipt": sale.receipt_number, "total": sale.total},
+    )
     sale.status = "voided"
     sale.voided_at = now
     sale.void_reason = reason
@@ -356,7 +365,16 @@ def refund_sale(
     shift = open_shift_for(session, till, now)
     if pay is not None and pay.method == PaymentMethod.TUNAI:
         _cash_back_check(session, shift.id, total - rounding, "Retur")
-    approver = check_approval(session, approval, f"Retur struk {original.receipt_number}")
+    approver = check_approval(
+        session,
+        approval,
+        f"Retur struk {original.receipt_number}",
+        requester_id=till.user_id,
+        counter_id=till.counter_id,
+        kind="refund",
+        excluded=(original.cashier_id,),
+        detail={"receipt": original.receipt_number, "total": total},
+    )
 
     refund_id, _uuid, number = write_document(
         session,

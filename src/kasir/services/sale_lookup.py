@@ -338,9 +338,7 @@ def receipts_query(counter_id: int, day: dt.date, text: str, limit: int) -> _Rec
         digits = typed.lower().removeprefix("rp").strip().replace(".", "").replace(" ", "")
         if digits.isascii() and digits.isdigit():
             amount = func.abs(Sale.total)
-            conditions: list[ColumnElement[bool]] = [
-                cast(amount, String).like(f"{int(digits)}%")
-            ]
+            conditions: list[ColumnElement[bool]] = [cast(amount, String).like(f"{int(digits)}%")]
             if len(digits) <= MAX_SEQ_DIGITS:
                 conditions.append(Sale.seq == int(digits))
             query = query.where(or_(*conditions))

@@ -102,7 +102,8 @@ class _Sale:
 
 
 def _fresh() -> _Sale:
-    return _Sale(Cart(), (), uuid7_text())
+    sale_uuid = uuid7_text()
+    return _Sale(Cart(key=sale_uuid), (), sale_uuid)
 
 
 class SaleSession:
@@ -128,6 +129,11 @@ class SaleSession:
     @property
     def sale_uuid(self) -> str:
         return self._sale.sale_uuid
+
+    @property
+    def asker(self) -> cart_edit.Asker:
+        """Who asks for this sale's approvals: its cashier (never the approver)."""
+        return cart_edit.Asker(self.till.user_id, self.till.counter_id)
 
     # --- staging --------------------------------------------------------------------------------
 
@@ -161,6 +167,7 @@ class SaleSession:
         draft = drafts.load_draft(session, till.counter_id)
         if draft is None:
             return sale, None
+        draft.cart.key = draft.sale_uuid  # the approvals are recorded under the sale's UUID
         sale._sale = _Sale(draft.cart, draft.payments, draft.sale_uuid)
         if _shift_of(till) is not None and draft.shift_id != _shift_of(till):
             sale._store(session, sale._sale)  # the cart now belongs to this till's shift
@@ -224,21 +231,29 @@ class SaleSession:
     ) -> SaleState:
         return self._edit(
             session,
-            lambda cart: cart_edit.set_line_discount(session, cart, index, discount, approval),
+            lambda cart: cart_edit.set_line_discount(
+                session, cart, index, discount, approval, self.asker
+            ),
         )
 
     def set_order_discount(
         self, session: Session, discount: Discount | None, approval: Approval | None = None
     ) -> SaleState:
         return self._edit(
-            session, lambda cart: cart_edit.set_order_discount(session, cart, discount, approval)
+            session,
+            lambda cart: cart_edit.set_order_discount(
+                session, cart, discount, approval, self.asker
+            ),
         )
 
     def override_price(
         self, session: Session, index: int, price: int, approval: Approval | None
     ) -> SaleState:
         return self._edit(
-            session, lambda cart: cart_edit.override_price(session, cart, index, price, approval)
+            session,
+            lambda cart: cart_edit.override_price(
+                session, cart, index, price, approval, self.asker
+            ),
         )
 
     # --- payments -------------------------------------------------------------------------------
@@ -348,8 +363,13 @@ class SaleSession:
         current = self._current(session)
         if current.cart.lines or current.payments:
             raise NotAllowed("Keranjang masih berisi; simpan (F8) atau selesaikan dulu.")
-        recalled = parking.recall_cart(session, parked_id)
-        self._store(session, _Sale(recalled.cart, (), current.sale_uuid))
+        recalled = parking.recall_cart(session, parked_id, self.till.user_id)
+        # The parked cart's key was the UUID of the sale it was parked from (never checked
+        # out): it goes on as this sale's, so the approvals recorded under it still count.
+        key = recalled.cart.key
+        if checkout_service.stored_sale_id(session, key) is not None:
+            key = recalled.cart.key = current.sale_uuid
+        self._store(session, _Sale(recalled.cart, (), key))
         return recalled, self.state(session)
 
     # --- the draft ------------------------------------------------------------------------------

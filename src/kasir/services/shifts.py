@@ -367,7 +367,14 @@ def close_shift(
         if close_needs_approval(shift.cashier_id, closed_by_id, closer.role):
             cashier = session.scalar(select(User.full_name).where(User.id == shift.cashier_id))
             approver = check_approval(
-                session, approval, f"Menutup shift #{shift.id} ({cashier or '?'})"
+                session,
+                approval,
+                f"Menutup shift #{shift.id} ({cashier or '?'})",
+                requester_id=closed_by_id,
+                counter_id=shift.counter_id,
+                kind="shift_close",
+                excluded=(shift.cashier_id,),
+                detail={"shift_id": shift.id, "counted_cash": counted_cash},
             )
             approved_by = approver.id
         else:

@@ -14,7 +14,7 @@ from sqlalchemy.exc import ArgumentError
 from sqlalchemy.orm import Session, sessionmaker
 
 from kasir.config import DbTimeouts
-from kasir.errors import StoreUnavailable
+from kasir.errors import KasirError, StoreUnavailable
 
 SQLITE_BUSY_TIMEOUT_MS = 15_000
 SQLITE_MMAP_BYTES = 1 << 30
@@ -79,6 +79,24 @@ def reading_engine(engine: Engine) -> Engine:
             options["isolation_level"] = "REPEATABLE READ"
         found = _reading_engines[engine] = engine.execution_options(**options)
     return found
+
+
+@contextmanager
+def writing(factory: sessionmaker[Session]) -> Iterator[Session]:
+    """A unit of work that writes: `factory.begin()`, and when it is refused with an error that
+    carries `afterwards` (a wrong PIN, a lockout: `kasir.errors.KasirError`), everything it
+    wrote is rolled back and only `afterwards` is written, in a transaction of its own, before
+    the error goes on to the caller."""
+    try:
+        with factory.begin() as session:
+            yield session
+    except KasirError as exc:
+        record, exc.afterwards = exc.afterwards, None
+        if record is None:
+            raise
+        with factory.begin() as session:
+            record(session)
+        raise
 
 
 @contextmanager

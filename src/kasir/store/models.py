@@ -202,6 +202,9 @@ class User(Base):
     pin_hash: Mapped[str] = mapped_column(String(200))
     nip: Mapped[str | None] = mapped_column(String(32))
     active: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
+    # Wrong PINs in a row (login or approval), and until when the user is locked out.
+    failed_pins: Mapped[int] = mapped_column(Integer, server_default=ZERO)
+    locked_until: Mapped[dt.datetime | None] = mapped_column(UtcDateTime)
 
 
 class Counter(Base):
@@ -481,9 +484,13 @@ class ParkedCart(Base):
 
 
 class AuditEvent(Base):
-    """Hash-chained audit trail: each row's hash covers the previous row's hash."""
+    """A sensitive event (login, lockout, approval, refusal, settings or user change, drawer,
+    reprint...), journaled like a document (`kasir.services.journal.record_event`): `hash` is
+    its digest, `prev_hash` unused (the journal chains it). An approval is one of these: who
+    (`user_id`), for what (`entity`, `entity_id`: the sale's UUID) and how much (`payload`)."""
 
     __tablename__ = "audit_event"
+    __table_args__ = (Index("ix_audit_event_entity_entity_id", "entity", "entity_id"),)
     id: Mapped[int] = mapped_column(primary_key=True)
     at: Mapped[dt.datetime] = timestamp_column()
     user_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"), index=True)

@@ -31,7 +31,7 @@ Factory = sessionmaker[Session]
 NOW = dt.datetime(2026, 11, 22, 3, 0, tzinfo=dt.UTC)
 MAKARONI = "2000000100012"
 KERIPIK = "2000000100043"
-SPV = Approval("2222")
+SPV = Approval("2222", "spv1")
 
 
 def make_till(s: Session, counter: str = "K01", user: str = "kasir1") -> Till:
@@ -180,11 +180,14 @@ def test_a_recalled_cart_drops_products_no_longer_sold(demo: Factory) -> None:
         "Makaroni Keju 250 g tidak aktif lagi; dikeluarkan dari keranjang.",
         "Harga Keripik Bawang 250 g berubah: Rp 20.000 menjadi Rp 1.500.",
         "Diskon Rp 2.000 untuk Keripik Bawang 250 g melebihi harga baru; diskon dihapus.",
+        # Rp 1.000 of Rp 1.500 is above the limit now, and nobody approved it.
+        "Diskon transaksi Rp 1.000 tidak punya persetujuan yang tercatat; diskon dihapus.",
     )
     [line] = recalled.cart.lines
     assert (line.name, line.unit_price, line.discount) == ("Keripik Bawang 250 g", 1_500, None)
     # The order discount now exceeds what is left: dropped too, and said.
     with demo.begin() as s:
+        set_order_discount(s, recalled.cart, Discount("amount", 1_000), SPV)
         set_product(s, KERIPIK, price=500)
         set_product(s, MAKARONI, active=True)
         back = park_cart(s, till, recalled.cart)

@@ -139,7 +139,10 @@ def test_void_by_the_manager(demo: Factory) -> None:
     till = open_till(demo)
     number = sell(demo, till, [(MAKARONI, 1)])
     with demo.begin() as s:
-        assert void_sale(s, till, number, "batal", Approval("3333"), now=LATER).status == "voided"
+        assert (
+            void_sale(s, till, number, "batal", Approval("3333", "manajer"), now=LATER).status
+            == "voided"
+        )
 
 
 def test_void_of_a_previous_day_is_refused(demo: Factory) -> None:

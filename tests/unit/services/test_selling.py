@@ -504,7 +504,7 @@ def test_line_discount_and_price_approvers_are_stored_per_line(demo: Factory) ->
         add_by_barcode(s, cart, MAKARONI, 2)  # discount above the limit, by the manager
         add_by_barcode(s, cart, KERIPIK, 1)  # price override, by the supervisor
         add_by_barcode(s, cart, LAST_ONE, 1)  # nothing to approve
-        set_line_discount(s, cart, 0, Discount("percent", Decimal(30)), Approval("3333"))
+        set_line_discount(s, cart, 0, Discount("percent", Decimal(30)), Approval("3333", "manajer"))
         view = override_price(s, cart, 1, 15_000, SPV)
         sale = checkout(s, till, cart, cash(view.total), now=NOW)
     with demo() as s:
@@ -618,7 +618,7 @@ def test_override_price_always_needs_a_supervisor(demo: Factory) -> None:
     till = open_till(demo)
     supervisor = user_id(demo, "spv1")
     cart = Cart()
-    with demo() as s:
+    with demo.begin() as s:  # the approval is a record: committed with the cart's change
         add_by_barcode(s, cart, MAKARONI)
         for approval in (None, WRONG_PIN, KASIR_PIN):
             with pytest.raises(ApprovalRequired):

@@ -51,7 +51,9 @@ def test_upgrade_adds_the_approver_and_the_downgrade_takes_it_away(store_0004: E
         (shift_id,) = s.execute(text("SELECT id FROM shift")).one()
         assert shifts.shift_view(s, shift_id).close_approved_by_id is None
         kasir2 = s.execute(text("SELECT id FROM user_account WHERE username = 'kasir2'")).one()
-        closed = shifts.close_shift(s, shift_id, 150_000, kasir2[0], approval=Approval("2222"))
+        closed = shifts.close_shift(
+            s, shift_id, 150_000, kasir2[0], approval=Approval("2222", "spv1")
+        )
     assert closed.close_approved_by_id is not None
 
     downgrade(store_0004, "0004")

@@ -69,6 +69,9 @@ class Actions:
         self.say_error = say_error
         self.in_flight = 0  # operations of this screen not finished yet
         self._waiting: deque[Callable[[], None]] = deque()
+        self.last_approver = (
+            ""  # the username of the last approval here (the next dialog starts with it)
+        )
 
     # --- order of keys ----------------------------------------------------------------------
 
@@ -167,7 +170,11 @@ class Actions:
         """The PIN dialog says what is approved (the action with its amounts); a wrong PIN is
         said there and the same request is tried again with the next PIN."""
         dialog = SupervisorDialog(
-            self.dialogs.top(), asked.message, retry=True, action=asked.action
+            self.dialogs.top(),
+            asked.message,
+            retry=True,
+            action=asked.action,
+            user=self.last_approver,
         )
 
         def try_pin() -> None:
@@ -175,6 +182,9 @@ class Actions:
             assert isinstance(approval, Approval)
 
             def accepted(result: T) -> None:
+                # The supervisor on duty approves again later: the next dialog starts with
+                # their name (the PIN is asked for every time).
+                self.last_approver = approval.username or ""
                 dialog.approved()
                 done(result)
 

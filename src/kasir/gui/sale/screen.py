@@ -573,7 +573,9 @@ class SaleScreen(QWidget):
 
         def act(s: Session, approval: Approval | None) -> Queued:
             reason = str(dialog.value)
-            approver = printing_service.approve_drawer(s, till.user_id, reason, approval)
+            approver = printing_service.approve_drawer(
+                s, till.user_id, reason, approval, till.counter_id
+            )
             return queue_drawer(
                 s,
                 counter_id=till.counter_id,
