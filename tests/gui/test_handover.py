@@ -93,11 +93,14 @@ def test_a_typo_is_shown_against_the_expected_and_corrected_before_closing(
         f"Tutup shift #{first.id} (Siti Rahmawati): dihitung Rp 200.000, seharusnya "
         "Rp 200.000, selisih Rp 0." in approval.prompt.text()
     )
+    approval.user.setText("kasir2")
     qtbot.keyClicks(approval.edit, "1212")  # kasir2's own PIN approves nothing
     qtbot.keyClick(approval.edit, Qt.Key.Key_Return)
-    qtbot.waitUntil(lambda: "PIN supervisor salah" in approval.error.text(), timeout=WAIT_MS)
+    refused = "Rudi Hartono (Kasir) tidak berwenang menyetujui"
+    qtbot.waitUntil(lambda: refused in approval.error.text(), timeout=WAIT_MS)
     assert approval.isVisible() and approval.edit.text() == ""
     assert shift_row(demo_sqlite, first.id).status == "open"
+    approval.user.setText("spv1")
     qtbot.keyClicks(approval.edit, "2222")
     qtbot.keyClick(approval.edit, Qt.Key.Key_Return)
 

@@ -83,16 +83,18 @@ def test_wrong_pin_says_so_in_indonesian_and_stays(
     tried: list[str] = []
     real_login = auth.login
 
-    def login_spy(session: Session, username: str, pin: str) -> UserView:
+    def login_spy(session: Session, username: str, pin: str, **kw: object) -> UserView:
         tried.append(pin)
-        return real_login(session, username, pin)
+        return real_login(session, username, pin, **kw)  # type: ignore[arg-type]
 
     monkeypatch.setattr(auth, "login", login_spy)
     login = counter_app.login
     type_user(qtbot, counter_app, "kasir1")
     qtbot.keyClicks(login.pin, "9999")
     qtbot.keyClick(login.pin, Qt.Key.Key_Return)
-    assert login.error.text() == "Nama pengguna atau PIN salah."
+    assert login.error.text() == (
+        "Nama pengguna atau PIN salah. Sisa 4 kali lagi sebelum kasir1 dikunci."
+    )
     assert tried == ["9999"], "one Enter, one attempt (no second try by a default button)"
     assert login.isVisible()
     assert login.pin.text() == "", "the wrong PIN is cleared for the next try"
@@ -234,11 +236,12 @@ def test_a_shift_left_open_yesterday_is_closed_first(qtbot: QtBot, counter_app: 
     assert sale.business_date == business_date()
 
 
-def approve(qtbot: QtBot, app: CounterApp, pin: str = "2222") -> None:
-    """The supervisor types their PIN in the handover's approval, then Enter."""
+def approve(qtbot: QtBot, app: CounterApp, pin: str = "2222", user: str = "spv1") -> None:
+    """The supervisor types their name and PIN in the handover's approval, then Enter."""
     qtbot.waitUntil(lambda: app.approval_dialog is not None, timeout=WAIT_MS)
     approval = app.approval_dialog
     assert approval is not None
+    approval.user.setText(user)
     qtbot.keyClicks(approval.edit, pin)
     qtbot.keyClick(approval.edit, Qt.Key.Key_Return)
 

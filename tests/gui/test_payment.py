@@ -249,6 +249,7 @@ def test_price_changed_to_0_is_completed_by_f9(
     qtbot.keyClick(price.edit, Qt.Key.Key_Return)  # type: ignore[attr-defined]
     supervisor = screen.dialog
     assert supervisor is not None
+    supervisor.user.setText("spv1")  # type: ignore[attr-defined]
     qtbot.keyClicks(supervisor.edit, "2222")  # type: ignore[attr-defined]
     qtbot.keyClick(supervisor.edit, Qt.Key.Key_Return)  # type: ignore[attr-defined]
     assert screen.total_label.text() == "Rp 0"
@@ -274,6 +275,7 @@ def test_full_discount_is_completed_by_f9(
     qtbot.keyClick(discount.edit, Qt.Key.Key_Return)  # type: ignore[attr-defined]
     supervisor = screen.dialog
     assert supervisor is not None
+    supervisor.user.setText("spv1")  # type: ignore[attr-defined]
     qtbot.keyClicks(supervisor.edit, "2222")  # type: ignore[attr-defined]
     qtbot.keyClick(supervisor.edit, Qt.Key.Key_Return)  # type: ignore[attr-defined]
     assert screen.total_label.text() == "Rp 0"

@@ -144,6 +144,7 @@ def test_ctrl_l_opens_the_drawer_with_a_reason_and_a_supervisor(
         qtbot.waitUntil(lambda: isinstance(screen.dialog, SupervisorDialog), timeout=WAIT_MS)
         pin = screen.dialog
         assert isinstance(pin, SupervisorDialog) and "laci" in pin.prompt.text().lower()
+        pin.user.setText("spv1")
         qtbot.keyClicks(pin.edit, "2222")
         qtbot.keyClick(pin.edit, Qt.Key.Key_Return)
         qtbot.waitUntil(lambda: b"\x1bp" in printer.data(), timeout=PRINT_WAIT_MS)

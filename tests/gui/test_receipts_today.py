@@ -141,6 +141,7 @@ def test_todays_list_filter_and_enter_then_void(
     qtbot.mouseClick(dialog.void_button, Qt.MouseButton.LeftButton)
     supervisor = screen.dialog
     assert isinstance(supervisor, SupervisorDialog)
+    supervisor.user.setText("spv1")
     qtbot.keyClicks(supervisor.edit, "2222")
     qtbot.keyClick(supervisor.edit, Qt.Key.Key_Return)
     assert screen.dialog is None
@@ -221,6 +222,7 @@ def test_the_refund_dialog_shows_the_price_paid_and_the_money_back(
     qtbot.mouseClick(dialog.refund_button, Qt.MouseButton.LeftButton)
     supervisor = screen.dialog
     assert isinstance(supervisor, SupervisorDialog)
+    supervisor.user.setText("spv1")
     qtbot.keyClicks(supervisor.edit, "2222")
     qtbot.keyClick(supervisor.edit, Qt.Key.Key_Return)
     refund = screen.last_sale
@@ -264,6 +266,7 @@ def test_a_cash_refund_shows_the_cash_rounded_as_it_will_be_paid(
     qtbot.mouseClick(dialog.refund_button, Qt.MouseButton.LeftButton)
     supervisor = screen.dialog
     assert isinstance(supervisor, SupervisorDialog)
+    supervisor.user.setText("spv1")
     qtbot.keyClicks(supervisor.edit, "2222")
     qtbot.keyClick(supervisor.edit, Qt.Key.Key_Return)
     refund = screen.last_sale

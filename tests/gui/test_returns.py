@@ -83,13 +83,15 @@ def test_void_refused_without_and_done_with_a_supervisor(
     click(qtbot, dialog.void_button)
     supervisor = screen.dialog
     assert isinstance(supervisor, SupervisorDialog)
+    supervisor.user.setText("kasir1")
     qtbot.keyClicks(supervisor.edit, "1111")
     qtbot.keyClick(supervisor.edit, Qt.Key.Key_Return)
-    assert "PIN supervisor salah" in supervisor.error.text()
+    assert "Siti Rahmawati (Kasir) tidak berwenang menyetujui" in supervisor.error.text()
     assert supervisor.isVisible() and screen.dialog is supervisor
     assert status_of(demo_sqlite, sale.receipt_number) == "completed"
 
     # 3. The supervisor's PIN, typed again in the same dialog: voided.
+    supervisor.user.setText("spv1")
     qtbot.keyClicks(supervisor.edit, "2222")
     qtbot.keyClick(supervisor.edit, Qt.Key.Key_Return)
     assert not dialog.isVisible() and screen.dialog is None
@@ -157,6 +159,7 @@ def test_refund_one_line_makes_a_negative_document(
         )
         == 1
     ), "Alt+R asks once, for the refund only"
+    supervisor.user.setText("spv1")
     qtbot.keyClicks(supervisor.edit, "2222")
     qtbot.keyClick(supervisor.edit, Qt.Key.Key_Return)
 
@@ -192,6 +195,7 @@ def test_a_line_refunded_in_full_cannot_be_chosen_again(
     click(qtbot, dialog.refund_button)
     supervisor = screen.dialog
     assert isinstance(supervisor, SupervisorDialog)
+    supervisor.user.setText("spv1")
     qtbot.keyClicks(supervisor.edit, "2222")
     qtbot.keyClick(supervisor.edit, Qt.Key.Key_Return)
     assert screen.dialog is None
@@ -237,6 +241,7 @@ def test_enter_in_the_reason_never_voids(
     supervisor = screen.dialog
     assert isinstance(supervisor, SupervisorDialog)
     assert f"Void struk {sale.receipt_number}" in supervisor.prompt.text()
+    supervisor.user.setText("spv1")
     qtbot.keyClicks(supervisor.edit, "2222")
     qtbot.keyClick(supervisor.edit, Qt.Key.Key_Return)
     assert status_of(demo_sqlite, sale.receipt_number) == "voided"
@@ -274,6 +279,7 @@ def test_refund_by_qris_needs_a_reference(
     click(qtbot, dialog.refund_button)
     supervisor = screen.dialog
     assert isinstance(supervisor, SupervisorDialog)
+    supervisor.user.setText("spv1")
     qtbot.keyClicks(supervisor.edit, "2222")
     qtbot.keyClick(supervisor.edit, Qt.Key.Key_Return)
     refund = screen.last_sale
@@ -311,6 +317,7 @@ def give_pin(qtbot: QtBot, screen: SaleScreen) -> None:
     qtbot.waitUntil(lambda: isinstance(screen.dialog, SupervisorDialog), timeout=WAIT_MS)
     supervisor = screen.dialog
     assert isinstance(supervisor, SupervisorDialog)
+    supervisor.user.setText("spv1")
     qtbot.keyClicks(supervisor.edit, "2222")
     qtbot.keyClick(supervisor.edit, Qt.Key.Key_Return)
 

@@ -323,13 +323,15 @@ def test_big_line_discount_needs_the_supervisor_pin(
     assert "persetujuan supervisor" in supervisor.prompt.text()
     assert cart_rows(screen)[0][3] == "", "nothing applied before approval"
 
+    supervisor.user.setText("kasir1")
     type_into(supervisor.edit, "1111")  # the cashier's own PIN is not a supervisor's
     # Refused in the PIN dialog, which stays open to try again: the 50% need not be retyped.
-    assert "PIN supervisor salah" in supervisor.error.text()
+    assert "Siti Rahmawati (Kasir) tidak berwenang menyetujui" in supervisor.error.text()
     assert supervisor.isVisible() and screen.dialog is supervisor
     assert supervisor.edit.text() == ""
     assert cart_rows(screen)[0] == ("Nastar Keju 500 g", "1", "85.000", "", "85.000")
 
+    supervisor.user.setText("spv1")
     type_into(supervisor.edit, "2222")
     assert cart_rows(screen)[0] == ("Nastar Keju 500 g", "1", "85.000", "-42.500", "42.500")
     assert screen.total_label.text() == "Rp 42.500"
@@ -345,8 +347,15 @@ def test_supervisor_dialog_cancelled_applies_nothing(
     type_into(dialog.edit, "50%")
     supervisor = screen.dialog
     assert isinstance(supervisor, SupervisorDialog)
-    qtbot.keyClick(supervisor.edit, Qt.Key.Key_Return)  # empty PIN: asked again
+    assert supervisor.user.hasFocus(), "the supervisor's name first"
+    qtbot.keyClick(supervisor.edit, Qt.Key.Key_Return)  # no name: asked for it
     assert supervisor.isVisible()
+    assert supervisor.error.text() == "Nama pengguna supervisor wajib diisi."
+    assert supervisor.user.hasFocus()
+    qtbot.keyClicks(supervisor.user, "spv1")
+    qtbot.keyClick(supervisor.user, Qt.Key.Key_Return)  # Enter in the name: on to the PIN
+    assert supervisor.edit.hasFocus()
+    qtbot.keyClick(supervisor.edit, Qt.Key.Key_Return)  # empty PIN: asked again
     assert supervisor.error.text() == "PIN supervisor wajib diisi."
     qtbot.keyClick(supervisor.edit, Qt.Key.Key_Escape)
     assert not supervisor.isVisible() and screen.dialog is None
@@ -375,6 +384,7 @@ def test_price_override_always_asks_a_supervisor(
     type_into(dialog.edit, "19.000")  # even a higher price
     supervisor = screen.dialog
     assert isinstance(supervisor, SupervisorDialog)
+    supervisor.user.setText("spv1")
     type_into(supervisor.edit, "2222")
     assert cart_rows(screen)[0] == ("Makaroni Keju 250 g", "1", "19.000 *", "", "19.000")
     tip = screen.model.index(0, 0).data(Qt.ItemDataRole.ToolTipRole)
@@ -473,6 +483,7 @@ def test_parked_cart_survives_a_restart(
         qtbot.waitUntil(again.close_dialog.check.isVisible, timeout=WAIT_MS)
         qtbot.keyClick(again.close_dialog.edit, Qt.Key.Key_Return)
         qtbot.waitUntil(lambda: again.approval_dialog is not None, timeout=WAIT_MS)
+        again.approval_dialog.user.setText("spv1")  # type: ignore[union-attr]
         qtbot.keyClicks(again.approval_dialog.edit, "2222")  # type: ignore[union-attr]
         qtbot.keyClick(again.approval_dialog.edit, Qt.Key.Key_Return)  # type: ignore[union-attr]
         qtbot.waitUntil(lambda: again.shift_dialog is not None, timeout=WAIT_MS)

@@ -285,6 +285,7 @@ def test_price_override_on_the_chosen_line(
         supervisor.action_label.text()
         == "Ubah harga Makaroni Keju 250 g dari Rp 18.000 menjadi Rp 15.000"
     )
+    supervisor.user.setText("spv1")
     type_into(supervisor.edit, "2222")
     assert screen.model.index(0, 2).data() == "15.000 *"
     assert screen.model.index(1, 2).data() == "20.000"
@@ -359,9 +360,11 @@ def test_supervisor_sees_the_action_and_amount_and_may_retry(
     assert isinstance(supervisor, SupervisorDialog)
     assert supervisor.action_label.text() == "Diskon transaksi 15% = Rp 41.250 dari Rp 275.000"
     assert supervisor.action_label.isVisible()
+    supervisor.user.setText("spv1")
     type_into(supervisor.edit, "9999")
-    assert "PIN supervisor salah" in supervisor.error.text()
+    assert "PIN spv1 salah. Sisa 4 kali lagi" in supervisor.error.text()
     assert supervisor.isVisible(), "the request (15%) is kept: only the PIN again"
+    supervisor.user.setText("spv1")
     type_into(supervisor.edit, "2222")
     qtbot.waitUntil(lambda: screen.dialog is None, timeout=WAIT_MS)
     assert supervisor.error.text() == ""

@@ -212,7 +212,6 @@ class SupervisorDialog(InputDialog):
         self.user.setMaxLength(64)
         self.edit.setPlaceholderText("PIN")
         self.user.returnPressed.connect(self.edit.setFocus)
-        self.setTabOrder(self.user, self.edit)
         # What is approved, with its amounts, large above the reason.
         self.action_label = QLabel(action)
         self.action_label.setWordWrap(True)
@@ -222,6 +221,7 @@ class SupervisorDialog(InputDialog):
         assert isinstance(layout, QVBoxLayout)
         layout.insertWidget(0, self.action_label)
         layout.insertWidget(layout.indexOf(self.edit), self.user)
+        self.setTabOrder(self.user, self.edit)
         (self.edit if user else self.user).setFocus()
 
     def showEvent(self, event: QShowEvent) -> None:
