@@ -35,9 +35,12 @@ from sqlalchemy.orm import Session
 from kasir.store.bulk import insert_many, prepared
 from kasir.store.models import (
     AuditEvent,
+    CancelledSale,
+    CancelledSaleLine,
     Counter,
     JournalEntry,
     Payment,
+    RemovedPayment,
     Sale,
     SaleLine,
     Shift,
@@ -95,10 +98,23 @@ SHIFT_CLOSE_COLUMNS = (
     "close_approved_by_id",
 )
 
+# A cancelled cart (Esc at the till): its row, its lines as priced, the payments dropped.
+CANCELLED_COLUMNS = (
+    "id", "uuid", "counter_id", "shift_id", "cashier_id", "business_date", "cancelled_at",
+    "item_count", "subtotal", "discount_total", "total", "paid",
+)  # fmt: skip
+CANCELLED_LINE_COLUMNS = (
+    "cancelled_sale_id", "line_no", "product_id", "sku", "name", "upt_code", "qty",
+    "unit_price", "discount", "line_total",
+)  # fmt: skip
+REMOVED_PAYMENT_COLUMNS = (
+    "uuid", "sale_uuid", "counter_id", "user_id", "removed_at", "method", "amount", "reference",
+    "reason", "cancelled_sale_id",
+)  # fmt: skip
 # An event (`record_event`): its audit_event row, as written.
 EVENT_COLUMNS = ("id", "at", "user_id", "action", "entity", "entity_id", "payload")
 
-DOCUMENT_KINDS = ("sale", "refund", "void", "shift_open", "shift_close", "event")
+DOCUMENT_KINDS = ("sale", "refund", "void", "shift_open", "shift_close", "event", "cancelled")
 # The chain of the events that happen at no counter (a user added or a setting changed with
 # the command line): not a counter code (those are letters and digits).
 STORE_CHAIN = "*toko"
@@ -134,6 +150,8 @@ def _rows(table: Any, columns: Sequence[str], where: Any, order: Any) -> Any:
 _SALE, _LINE = Sale.__table__, SaleLine.__table__
 _PAY, _MOVE, _SHIFT = Payment.__table__, StockMovement.__table__, Shift.__table__
 _EVENT = AuditEvent.__table__
+_CANCELLED, _CLINE = CancelledSale.__table__, CancelledSaleLine.__table__
+_REMOVED = RemovedPayment.__table__
 
 
 def _digest(parts: Iterable[Any]) -> str:
@@ -190,6 +208,26 @@ def document_digest(session: Session, kind: str, doc_id: int) -> str | None:
                 _row(sale, VOID_COLUMNS),
                 [list(r) for r in refs],
                 sorted(_row(r, MOVEMENT_COLUMNS) for r in moves),
+            ]
+        )
+    if kind == "cancelled":
+        head = conn.execute(
+            _rows(_CANCELLED, CANCELLED_COLUMNS, _CANCELLED.c.id == doc_id, ())
+        ).mappings()
+        row = head.first()
+        if row is None:
+            return None
+        lines = conn.execute(
+            _rows(_CLINE, CANCELLED_LINE_COLUMNS, _CLINE.c.cancelled_sale_id == doc_id, ())
+        ).mappings()
+        dropped = conn.execute(
+            _rows(_REMOVED, REMOVED_PAYMENT_COLUMNS, _REMOVED.c.cancelled_sale_id == doc_id, ())
+        ).mappings()
+        return _digest(
+            [
+                _row(row, CANCELLED_COLUMNS),
+                sorted(_row(r, CANCELLED_LINE_COLUMNS) for r in lines),
+                sorted(_row(r, REMOVED_PAYMENT_COLUMNS) for r in dropped),
             ]
         )
     if kind == "event":
@@ -346,6 +384,7 @@ KIND_NAMES = {
     "shift_open": "buka shift",
     "shift_close": "tutup shift",
     "event": "peristiwa",
+    "cancelled": "keranjang batal",
 }
 # The events `record_event` takes, with their Indonesian names (the audit view).
 EVENT_NAMES = {
@@ -463,6 +502,18 @@ def _unjournaled(session: Session, journaled: Mapping[str, set[int]]) -> list[Br
             out.append(
                 Break(chain, f"Meja {chain}: shift #{shift_id} ditutup tanpa catatan di jurnal.")
             )
+    for cancelled_id, counter_id, at in session.execute(
+        select(CancelledSale.id, CancelledSale.counter_id, CancelledSale.cancelled_at)
+    ):
+        if cancelled_id not in journaled["cancelled"]:
+            chain = str(codes.get(counter_id, "?"))
+            out.append(
+                Break(
+                    chain,
+                    f"Meja {chain}: keranjang batal #{cancelled_id} ({_when(at)}) tidak "
+                    "tercatat di jurnal (ditambahkan di luar Kasir?).",
+                )
+            )
     for event_id, action, at in session.execute(
         select(AuditEvent.id, AuditEvent.action, AuditEvent.at)
     ):
@@ -512,6 +563,14 @@ def journal_existing(session: Session) -> int:
         ):
             append(session, counter_id, "shift_close", shift_id, f"shift #{shift_id}", now=closed)
             written += 1
+    for cancelled_id, counter_id, at in session.execute(
+        select(CancelledSale.id, CancelledSale.counter_id, CancelledSale.cancelled_at).order_by(
+            CancelledSale.id
+        )
+    ):
+        ref = f"batal #{cancelled_id}"
+        append(session, counter_id, "cancelled", cancelled_id, ref, now=at)
+        written += 1
     for event_id, action, entity_id, at in session.execute(
         select(AuditEvent.id, AuditEvent.action, AuditEvent.entity_id, AuditEvent.at).order_by(
             AuditEvent.id

@@ -28,7 +28,7 @@ from kasir.domain.rounding import NO_ROUNDING, CashRounding
 from kasir.domain.vocab import PaymentMethod
 from kasir.errors import NotAllowed, ValidationError
 from kasir.money import format_rupiah
-from kasir.services import cart_edit, drafts, parking
+from kasir.services import cart_edit, drafts, journal, parking
 from kasir.services import checkout as checkout_service
 from kasir.services.auth import Approval
 from kasir.services.cart_edit import CartView
@@ -464,6 +464,7 @@ def _record_cancelled(session: Session, till: Till, sale: _Sale, now: dt.datetim
             )
         )
     session.flush()
+    journal.append(session, till.counter_id, "cancelled", row.id, f"batal #{row.id}", now=now)
 
 
 def _selling_shift(session: Session, till: Till) -> tuple[int | None, dt.date | None]:

@@ -165,3 +165,68 @@ def test_the_upgrade_journals_the_documents_already_there(demo: Factory) -> None
     with demo.begin() as s:
         assert journal_existing(s) == 10
     assert broken(demo) == []
+
+
+# --- events and cancelled carts (issue 18) ---------------------------------------------------
+
+EVENT_EDITS = {
+    # an approval is a record: who approved is part of what the journal holds
+    "approver changed": "UPDATE audit_event SET user_id = "
+    "(SELECT id FROM user_account WHERE username = 'manajer') WHERE action = 'approval'",
+    "approval amount changed": "UPDATE audit_event SET payload = replace(payload, 'Void', 'Retur')"
+    " WHERE action = 'approval'",
+    "approval deleted": "DELETE FROM audit_event WHERE id = (SELECT min(id) FROM audit_event)",
+}
+
+
+@pytest.mark.parametrize("edit", list(EVENT_EDITS))
+def test_an_event_edited_or_removed_is_named(demo: Factory, edit: str) -> None:
+    day(demo)
+    with demo.begin() as s:
+        s.execute(text(EVENT_EDITS[edit]))
+    found = " ".join(broken(demo))
+    assert "peristiwa approval" in found, found
+    assert ("sudah tidak ada" if "deleted" in edit else "diubah") in found
+
+
+def test_a_fake_event_inserted_is_named(demo: Factory) -> None:
+    day(demo)
+    with demo.begin() as s:
+        s.execute(
+            text(
+                "INSERT INTO audit_event (at, user_id, action, entity, entity_id, payload, "
+                "prev_hash, hash) SELECT at, user_id, action, entity, entity_id, payload, "
+                "prev_hash, hash FROM audit_event WHERE action = 'approval' LIMIT 1"
+            )
+        )
+    found = " ".join(broken(demo))
+    assert "Persetujuan supervisor" in found and "tidak tercatat di jurnal" in found
+
+
+def cancelled_cart(demo: Factory) -> None:
+    from kasir.services.sale_session import SaleSession
+
+    sale = SaleSession(open_till(demo))
+    with demo.begin() as s:
+        sale.scan(s, MAKARONI)
+        sale.scan(s, KERIPIK)
+        sale.add_payment(s, PaymentInput("tunai", 10_000))
+        sale.cancel(s, now=NOW)
+
+
+@pytest.mark.parametrize(
+    "edit",
+    [
+        "UPDATE cancelled_sale SET total = 1",
+        "UPDATE cancelled_sale_line SET qty = 0 WHERE line_no = 2",
+        "UPDATE removed_payment SET amount = 1",
+        "DELETE FROM removed_payment",
+    ],
+)
+def test_a_cancelled_cart_is_journaled_whole(demo: Factory, edit: str) -> None:
+    cancelled_cart(demo)
+    assert broken(demo) == []
+    with demo.begin() as s:
+        s.execute(text(edit))
+    found = " ".join(broken(demo))
+    assert "keranjang batal batal #1" in found and "diubah" in found, found
