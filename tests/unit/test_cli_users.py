@@ -209,3 +209,55 @@ def test_disable_enable_and_reset_pin(
     actions = [a for a, _ in events(demo_store)]
     assert actions.count("user_disabled") == 1 and actions.count("user_enabled") == 1
     assert "locked" in actions and actions[-1] == "pin_reset"
+
+
+def test_pins_never_reach_the_log_the_journal_or_a_message(
+    demo_store: str,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    db = ["--db", demo_store]
+    secret, wrong = "918273645", "564738291"
+    kasir(
+        [*db, "user", "add", "rina", "Rina", "--role", "kasir", "--user", "admin"],
+        f"5555\n{secret}\n{secret}\n",
+        monkeypatch,
+    )
+    kasir([*db, "settings", "tax_rate_pct", "12", "--user", "admin"], f"{wrong}\n", monkeypatch)
+    kasir(
+        [*db, "user", "reset-pin", "rina", "--user", "admin"],
+        f"{wrong}\n{secret}\n{secret}\n",
+        monkeypatch,
+    )
+    kasir(
+        [*db, "user", "reset-pin", "rina", "--user", "admin"],
+        f"5555\n{wrong}\n{secret}\n",
+        monkeypatch,
+    )
+    out, err = capsys.readouterr()
+    engine = make_engine(demo_store)
+    try:
+        with make_session_factory(engine)() as s:
+            stored = [
+                *(f"{e.action} {e.entity_id} {e.payload}" for e in s.scalars(select(AuditEvent))),
+                *(f"{j.ref} {j.digest}" for j in s.scalars(select(JournalEntry))),
+            ]
+    finally:
+        engine.dispose()
+    # The process's log file (set up once per process, wherever the first command put it).
+    import logging
+
+    files = [
+        Path(h.baseFilename)
+        for h in logging.getLogger().handlers
+        if getattr(h, "_kasir", False) and isinstance(h, logging.FileHandler)
+    ]
+    for h in logging.getLogger().handlers:
+        h.flush()
+    logs = "".join(p.read_text() for p in files if p.exists())
+    assert "user rina added" in logs
+    for pin in (secret, wrong):
+        assert pin not in out + err
+        assert pin not in logs
+        assert not any(pin in text for text in stored)

@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from kasir.services.integrity import check_store
 from kasir.store.engine import make_engine, make_session_factory
-from kasir.store.models import Payment, Sale, SaleLine, StockMovement
+from kasir.store.models import JournalEntry, Payment, Sale, SaleLine, StockMovement
 
 
 def test_kill_9_during_a_simulated_day_leaves_whole_sales(
@@ -62,6 +62,12 @@ def test_kill_9_during_a_simulated_day_leaves_whole_sales(
                 ~select(Payment.id).where(Payment.sale_id == Sale.id).exists(),
             )
         )
+        # The journal: one entry per sale, chains without a gap (verify, inside check_store).
+        journaled = s.scalar(
+            select(func.count()).where(
+                JournalEntry.kind == Sale.kind, JournalEntry.doc_id == Sale.id
+            )
+        )
         without_stock = s.scalar(
             select(func.count()).where(
                 ~select(StockMovement.id).where(StockMovement.sale_id == Sale.id).exists()
@@ -71,3 +77,4 @@ def test_kill_9_during_a_simulated_day_leaves_whole_sales(
     assert sales >= 40
     assert result.problems == ()  # numbers 1..N per counter, stock = movements, totals add up
     assert (without_lines, without_payment, without_stock) == (0, 0, 0)
+    assert journaled == sales
