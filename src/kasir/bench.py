@@ -43,6 +43,7 @@ from kasir.store.models import Category, Product, Upt
 from kasir.store.open import open_store
 from kasir.store.types import uuid7_text
 from kasir.text import fold
+from kasir.timeutil import business_date
 
 Figure = float  # a benchmark figure: milliseconds, seconds or a rate; never money
 
@@ -296,7 +297,9 @@ class _BareCheckout:
         active, shift_id, day, closed = conn.execute(
             self.SHIFT, (till.counter_id, till.user_id)
         ).fetchone()
-        if not active or shift_id is None or closed or day != now.date().isoformat():
+        # The business day is Jakarta's (from 17:00 UTC it is already tomorrow's date there).
+        if not active or shift_id is None or closed or day != business_date(now).isoformat():
+            conn.execute("ROLLBACK")
             raise RuntimeError(f"bare checkout: no usable shift at {till.counter_code}")
         seq = conn.execute(self.SEQ, (till.counter_id, day)).fetchone()[0]
         number = f"{till.counter_code}-{day.replace('-', '')}-{seq:04d}"

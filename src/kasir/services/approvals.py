@@ -11,7 +11,7 @@ key (`Cart.key`, the sale's UUID) and given by someone other than its cashier.
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
@@ -23,11 +23,12 @@ from kasir.domain.cart import Cart, CartLine, Discount
 from kasir.errors import ApprovalRequired
 from kasir.money import format_rupiah
 from kasir.settings import get_setting
-from kasir.store.models import AuditEvent, Product
+from kasir.store.bulk import column_by_id
+from kasir.store.models import AuditEvent, Product, table_of
 
 PRICE, LINE_DISCOUNT, ORDER_DISCOUNT = "price", "line_discount", "order_discount"
 
-_PRICES = select(Product.id, Product.price).where(Product.id.in_(bindparam("ids", expanding=True)))
+_PRODUCT = table_of(Product)
 _GRANTED = select(AuditEvent.user_id, AuditEvent.payload).where(
     AuditEvent.entity == "sale",
     AuditEvent.entity_id == bindparam("key"),
@@ -73,8 +74,10 @@ def granted(session: Session, key: str) -> list[Granted]:
 
 
 def catalog_prices(session: Session, cart: Cart) -> dict[int, int]:
+    """The catalog price of each product in the cart (straight to the driver: every checkout
+    runs this)."""
     ids = sorted({line.product_id for line in cart.lines})
-    return {int(pid): int(price) for pid, price in session.execute(_PRICES, {"ids": ids})}
+    return column_by_id(session.connection(), _PRODUCT, "price", ids)
 
 
 def needs_approval(limit: Decimal, discount: Discount | None, base: int) -> bool:
@@ -84,10 +87,13 @@ def needs_approval(limit: Decimal, discount: Discount | None, base: int) -> bool
 @dataclass(frozen=True)
 class Authority:
     """Who approved what in a cart, from the records: per line (price, discount) and the order
-    discount's approver."""
+    discount's approver; and the catalog price each product was sold as (`catalog`, product
+    id -> price, for the stock update to check: kasir.services.stock.move_stock), None when
+    the cart's own lines disagree on it (one of them cannot be the catalog's)."""
 
     lines: tuple[tuple[int | None, int | None], ...]
     order_discount_by: int | None
+    catalog: dict[int, int] | None
 
 
 def find(
@@ -114,17 +120,27 @@ def _unapproved_price(line: CartLine, catalog: int | None) -> str:
     )
 
 
+def check_catalog(session: Session, cart: Cart) -> None:
+    """ApprovalRequired naming the first line whose catalog price is not the one the cart
+    holds for it (read now: after the stock update found one)."""
+    prices = catalog_prices(session, cart)
+    for line in cart.lines:
+        catalog = prices.get(line.product_id)
+        if catalog != line.list_price:
+            raise ApprovalRequired(_unapproved_price(line, catalog))
+
+
 def authority(
     session: Session,
     cart: Cart,
     cashier_id: int,
     *,
-    prices: Mapping[int, int] | None = None,
     limit: Decimal | None = None,
 ) -> Authority:
-    """The records behind every price that is not the catalog's and every discount above the
-    limit in `cart`; ApprovalRequired naming the first that has none (nothing is written)."""
-    prices = catalog_prices(session, cart) if prices is None else prices
+    """The records behind every price that is not the line's catalog price and every discount
+    above the limit in `cart`; ApprovalRequired naming the first that has none (nothing is
+    written). That each line's catalog price (`list_price`) is still the catalog's is checked
+    by the caller's stock update with `Authority.catalog` (no statement of its own)."""
     if limit is None:
         limit = Decimal(get_setting(session, "discount_approval_pct"))
     grants: list[Granted] | None = None
@@ -136,17 +152,17 @@ def authority(
         return grants
 
     lines: list[tuple[int | None, int | None]] = []
+    catalog: dict[int, int] | None = {}
     for line in cart.lines:
         price_by = discount_by = None
-        catalog = prices.get(line.product_id)
-        if catalog != line.unit_price or line.list_price != catalog:
-            g = (
-                None
-                if catalog is None or line.list_price != catalog
-                else find(grants_now(), PRICE, cashier_id, line.product_id, price=line.unit_price)
-            )
+        if catalog is not None and (
+            catalog.setdefault(line.product_id, line.list_price) != line.list_price
+        ):
+            catalog = None
+        if line.unit_price != line.list_price:
+            g = find(grants_now(), PRICE, cashier_id, line.product_id, price=line.unit_price)
             if g is None:
-                raise ApprovalRequired(_unapproved_price(line, catalog))
+                raise ApprovalRequired(_unapproved_price(line, line.list_price))
             price_by = g.approver_id
         if needs_approval(limit, line.discount, line.gross):
             assert line.discount is not None
@@ -171,4 +187,6 @@ def authority(
                 "minta persetujuan supervisor."
             )
         order_by = g.approver_id
-    return Authority(tuple(lines), order_by)
+    if catalog is None:
+        check_catalog(session, cart)  # raises: two lines of one product, two prices
+    return Authority(tuple(lines), order_by, catalog)

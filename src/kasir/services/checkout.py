@@ -34,7 +34,7 @@ from kasir.services.cart_edit import check_qty, tax_rate
 from kasir.services.documents import document_uuid, insert_document, line_row, new_document
 from kasir.services.sale_lookup import SaleView, build_sale_view, sale_view
 from kasir.services.shifts import Till, check_open_shift, read_open_shift
-from kasir.services.stock import move_stock
+from kasir.services.stock import PriceMismatch, move_stock
 from kasir.settings import get_setting
 from kasir.store.bulk import insert_many, insert_returning_id_unless
 from kasir.store.models import Payment, Product, ReceiptSequence, Sale, SaleLine, User, table_of
@@ -200,15 +200,20 @@ def checkout(
         for p in settled
     ]
     insert_many(conn, _PAYMENT, payment_rows)
-    movements = move_stock(
-        session,
-        {pid: -q for pid, q in wanted.items()},
-        MovementKind.SALE,
-        sale_id,
-        till.user_id,
-        number,
-        now,
-    )
+    try:
+        movements = move_stock(
+            session,
+            {pid: -q for pid, q in wanted.items()},
+            MovementKind.SALE,
+            sale_id,
+            till.user_id,
+            number,
+            now,
+            prices=authority.catalog,
+        )
+    except PriceMismatch:
+        approvals.check_catalog(session, cart)  # names the line
+        raise
     if refuse:
         short = session.execute(
             select(Product.name, Product.stock_qty).where(

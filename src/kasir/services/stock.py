@@ -3,14 +3,26 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
 from typing import Any
 
 from sqlalchemy.orm import Session
 
 from kasir.domain.vocab import MovementKind
+from kasir.errors import ValidationError
 from kasir.store.bulk import add_to_column, insert_many
 from kasir.store.models import Product, StockMovement, table_of
 from kasir.store.types import uuid7_text
+
+
+class PriceMismatch(ValidationError):
+    """Products whose catalog price is not the one they were sold at (or that are gone): the
+    caller says which (kasir.services.approvals.check_catalog)."""
+
+    def __init__(self, count: int) -> None:
+        super().__init__(f"{count} harga barang berubah di katalog; pindai ulang.")
+        self.count = count
+
 
 _MOVEMENT = table_of(StockMovement)
 _PRODUCT = table_of(Product)
@@ -24,9 +36,14 @@ def move_stock(
     user_id: int | None,
     reference: str,
     now: dt.datetime,
+    *,
+    prices: Mapping[int, int] | None = None,
 ) -> list[dict[str, Any]]:
     """Change on-hand stock by `quantities` (product id -> signed qty) with one movement each;
-    the movement rows written (for the journal's digest).
+    the movement rows written (for the journal's digest). `prices` (product id -> the price
+    the caller sold it at as the catalog's): PriceMismatch, before anything else is written,
+    when a product's catalog price is not that any more (the checkout's check of its prices,
+    in the same UPDATE).
 
     Products are updated in id order so concurrent sales on PostgreSQL cannot deadlock. Each
     movement gets its own UUID; `product.updated_at` is left alone (a stock change is not a
@@ -36,7 +53,12 @@ def move_stock(
     ids = sorted(pid for pid, q in quantities.items() if q)
     if not ids:
         return []
-    add_to_column(conn, _PRODUCT, "stock_qty", [(pid, quantities[pid]) for pid in ids])
+    guard = None if prices is None else ("price", [prices[pid] for pid in ids])
+    changed = add_to_column(
+        conn, _PRODUCT, "stock_qty", [(pid, quantities[pid]) for pid in ids], guard=guard
+    )
+    if prices is not None and changed != len(ids):
+        raise PriceMismatch(len(ids) - changed)
     rows: list[dict[str, Any]] = [
         {
             "uuid": uuid7_text(),

@@ -134,14 +134,55 @@ def insert_returning_id_unless(
 
 
 def add_to_column(
-    conn: Connection, table: Table, column: str, deltas: Sequence[tuple[int, int]]
-) -> None:
-    """`column += delta` for each (primary key id, delta), in the order given."""
+    conn: Connection,
+    table: Table,
+    column: str,
+    deltas: Sequence[tuple[int, int]],
+    *,
+    guard: tuple[str, Sequence[Any]] | None = None,
+) -> int:
+    """`column += delta` for each (primary key id, delta), in the order given; the number of
+    rows changed. `guard` (a column, a value per delta): only rows whose column still holds
+    that value change (the checkout's stock update checks each line's catalog price so, with
+    no statement of its own)."""
     if not deltas:
-        return
+        return 0
     mark = _placeholder(conn.dialect)
     sql = f"UPDATE {table.name} SET {column} = {column} + {mark} WHERE id = {mark}"
-    _run(conn, sql, [(delta, pk) for pk, delta in deltas], many=True)
+    params: list[tuple[Any, ...]] = [(delta, pk) for pk, delta in deltas]
+    if guard is not None:
+        sql += f" AND {guard[0]} = {mark}"
+        params = [(*p, value) for p, value in zip(params, guard[1], strict=True)]
+    cursor = conn.connection.cursor()
+    try:
+        cursor.executemany(sql, params)  # both drivers sum the rows changed into rowcount
+        return int(cursor.rowcount)
+    except Exception as exc:
+        conn._handle_dbapi_exception(exc, sql, params, cursor, None)
+        raise  # not reached: the call above raises
+    finally:
+        cursor.close()
+
+
+def column_by_id(
+    conn: Connection, table: Table, column: str, ids: Sequence[int]
+) -> dict[int, Any]:
+    """{id: column} of the rows with these primary keys (one statement on the driver's
+    cursor: the checkout reads the catalog prices of its lines with it). Plain column types
+    only (no result processing)."""
+    if not ids:
+        return {}
+    mark = _placeholder(conn.dialect)
+    sql = f"SELECT id, {column} FROM {table.name} WHERE id IN ({', '.join([mark] * len(ids))})"
+    cursor = conn.connection.cursor()
+    try:
+        cursor.execute(sql, list(ids))
+        return {int(pk): value for pk, value in cursor.fetchall()}
+    except Exception as exc:
+        conn._handle_dbapi_exception(exc, sql, ids, cursor, None)
+        raise  # not reached: the call above raises
+    finally:
+        cursor.close()
 
 
 class Prepared:

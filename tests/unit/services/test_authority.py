@@ -5,6 +5,7 @@ someone other than its cashier. The forged carts here are the ones measured in t
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from decimal import Decimal
 
 import pytest
@@ -180,3 +181,30 @@ def test_an_approved_cart_parked_and_recalled_keeps_its_approvals(demo: Factory)
         (spv, None),
         (None, spv),
     ]
+
+
+def test_a_catalog_price_changed_since_the_scan_is_refused_and_named(demo: Factory) -> None:
+    """The stock update checks each line's catalog price (no statement of its own)."""
+    from kasir.store.models import Product
+
+    till = open_till(demo)
+    cart = Cart()
+    with demo.begin() as s:
+        add_by_barcode(s, cart, MAKARONI)
+        add_by_barcode(s, cart, KERIPIK)
+    with demo.begin() as s:
+        s.execute(update(Product).where(Product.barcode == KERIPIK).values(price=21_000))
+    refused(
+        demo,
+        till,
+        cart,
+        38_000,
+        r"Harga Keripik Bawang 250 g Rp 20\.000 bukan harga katalog \(Rp 21\.000\)",
+    )
+    # Two lines of one product at two catalog prices: one of them cannot be the catalog's.
+    other = Cart()
+    with demo.begin() as s:
+        add_by_barcode(s, other, MAKARONI)
+        add_by_barcode(s, other, MAKARONI)
+    other.lines.append(replace(other.lines[0], list_price=1, unit_price=1, qty=1))
+    refused(demo, till, other, 36_001, "Rp 1 bukan harga katalog")
