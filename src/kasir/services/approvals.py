@@ -59,6 +59,8 @@ def granted(session: Session, key: str) -> list[Granted]:
     """The approvals recorded for the cart with this key."""
     out = []
     for user_id, payload in session.execute(_GRANTED, {"key": key}):
+        if user_id is None:
+            continue  # an approval always names its approver
         data = json.loads(payload)
         pct = data.get("pct")
         out.append(

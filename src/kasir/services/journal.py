@@ -149,7 +149,7 @@ def _rows(table: Any, columns: Sequence[str], where: Any, order: Any) -> Any:
 
 _SALE, _LINE = Sale.__table__, SaleLine.__table__
 _PAY, _MOVE, _SHIFT = Payment.__table__, StockMovement.__table__, Shift.__table__
-_EVENT = AuditEvent.__table__
+_EVENT = table_of(AuditEvent)
 _CANCELLED, _CLINE = CancelledSale.__table__, CancelledSaleLine.__table__
 _REMOVED = RemovedPayment.__table__
 
