@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication, QLineEdit, QWidget
 from pytestqt.qtbot import QtBot
@@ -32,3 +34,19 @@ def wait_visible(qtbot: QtBot, get: object) -> QWidget:
     widget = get()
     assert isinstance(widget, QWidget)
     return widget
+
+
+def log_in_and_open_shift(qtbot: QtBot, app: Any, username: str, pin: str) -> Any:
+    """Log in at the counter app's login and open the shift with a float of 200.000: the
+    sale screen."""
+    login = app.login
+    qtbot.keyClicks(login.user.lineEdit(), username)
+    qtbot.keyClick(login.user.lineEdit(), Qt.Key.Key_Return)
+    qtbot.keyClicks(login.pin, pin)
+    qtbot.keyClick(login.pin, Qt.Key.Key_Return)
+    dialog = wait_visible(qtbot, lambda: app.shift_dialog)
+    dialog.edit.selectAll()  # type: ignore[attr-defined]
+    qtbot.keyClicks(dialog.edit, "200.000")  # type: ignore[attr-defined]
+    qtbot.keyClick(dialog.edit, Qt.Key.Key_Return)  # type: ignore[attr-defined]
+    qtbot.waitUntil(lambda: app.sale_screen is not None, timeout=WAIT_MS)
+    return app.sale_screen

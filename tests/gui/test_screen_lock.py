@@ -146,16 +146,18 @@ def test_the_window_locks_itself_when_idle_and_activity_delays_it(
     window = counter_app.window
     assert lock is not None and window is not None
     assert lock.minutes == 5 and lock.idle.isActive()  # the store's screen_lock_minutes
-    lock.idle.setInterval(600)
+    lock.idle.setInterval(2000)
     lock.touch()
     handle = window.windowHandle()
-    for i in range(8):  # the mouse moves every 150 ms: no lock for 1.2 s
+    for i in range(8):  # the mouse moves every 200 ms: no lock for 1.6 s (more than 2 s idle)
         QTest.mouseMove(handle, QPoint(100 + 10 * (i % 2), 100))
-        QTest.qWait(150)
+        QTest.qWait(200)
         assert lock.dialog is None
+    qtbot.waitUntil(lambda: lock.dialog is not None, timeout=5000)
     dialog = wait_visible(qtbot, lambda: lock.dialog)
     assert isinstance(dialog, LockDialog)
     assert events(demo_sqlite)[0] == ("screen_lock", {"reason": "idle"})
+    qtbot.waitUntil(dialog.pin.hasFocus, timeout=WAIT_MS)
     type_enter(qtbot, "1111")
     qtbot.waitUntil(lambda: lock.dialog is None, timeout=WAIT_MS)
     lock.set_minutes(0)  # 0: never

@@ -450,7 +450,7 @@ class CounterApp(QObject):
         banner.show_state(self.printing.state)
         self.printer_banner = banner
         QShortcut(QKeySequence("Ctrl+P"), window, self.printing.wake)
-        self._manager_keys(window, self.user)
+        self._manager_keys(screen, self.user)
         lock = ScreenLock(
             self.ops,
             window,
@@ -485,12 +485,13 @@ class CounterApp(QObject):
 
     # --- the sale window: lock, users, audit ------------------------------------------------
 
-    def _manager_keys(self, window: MainWindow, user: UserView) -> None:
-        """F5 users (managers), F3 the audit view (supervisors, managers): only for them."""
+    def _manager_keys(self, screen: SaleScreen, user: UserView) -> None:
+        """F5 users (managers), F3 the audit view (supervisors, managers): only for them.
+        The screen's own keys (in order with the scans, from any widget of the window)."""
         if allowed(user.role, "users"):
-            QShortcut(QKeySequence("F5"), window, self.open_users)
+            screen.add_key("F5", self.open_users)
         if allowed(user.role, "audit"):
-            QShortcut(QKeySequence("F3"), window, self.open_audit)
+            screen.add_key("F3", self.open_audit)
 
     def open_users(self) -> None:
         if self.window is None or self.user is None or self.side_dialog is not None:

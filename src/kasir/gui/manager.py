@@ -80,3 +80,6 @@ class ManagerMenu(QDialog):
         if self.child_dialog is dialog:
             self.child_dialog = None
         dialog.deleteLater()
+        if self.isVisible():  # the activation back here (no window manager on a kiosk)
+            self.activateWindow()
+            self.setFocus()

@@ -91,7 +91,7 @@ class LockDialog(QDialog):
         self.locked_at = utcnow()
         box = QFrame()
         box.setObjectName("lockBox")
-        box.setFixedWidth(440)
+        box.setFixedWidth(560)
         title = QLabel("Layar terkunci")
         title.setFont(big_font(20, bold=True))
         self.who = QLabel(
@@ -129,6 +129,8 @@ class LockDialog(QDialog):
         inner.addWidget(PinPad(self.pin))
         inner.addWidget(self.error)
         inner.addWidget(self.open_button)
+        # The wrapped lines' height at this width: the PIN pad never squeezed under them.
+        box.setMinimumHeight(inner.totalHeightForWidth(560))
         outer = QVBoxLayout(self)
         outer.addStretch(1)
         outer.addWidget(box, 0, Qt.AlignmentFlag.AlignHCenter)

@@ -206,6 +206,10 @@ class UsersDialog(QDialog):
     def _form_closed(self, form: FormDialog) -> None:
         if self.form is form:
             self.form = None
+            # The activation back here: a closing dialog does not always hand it back (no
+            # window manager on a kiosk, the offscreen platform).
+            if self.isVisible():
+                self.activateWindow()
             self.table.setFocus()
 
     def add_user(self) -> None:

@@ -226,6 +226,11 @@ class SaleScreen(QWidget):
         self.say("")
         self.work.when_idle(action)
 
+    def add_key(self, combo: str, action: Callable[[], None]) -> None:
+        """Another key of this window, handled like the screen's own (the app's: F3 audit
+        view, F5 users, for the roles allowed)."""
+        self._keys[QKeySequence(combo).toString()] = action
+
     def action_for(self, combo: str) -> Callable[[], None] | None:
         """The action of a function key (QKeySequence text, e.g. "F9", "Shift+F6")."""
         return self._keys.get(combo)
