@@ -12,28 +12,34 @@ from typing import Any
 
 from PySide6.QtCore import QObject, QTimer, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
-from PySide6.QtWidgets import QApplication, QLabel, QMessageBox
+from PySide6.QtWidgets import QApplication, QDialog, QLabel, QMessageBox
 from sqlalchemy.orm import Session
 
 from kasir.config import Config
 from kasir.errors import KasirError
+from kasir.gui.audit import AuditDialog
 from kasir.gui.dialogs import SupervisorDialog
 from kasir.gui.display import apply_font_scale, show_window
+from kasir.gui.first_run import FirstAdminDialog
 from kasir.gui.handover import Handover, HandoverDialog
 from kasir.gui.login import LoginDialog, OpenShiftDialog
 from kasir.gui.main_window import MainWindow
+from kasir.gui.manager import ManagerMenu
 from kasir.gui.ops import Change, Ops, as_changes, describe_error
 from kasir.gui.printing import PrinterBanner, Printing
 from kasir.gui.problems import install_excepthook, show_crash
 from kasir.gui.sale.screen import SaleScreen
+from kasir.gui.screen_lock import ScreenLock
+from kasir.gui.users import UsersDialog
 from kasir.money import format_rupiah
 from kasir.output.print_queue import PrinterState
-from kasir.services import sale_lookup, shifts, till
+from kasir.services import sale_lookup, shifts, till, users
 from kasir.services.auth import UserView, not_a_seller_message
 from kasir.services.catalog import ensure_counter
 from kasir.services.demo import has_data, load_demo_data
+from kasir.services.permissions import allowed
 from kasir.services.shifts import ShiftView, Till
-from kasir.settings import get_all
+from kasir.settings import get_all, get_setting
 from kasir.store.engine import describe_url
 from kasir.store.open import open_store as open_database
 from kasir.timeutil import business_date, local
@@ -108,6 +114,10 @@ class CounterApp(QObject):
         self.user: UserView | None = None
         self.shift_dialog: OpenShiftDialog | None = None
         self.handover: Handover | None = None  # a shift left open being counted and closed
+        self.first_admin: FirstAdminDialog | None = None  # first run: no user yet
+        self.manager: ManagerMenu | None = None  # Pengelolaan (users, audit) from the login
+        self.screen_lock: ScreenLock | None = None  # the sale window's lock (F11, idle)
+        self.side_dialog: QDialog | None = None  # users or audit opened from the sale window
         # One font scale for every screen, before the first one is made.
         apply_font_scale(int(store.settings.get("font_scale_pct", 100)))
         # The counter's printer: its own worker thread, started with the first sale screen.
@@ -121,17 +131,70 @@ class CounterApp(QObject):
         self.printing.state_changed.connect(self._printer_state)
         self.login = LoginDialog(self.ops, store.counter_code, counter_id=store.counter_id)
         self.login.logged_in.connect(self.after_login)
+        self.login.manage_requested.connect(self.open_manager)
         self.login.rejected.connect(self._login_closed)
         self.login.destroyed.connect(self.heartbeat_timer.stop)  # the app is going away
         self.ops.error.connect(self._error_before_window)
         self.ops.crashed.connect(self._crash_before_window)
         self.ops.problem.connect(self._problem_before_window)
         self.ops.changed.connect(self.refresh_status)
+        self.ops.changed.connect(self._settings_changed)
 
     def start(self) -> None:
         self.take_counter()
         self.heartbeat_timer.start()
+        if self._needs_first_admin():
+            self.ask_first_admin()
+            return
         self.login.show()
+
+    # --- first run ----------------------------------------------------------------------------
+
+    def _needs_first_admin(self) -> bool:
+        """A store with no user at all (asked once, at start; a store that cannot answer
+        shows the login, which says why)."""
+        try:
+            return bool(self.ops.call(users.needs_first_admin))
+        except Exception:
+            log.warning("could not count the users", exc_info=True)
+            return False
+
+    def ask_first_admin(self) -> None:
+        """First run: the first administrator instead of the login (no default PIN)."""
+        dialog = FirstAdminDialog(self.ops)
+        dialog.created.connect(self._first_admin_made)
+        dialog.rejected.connect(self.quit_requested.emit)
+        self.first_admin = dialog
+        dialog.show()
+
+    def _first_admin_made(self, user: UserView) -> None:
+        self.first_admin = None
+        self.login.load_users()
+        self.login.reset(
+            f"Administrator {user.username} dibuat. Masuk dengan PIN-nya untuk menambah "
+            "kasir, supervisor dan manajer (administrator tidak membuka kasir)."
+        )
+        self.login.show()
+        self.login.user.setEditText(user.username)
+        self.login.pin.setFocus()
+
+    # --- Pengelolaan (users, audit) from the login --------------------------------------------
+
+    def open_manager(self, user: UserView) -> None:
+        """The users and the audit view for a supervisor, manager or administrator, without
+        a till; closing it gives an empty login."""
+        self.login.hide()
+        menu = ManagerMenu(self.ops, user, counter_id=self.store.counter_id)
+        menu.finished.connect(lambda _r: self._manager_closed(menu))
+        self.manager = menu
+        menu.show()
+        menu.activateWindow()
+
+    def _manager_closed(self, menu: ManagerMenu) -> None:
+        if self.manager is menu:
+            self.manager = None
+        menu.deleteLater()
+        self.back_to_empty_login()
 
     def stop(self) -> None:
         """A clean exit: no more beats, and the counter is given back at once."""
@@ -263,6 +326,10 @@ class CounterApp(QObject):
             QMessageBox.warning(None, "Kasir", message)
 
     def after_login(self, user: UserView, note: str = "") -> None:
+        if not user.can_sell and allowed(user.role, "audit"):
+            # The administrator opens no till: their login is the Pengelolaan.
+            self.open_manager(user)
+            return
         if not user.can_sell:
             # The stock staff (gudang) may log in elsewhere, never open a till here; the
             # services refuse it too (kasir.services.shifts).
@@ -383,6 +450,18 @@ class CounterApp(QObject):
         banner.show_state(self.printing.state)
         self.printer_banner = banner
         QShortcut(QKeySequence("Ctrl+P"), window, self.printing.wake)
+        self._manager_keys(screen, self.user)
+        lock = ScreenLock(
+            self.ops,
+            window,
+            self.user,
+            counter_id=self.store.counter_id,
+            minutes=int(self.store.settings.get("screen_lock_minutes", 5)),
+            parent=window,
+        )
+        screen.lock_requested.connect(lambda: lock.lock("key"))
+        lock.unlocked.connect(lambda _who: self._after_unlock(screen))
+        self.screen_lock = lock
         self.status_cashier = QLabel(f"Kasir: {self.user.full_name}")
         self.status_shift = QLabel(
             f"Shift #{shift.id} {local(shift.opened_at):%H:%M}, "
@@ -404,12 +483,74 @@ class CounterApp(QObject):
         screen.start()  # the counter's cart in progress comes back (a crash, a stale shift)
         self.printing.start()  # jobs left from before (a restart) print now, in order
 
+    # --- the sale window: lock, users, audit ------------------------------------------------
+
+    def _manager_keys(self, screen: SaleScreen, user: UserView) -> None:
+        """F5 users (managers), F3 the audit view (supervisors, managers): only for them.
+        The screen's own keys (in order with the scans, from any widget of the window)."""
+        if allowed(user.role, "users"):
+            screen.add_key("F5", self.open_users)
+        if allowed(user.role, "audit"):
+            screen.add_key("F3", self.open_audit)
+
+    def open_users(self) -> None:
+        if self.window is None or self.user is None or self.side_dialog is not None:
+            return
+        dialog = UsersDialog(
+            self.ops, self.user.username, self.window, counter_id=self.store.counter_id
+        )
+        self._open_side(dialog)
+
+    def open_audit(self) -> None:
+        if self.window is None or self.side_dialog is not None:
+            return
+        self._open_side(AuditDialog(self.ops, self.window))
+
+    def _open_side(self, dialog: QDialog) -> None:
+        self.side_dialog = dialog
+        screen = self.sale_screen
+
+        def closed() -> None:
+            if self.side_dialog is dialog:
+                self.side_dialog = None
+            dialog.deleteLater()
+            if screen is not None and screen is self.sale_screen:
+                screen.focus_scan()
+
+        dialog.finished.connect(lambda _r: closed())
+        dialog.open()
+
+    def _after_unlock(self, screen: SaleScreen) -> None:
+        """The lock opened: back where the cashier was (a dialog still open, or the scan
+        field)."""
+        if screen is not self.sale_screen:
+            return
+        front = screen.dialog or self.side_dialog
+        if front is not None and front.isVisible():
+            front.activateWindow()
+        else:
+            screen.focus_scan()
+
+    def _settings_changed(self, what: object) -> None:
+        if Change.SETTINGS not in as_changes(what) or self.screen_lock is None:
+            return
+        lock = self.screen_lock
+        op = self.ops.read(lambda s: int(get_setting(s, "screen_lock_minutes")))
+        op.success(lambda minutes: lock.set_minutes(minutes) if lock is self.screen_lock else None)
+        op.failure(lambda _exc: None).run()
+
     def logout(self, note: str = "") -> None:
         """F12 Keluar (or a shift of an earlier day): back to the login for the next cashier.
 
         The shift stays open: the same cashier logging in again carries on with it; another
         cashier first counts and closes it."""
         window = self.window
+        lock, self.screen_lock = self.screen_lock, None
+        if lock is not None:
+            lock.stop()
+        side, self.side_dialog = self.side_dialog, None
+        if side is not None:
+            side.done(QDialog.DialogCode.Rejected)
         if self.user is not None:
             self._lease_user(None)
         self.window = self.sale_screen = None

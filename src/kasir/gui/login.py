@@ -2,28 +2,36 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import Signal
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
+    QHBoxLayout,
     QLabel,
     QLineEdit,
     QPushButton,
     QVBoxLayout,
     QWidget,
 )
+from sqlalchemy.orm import Session
 
 from kasir.errors import KasirError
 from kasir.gui.dialogs import AmountDialog, PinPad, big_font
 from kasir.gui.ops import Ops, describe_error
-from kasir.services import auth
+from kasir.services import auth, permissions
 from kasir.services.auth import UserView
 
 
 class LoginDialog(QDialog):
-    """Emits `logged_in(UserView)`; wrong PINs are said in the dialog, which stays open."""
+    """Emits `logged_in(UserView)`; wrong PINs are said in the dialog, which stays open.
+
+    "Pengelolaan" (F2) instead of Enter: the same username and PIN, of a supervisor, manager
+    or administrator, open the users and the audit view without opening a till
+    (`manage_requested(UserView)`)."""
 
     logged_in = Signal(object)
+    manage_requested = Signal(object)
 
     def __init__(
         self,
@@ -59,6 +67,12 @@ class LoginDialog(QDialog):
         ok.setMinimumHeight(48)
         ok.setAutoDefault(False)  # Enter is the PIN field's; a default button would try twice
         ok.clicked.connect(self.try_login)
+        manage = self.manage = QPushButton("Pengelolaan (F2)")
+        manage.setToolTip("Pengguna dan jurnal audit: supervisor, manajer, administrator")
+        manage.setMinimumHeight(48)
+        manage.setAutoDefault(False)
+        manage.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        manage.clicked.connect(self.try_manage)
         self.pad = PinPad(self.pin)
         layout = QVBoxLayout(self)
         layout.addWidget(title)
@@ -68,15 +82,23 @@ class LoginDialog(QDialog):
         layout.addWidget(self.pin)
         layout.addWidget(self.pad)
         layout.addWidget(self.error)
-        layout.addWidget(ok)
+        buttons = QHBoxLayout()
+        buttons.addWidget(manage)
+        buttons.addWidget(ok, 1)
+        layout.addLayout(buttons)
         self.user_edit.returnPressed.connect(self.pin.setFocus)
         self.pin.returnPressed.connect(self.try_login)
         self.user.setFocus()
-        op = ops.read(auth.list_users).success(self._fill_users)
+        self.load_users()
+
+    def load_users(self) -> None:
+        """The users to choose from (again after the first administrator is made)."""
+        op = self.ops.read(auth.list_users).success(self._fill_users)
         op.failure(lambda exc: self.error.setText(describe_error(exc))).run()
 
     def _fill_users(self, users: list[UserView]) -> None:
         typed = self.user.currentText()
+        self.user.clear()
         for u in users:
             self.user.addItem(f"{u.username} — {u.full_name}", u.username)
         self.user.setCurrentIndex(-1)
@@ -94,14 +116,14 @@ class LoginDialog(QDialog):
         """The counter is held by another Kasir: say why, and no login until `allow()`."""
         self.refusal = message
         self.error.setText(message)
-        for widget in (self.user, self.pin, self.pad, self.ok):
+        for widget in (self.user, self.pin, self.pad, self.ok, self.manage):
             widget.setEnabled(False)
 
     def allow(self, note: str = "") -> None:
         """The counter is this window's (again): logging in works; `note` says what happened."""
         was_refused = bool(self.refusal)
         self.refusal = ""
-        for widget in (self.user, self.pin, self.pad, self.ok):
+        for widget in (self.user, self.pin, self.pad, self.ok, self.manage):
             widget.setEnabled(True)
         if was_refused or note:
             self.error.setText(note)
@@ -114,21 +136,54 @@ class LoginDialog(QDialog):
             return str(data)
         return text.split(" — ")[0].strip()
 
-    def try_login(self) -> None:
+    def keyPressEvent(self, event: QKeyEvent) -> None:
+        if event.key() == Qt.Key.Key_F2 and not event.modifiers():
+            self.try_manage()
+            return
+        super().keyPressEvent(event)
+
+    def _credentials(self) -> tuple[str, str] | None:
         if self.refusal:
             self.error.setText(self.refusal)
-            return
+            return None
         name, pin = self.username(), self.pin.text()
         if not name:
             self.error.setText("Pilih atau ketik nama pengguna.")
             self.user.setFocus()
-            return
+            return None
         if self.trying:
-            return
+            return None
         self.trying = True
+        return name, pin
+
+    def try_login(self) -> None:
+        typed = self._credentials()
+        if typed is None:
+            return
+        name, pin = typed
         counter_id = self.counter_id
         op = self.ops.write(lambda s: auth.login(s, name, pin, counter_id=counter_id))
         op.success(self._logged_in).failure(self._refused).run()
+
+    def try_manage(self) -> None:
+        """Pengelolaan: a login (journaled, counted) of a role that may see the audit view,
+        without opening a till."""
+        typed = self._credentials()
+        if typed is None:
+            return
+        name, pin = typed
+        counter_id = self.counter_id
+
+        def enter(s: Session) -> UserView:
+            user = auth.login(s, name, pin, counter_id=counter_id)
+            return permissions.require(s, user.id, "audit", counter_id=counter_id, what="manage")
+
+        self.ops.write(enter).success(self._managing).failure(self._refused).run()
+
+    def _managing(self, user: UserView) -> None:
+        self.trying = False
+        self.pin.clear()
+        self.manage_requested.emit(user)
 
     def _refused(self, exc: BaseException) -> None:
         self.trying = False

@@ -40,6 +40,7 @@ ACTIONS = (
     ("F8", "Simpan/Ambil", "park_or_recall"),
     ("F9", "Bayar", "pay"),
     ("F10", "Void/Retur", "open_returns"),
+    ("F11", "Kunci layar", "lock_screen"),
     ("F12", "Keluar", "logout"),
     ("Esc", "Batal", "cancel"),
 )

@@ -70,11 +70,13 @@ RETRY_SCANS_MS = 2000  # a scan the store could not take is sent again after thi
 
 
 class SaleScreen(QWidget):
-    """Emits `sale_done(SaleView)` after each committed sale or refund, and
-    `logout_requested(str)` (a note for the login window) when the cashier leaves."""
+    """Emits `sale_done(SaleView)` after each committed sale or refund,
+    `logout_requested(str)` (a note for the login window) when the cashier leaves, and
+    `lock_requested()` on F11 (the app locks the window: `kasir.gui.screen_lock`)."""
 
     sale_done = Signal(object)
     logout_requested = Signal(str)
+    lock_requested = Signal()
 
     def __init__(
         self,
@@ -223,6 +225,11 @@ class SaleScreen(QWidget):
         The message line is cleared: what it said was about the action before."""
         self.say("")
         self.work.when_idle(action)
+
+    def add_key(self, combo: str, action: Callable[[], None]) -> None:
+        """Another key of this window, handled like the screen's own (the app's: F3 audit
+        view, F5 users, for the roles allowed)."""
+        self._keys[QKeySequence(combo).toString()] = action
 
     def action_for(self, combo: str) -> Callable[[], None] | None:
         """The action of a function key (QKeySequence text, e.g. "F9", "Shift+F6")."""
@@ -752,6 +759,10 @@ class SaleScreen(QWidget):
         typed = self.scan.text().strip()
         self.scan.clear()
         self.checkout.open_returns(typed)
+
+    def lock_screen(self) -> None:
+        """F11: lock the window while the cashier steps away (the cart stays as it is)."""
+        self.lock_requested.emit()
 
     def logout(self) -> None:
         self.checkout.logout()
