@@ -84,8 +84,11 @@ def test_the_manager_adds_a_cashier_with_their_own_pin(
     type_enter(qtbot, "kasir9", "Dewi Lestari", None, "123456", "123456", None, "0000")
     qtbot.waitUntil(lambda: "PIN manajer salah" in form.error.text(), timeout=WAIT_MS)
     assert form.isVisible() and "kasir9" not in rows(dialog)
-    assert form.pin.hasFocus() and form.pin.text() == ""
-    type_enter(qtbot, "123456", "123456", None, "3333")
+    # Only the manager's own PIN is typed again: the new user's data and PIN stay.
+    assert form.actor_pin is not None and form.actor_pin.hasFocus()
+    assert form.actor_pin.text() == "" and form.pin.text() == "123456"
+    assert form.username.text() == "kasir9"
+    type_enter(qtbot, "3333")
     qtbot.waitUntil(lambda: "kasir9" in rows(dialog), timeout=WAIT_MS)
     assert not form.isVisible()
     assert rows(dialog)["kasir9"][:3] == ("Dewi Lestari", "Kasir", "ya")

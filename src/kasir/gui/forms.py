@@ -170,10 +170,15 @@ class FormDialog(QDialog):
         self.working = True
         self.submitted.emit()
 
-    def show_error(self, message: str) -> None:
-        """The service refused: say why; the PINs are typed again."""
+    def show_error(self, message: str, *, actor_only: bool = False) -> None:
+        """The service refused: say why; the PINs are typed again (`actor_only`: the acting
+        user's PIN was refused, only that one)."""
         self.working = False
         self.error.setText(message)
+        if actor_only and self.actor_pin is not None:
+            self.actor_pin.clear()
+            self.actor_pin.setFocus()
+            return
         for edit in self.secret:
             edit.clear()
         (self.secret[0] if self.secret else self.fields[0]).setFocus()

@@ -26,6 +26,7 @@ from PySide6.QtWidgets import (
 )
 from sqlalchemy.orm import Session
 
+from kasir.errors import ApprovalRequired, NotAllowed
 from kasir.gui.display import big_font
 from kasir.gui.forms import FormDialog, check_new_pin
 from kasir.gui.ops import Change, Ops, describe_error
@@ -197,7 +198,13 @@ class UsersDialog(QDialog):
                 self.reload(user.username)
 
             op = self.ops.write(lambda s: work(s, approval, counter_id), Change.USERS)
-            op.success(ok).failure(lambda exc: form.show_error(describe_error(exc))).run()
+            def refused(exc: BaseException) -> None:
+                # The acting user's own PIN or role refused: only their PIN is typed again
+                # (the new user's data and PIN stay).
+                mine = isinstance(exc, (ApprovalRequired, NotAllowed))
+                form.show_error(describe_error(exc), actor_only=mine)
+
+            op.success(ok).failure(refused).run()
 
         form.submitted.connect(run)
         form.finished.connect(lambda _r: self._form_closed(form))
