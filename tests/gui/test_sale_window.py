@@ -545,3 +545,39 @@ def test_a_scan_lays_out_the_window_once(qtbot: QtBot, screen: SaleScreen) -> No
         QApplication.instance().removeEventFilter(counter)  # type: ignore[union-attr]
     assert screen.model.rowCount() == 5 and "Makaroni Keju" in screen.message.text()
     assert len(layouts) <= 4, f"{len(layouts)} layouts of the window for 4 scans"
+
+
+def test_a_pin_typed_fast_is_the_supervisors_never_a_scan_for_the_cart(
+    qtbot: QtBot, screen: SaleScreen, demo_sqlite: sessionmaker[Session]
+) -> None:
+    """A name and PIN typed as fast as a scanner (4 keys and Enter within 30 ms each) are the
+    supervisor's input; a barcode scanned into the PIN field is refused by its shape, not
+    tried (no wrong PIN counted) and not shown."""
+    from sqlalchemy import select
+
+    from kasir.store.models import AuditEvent
+
+    screen.scan.setFocus()
+    burst(screen.scan, NASTAR)
+    settled(screen)
+    qtbot.keyClick(screen.scan, Qt.Key.Key_F6)
+    qtbot.waitUntil(lambda: screen.dialog is not None, timeout=WAIT_MS)
+    discount = screen.dialog
+    qtbot.keyClicks(discount.edit, "50%")  # type: ignore[attr-defined]
+    qtbot.keyClick(discount.edit, Qt.Key.Key_Return)  # type: ignore[attr-defined]
+    qtbot.waitUntil(lambda: isinstance(screen.dialog, SupervisorDialog), timeout=WAIT_MS)
+    supervisor = screen.dialog
+    assert isinstance(supervisor, SupervisorDialog)
+    qtbot.waitUntil(supervisor.user.hasFocus, timeout=WAIT_MS)
+    burst(supervisor.user, "spv1")
+    assert supervisor.user.text() == "spv1" and supervisor.edit.hasFocus()
+    burst(supervisor.edit, KERIPIK)  # a barcode into the PIN field
+    assert "Itu bukan PIN" in supervisor.error.text() and KERIPIK not in supervisor.error.text()
+    assert supervisor.isVisible()
+    burst(supervisor.edit, "2222")
+    settled(screen)
+    qtbot.waitUntil(lambda: screen.dialog is None, timeout=WAIT_MS)
+    assert names(screen) == [("Nastar Keju 500 g", "1")], "nothing went to the cart"
+    assert "2222" not in screen.message.text()
+    with demo_sqlite() as s:
+        assert s.scalars(select(AuditEvent.action)).all() == ["login", "approval"]

@@ -11,6 +11,7 @@ from PySide6.QtWidgets import (
     QGridLayout,
     QHBoxLayout,
     QLabel,
+    QLayout,
     QLineEdit,
     QPushButton,
     QVBoxLayout,
@@ -21,11 +22,12 @@ from kasir.domain.cart import Discount
 from kasir.domain.measure import is_measured, parse_quantity
 from kasir.errors import KasirError, ValidationError
 from kasir.gui.display import big_font
+from kasir.gui.scanner import TAKES_SCANS
 from kasir.money import parse_rupiah
-from kasir.services.auth import Approval
+from kasir.services.auth import PIN_MAX, Approval
 
 __all__ = ["AmountDialog", "DiscountDialog", "InputDialog", "QuantityDialog", "SupervisorDialog"]
-__all__ += ["PinPad", "big_font", "parse_discount"]
+__all__ += ["PinPad", "big_font", "fit_height", "parse_discount"]
 
 
 class PinPad(QWidget):
@@ -51,6 +53,18 @@ class PinPad(QWidget):
             self.target.returnPressed.emit()
         else:
             self.target.insert(key)
+
+
+def fit_height(dialog: QWidget) -> None:
+    """Tall enough for its wrapped labels at its width: a dialog's first size is worked out
+    before its word-wrapped labels know their height, and the PIN pad got squeezed (its last
+    row out of sight at 1024x768)."""
+    layout = dialog.layout()
+    if layout is None or not layout.hasHeightForWidth():
+        return
+    needed = layout.totalHeightForWidth(dialog.width())
+    if needed > dialog.height():
+        dialog.resize(dialog.width(), needed)
 
 
 class InputDialog(QDialog):
@@ -94,6 +108,9 @@ class InputDialog(QDialog):
         buttons.addWidget(cancel)
         buttons.addWidget(ok)
         layout = QVBoxLayout(self)
+        # Never smaller than what it holds: a window manager's first size (before the wrapped
+        # labels know their height) squeezed the PIN pad's last row out of sight.
+        layout.setSizeConstraint(QLayout.SizeConstraint.SetMinimumSize)
         layout.addWidget(self.prompt)
         layout.addWidget(self.edit)
         if pad:
@@ -105,6 +122,10 @@ class InputDialog(QDialog):
 
     def parse(self, text: str) -> object:
         return text
+
+    def showEvent(self, event: QShowEvent) -> None:
+        super().showEvent(event)
+        fit_height(self)
 
     def scan_kept(self, code: str, restore_text: str) -> None:
         """A scanner's code typed while this dialog was open: it is not input for this field
@@ -212,6 +233,11 @@ class SupervisorDialog(InputDialog):
         self.user.setMaxLength(64)
         self.edit.setPlaceholderText("PIN")
         self.user.returnPressed.connect(self.edit.setFocus)
+        # What is typed here is the supervisor's, never a scan for the cart: a PIN typed fast
+        # (4 digits and Enter within the scanner's 30 ms) was taken as a scan and shown on the
+        # message line. A code scanned into the PIN field is refused by its shape (`parse`).
+        self.user.setProperty(TAKES_SCANS, True)
+        self.edit.setProperty(TAKES_SCANS, True)
         # What is approved, with its amounts, large above the reason.
         self.action_label = QLabel(action)
         self.action_label.setWordWrap(True)
@@ -242,6 +268,7 @@ class SupervisorDialog(InputDialog):
 
     def show_error(self, text: str) -> None:
         self.error.setText(text)
+        fit_height(self)  # a long refusal wraps over more lines
         self.edit.clear()
         (self.edit if self.user.text().strip() else self.user).setFocus()
 
@@ -255,9 +282,15 @@ class SupervisorDialog(InputDialog):
         if not username:
             self.user.setFocus()
             raise ValidationError("Nama pengguna supervisor wajib diisi.")
-        if not text.strip():
+        pin = text.strip()
+        if not pin:
             raise ValidationError("PIN supervisor wajib diisi.")
-        return Approval(pin=text.strip(), username=username)
+        if not (pin.isascii() and pin.isdigit()) or len(pin) > PIN_MAX:
+            # Not tried (and not counted towards a lockout): a barcode scanned into the field.
+            raise ValidationError(
+                f"Itu bukan PIN (PIN: angka saja, paling banyak {PIN_MAX}). Ketik PIN supervisor."
+            )
+        return Approval(pin=pin, username=username)
 
     @classmethod
     def ask(cls, parent: QWidget | None, reason: str) -> Approval | None:

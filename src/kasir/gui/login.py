@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QKeyEvent
+from PySide6.QtGui import QKeyEvent, QShowEvent
 from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
     QHBoxLayout,
     QLabel,
+    QLayout,
     QLineEdit,
     QPushButton,
     QVBoxLayout,
@@ -17,7 +18,7 @@ from PySide6.QtWidgets import (
 from sqlalchemy.orm import Session
 
 from kasir.errors import KasirError
-from kasir.gui.dialogs import AmountDialog, PinPad, big_font
+from kasir.gui.dialogs import AmountDialog, PinPad, big_font, fit_height
 from kasir.gui.ops import Ops, describe_error
 from kasir.services import auth, permissions
 from kasir.services.auth import UserView
@@ -75,6 +76,9 @@ class LoginDialog(QDialog):
         manage.clicked.connect(self.try_manage)
         self.pad = PinPad(self.pin)
         layout = QVBoxLayout(self)
+        # Never smaller than what it holds: a window manager's first size (before the wrapped
+        # labels know their height) squeezed the PIN pad's last row out of sight.
+        layout.setSizeConstraint(QLayout.SizeConstraint.SetMinimumSize)
         layout.addWidget(title)
         layout.addWidget(QLabel("Pengguna"))
         layout.addWidget(self.user)
@@ -103,6 +107,10 @@ class LoginDialog(QDialog):
             self.user.addItem(f"{u.username} — {u.full_name}", u.username)
         self.user.setCurrentIndex(-1)
         self.user.setEditText(typed)  # a name typed before the list came stays
+
+    def showEvent(self, event: QShowEvent) -> None:
+        super().showEvent(event)
+        fit_height(self)
 
     def reset(self, note: str = "") -> None:
         """Empty again for the next cashier (after F12 Keluar); `note` says why, if needed."""

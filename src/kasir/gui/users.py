@@ -198,6 +198,7 @@ class UsersDialog(QDialog):
                 self.reload(user.username)
 
             op = self.ops.write(lambda s: work(s, approval, counter_id), Change.USERS)
+
             def refused(exc: BaseException) -> None:
                 # The acting user's own PIN or role refused: only their PIN is typed again
                 # (the new user's data and PIN stay).

@@ -164,9 +164,7 @@ def add_to_column(
         cursor.close()
 
 
-def column_by_id(
-    conn: Connection, table: Table, column: str, ids: Sequence[int]
-) -> dict[int, Any]:
+def column_by_id(conn: Connection, table: Table, column: str, ids: Sequence[int]) -> dict[int, Any]:
     """{id: column} of the rows with these primary keys (one statement on the driver's
     cursor: the checkout reads the catalog prices of its lines with it). Plain column types
     only (no result processing)."""
