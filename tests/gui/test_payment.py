@@ -56,11 +56,13 @@ def set_amount(qtbot: QtBot, dialog: PaymentDialog, text: str) -> None:
 
 
 def quick_buttons(dialog: PaymentDialog) -> dict[str, QPushButton]:
+    """The quick amounts offered (the dialog keeps five buttons and hides those not needed)."""
     buttons = {}
     for i in range(dialog.quick.count()):
         widget = dialog.quick.itemAt(i).widget()
         assert isinstance(widget, QPushButton)
-        buttons[widget.text()] = widget
+        if not widget.isHidden():
+            buttons[widget.text()] = widget
     return buttons
 
 

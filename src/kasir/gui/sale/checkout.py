@@ -37,6 +37,7 @@ class Checkout:
 
     def __init__(self, screen: SaleScreen) -> None:
         self.screen = screen
+        self.payment_dialog: PaymentDialog | None = None  # built at the first F9, then reset
 
     # --- paying ---------------------------------------------------------------------------------
 
@@ -53,15 +54,19 @@ class Checkout:
             return
         static = str(screen.settings.get("qris_static", ""))
         qris = (lambda amount: make_dynamic(static, amount)) if static else None
-        over = screen.settings.get("cash_plausible_over", 1_000_000)
-        dialog = PaymentDialog(screen, state, qris, plausible_over=int(over))
-        dialog.entered.connect(lambda payment: self.take(dialog, payment))
-        dialog.removal.connect(lambda index, reason: self.remove(dialog, index, reason))
-        dialog.finish_requested.connect(lambda: self.finish(dialog))
-        dialog.rejected.connect(lambda: self._closed_with_payments(dialog))
+        over = int(screen.settings.get("cash_plausible_over", 1_000_000))
+        dialog = self.payment_dialog
+        if dialog is None:
+            dialog = self.payment_dialog = PaymentDialog(screen, state, qris, plausible_over=over)
+            dialog.entered.connect(lambda payment: self.take(dialog, payment))
+            dialog.removal.connect(lambda index, reason: self.remove(dialog, index, reason))
+            dialog.finish_requested.connect(lambda: self.finish(dialog))
+            dialog.rejected.connect(self._closed_with_payments)
+        else:
+            dialog.reset(state, qris, plausible_over=over)
         screen.open_dialog(dialog)
 
-    def _closed_with_payments(self, dialog: PaymentDialog) -> None:
+    def _closed_with_payments(self) -> None:
         taken = self.screen.state.paid if self.screen.state else 0
         if taken:
             self.screen.say(
