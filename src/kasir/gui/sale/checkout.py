@@ -11,13 +11,14 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
+from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QDialog
 from sqlalchemy.orm import Session
 
 from kasir.domain.payment import PaymentInput
 from kasir.domain.qris import make_dynamic
 from kasir.errors import KasirError, StaleShift
-from kasir.gui.ops import Change, describe_error
+from kasir.gui.ops import BUSY_DELAY_MS, Change, describe_error
 from kasir.gui.sale.payment import PaymentDialog
 from kasir.gui.sale.returns import ReturnRequest, ReturnsDialog
 from kasir.money import format_rupiah
@@ -38,6 +39,10 @@ class Checkout:
     def __init__(self, screen: SaleScreen) -> None:
         self.screen = screen
         self.payment_dialog: PaymentDialog | None = None  # built at the first F9, then reset
+        # The payment that covers the sale, stored, not drawn yet (see take).
+        self._covered: tuple[PaymentDialog, SaleState] | None = None
+        self._draw_covered = QTimer(screen, singleShot=True, interval=BUSY_DELAY_MS)
+        self._draw_covered.timeout.connect(self._show_covered)
 
     # --- paying ---------------------------------------------------------------------------------
 
@@ -75,14 +80,23 @@ class Checkout:
             )
 
     def take(self, dialog: PaymentDialog, payment: PaymentInput) -> None:
-        """A payment typed in the dialog: stored with the cart, then the sale when covered."""
+        """A payment typed in the dialog: stored with the cart, then the sale when covered.
+
+        The payment that covers the sale is drawn (the screen's paid line, the dialog's list)
+        only if storing the sale takes longer than BUSY_DELAY_MS or fails: drawn at once, it
+        repainted the window and the dialog for a frame nobody sees, while the cashier waits
+        (about 5 ms of the F9-to-next-scan time)."""
         screen, sale = self.screen, self.screen.sale
 
         def stored(state: SaleState) -> None:
+            if state.remaining == 0:
+                screen.state = state  # what is stored; drawn by _show_covered or the next cart
+                self._covered = (dialog, state)
+                self._draw_covered.start()
+                self.finish(dialog)
+                return
             screen._render(state)
             dialog.take(state)
-            if state.remaining == 0:
-                self.finish(dialog)
 
         def refused(exc: KasirError) -> None:
             dialog.show_error(exc.message)
@@ -122,6 +136,7 @@ class Checkout:
         screen, sale = self.screen, self.screen.sale
 
         def stored(done: Done) -> None:
+            self._drop_covered()
             self._printed()
             if dialog is not None:
                 dialog.done(QDialog.DialogCode.Accepted)
@@ -134,6 +149,7 @@ class Checkout:
             screen.totals.show_change(done.sale.change)
 
         def refused(exc: KasirError) -> None:
+            self._show_covered()
             if isinstance(exc, StaleShift | CashierInactive):
                 if dialog is not None:
                     dialog.done(QDialog.DialogCode.Rejected)
@@ -142,6 +158,7 @@ class Checkout:
             self._not_stored(exc.message, dialog)
 
         def failed(exc: BaseException) -> None:
+            self._show_covered()
             if not isinstance(exc, KasirError):
                 self._not_stored(describe_error(exc), dialog)
 
@@ -154,6 +171,23 @@ class Checkout:
         )
         if dialog is not None:
             dialog.wait()
+
+    def _show_covered(self) -> None:
+        """Draw the payment that covered the sale, as stored: the sale is slow, or was not
+        stored (the dialog then says why, over this)."""
+        self._draw_covered.stop()
+        if self._covered is None:
+            return
+        dialog, state = self._covered
+        self._covered = None
+        self.screen._render(state)
+        dialog.take(state)
+        dialog.wait()  # the sale is still being stored, or its answer comes right after this
+
+    def _drop_covered(self) -> None:
+        """The sale is stored: the next cart is drawn instead."""
+        self._draw_covered.stop()
+        self._covered = None
 
     def _with_receipt(self, store: Callable[[Session], Done]) -> Callable[[Session], Done]:
         """`store` (the checkout), and the sale's receipt queued in the same unit of work: the
