@@ -11,7 +11,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QPushButton
 from pytestqt.qtbot import QtBot
-from sqlalchemy import select
+from sqlalchemy import event, select
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -26,7 +26,7 @@ from kasir.services import sale_lookup
 from kasir.services.cart_edit import CartView
 from kasir.services.drafts import load_draft
 from kasir.services.sale_lookup import SaleView
-from kasir.services.sale_session import SaleState
+from kasir.services.sale_session import SaleSession, SaleState
 from kasir.store.models import CancelledSale, RemovedPayment
 
 WAIT_MS = 3000
@@ -397,6 +397,61 @@ def test_a_refused_checkout_shows_the_payment_taken(
     assert dialog.paid_list.count() == 1 and dialog.payments[0].amount == 18_000
     assert screen.totals.paid_label.text() == "Sudah dibayar: Tunai Rp 18.000. Sisa Rp 0."
     assert not dialog.waiting, "Enter tries again"
+
+
+@pytest.mark.parametrize("where", ["payment", "its commit"])
+def test_a_last_payment_not_stored_stores_no_sale(
+    qtbot: QtBot,
+    monkeypatch: pytest.MonkeyPatch,
+    screen: SaleScreen,
+    demo_sqlite: sessionmaker[Session],
+    where: str,
+) -> None:
+    """The sale is queued behind the payment that covers it; when that payment is not stored
+    (refused by the store, or its commit fails), the sale is not stored either: the dialog
+    says why and Enter tries the payment again."""
+    real_checkout = checkout_service.checkout
+    checkouts: list[object] = []
+
+    def counted(*args: Any, **kwargs: Any) -> SaleView:
+        checkouts.append(args)
+        return real_checkout(*args, **kwargs)
+
+    monkeypatch.setattr(checkout_service, "checkout", counted)
+    fail: list[bool] = []  # armed for the next unit of work
+
+    def locked(*_args: object) -> None:
+        if fail and fail.pop():
+            raise OperationalError("COMMIT", {}, Exception("database is locked"))
+
+    if where == "payment":
+        real_add = SaleSession.add_payment
+
+        def add_payment(self: SaleSession, s: Session, payment: PaymentInput) -> object:
+            locked()
+            return real_add(self, s, payment)
+
+        monkeypatch.setattr(SaleSession, "add_payment", add_payment)
+    else:
+        factory = screen.ops.factory
+        event.listen(factory, "before_commit", locked)
+    dialog = open_payment(qtbot, screen, MAKARONI)
+    fail.append(True)
+    qtbot.keyClick(dialog.amount, Qt.Key.Key_Return)
+    assert checkouts == [] and screen.last_sale is None
+    assert screen.dialog is dialog and "Database sedang tidak dapat dipakai" in dialog.error.text()
+    assert dialog.paid_list.count() == 0 and not dialog.waiting
+    assert screen.state is not None and screen.state.payments == ()
+    with demo_sqlite() as s:
+        draft = load_draft(s, screen.till.counter_id)
+    assert draft is not None and draft.payments == ()
+
+    qtbot.keyClick(dialog.amount, Qt.Key.Key_Return)  # again: stored, and the sale
+    assert screen.dialog is None and len(checkouts) == 1
+    sale = stored(demo_sqlite, screen)
+    assert [(p.method, p.amount) for p in sale.payments] == [("tunai", 18_000)]
+    if where != "payment":
+        event.remove(factory, "before_commit", locked)
 
 
 def test_a_slow_sale_shows_the_payment_taken_meanwhile(
