@@ -2,26 +2,31 @@
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable
+from typing import Any
 
 import pytest
 from PySide6.QtCore import Qt
+from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QPushButton
 from pytestqt.qtbot import QtBot
-from sqlalchemy import select
+from sqlalchemy import event, select
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
 from kasir.domain.payment import PaymentInput
 from kasir.domain.qris import payload_amount
+from kasir.errors import InsufficientStock
 from kasir.gui.sale.payment import PaymentDialog, quick_amounts
 from kasir.gui.sale.screen import SaleScreen
+from kasir.gui.scanner import ScanBurstFilter
 from kasir.services import checkout as checkout_service
 from kasir.services import sale_lookup
 from kasir.services.cart_edit import CartView
 from kasir.services.drafts import load_draft
 from kasir.services.sale_lookup import SaleView
-from kasir.services.sale_session import SaleState
+from kasir.services.sale_session import SaleSession, SaleState
 from kasir.store.models import CancelledSale, RemovedPayment
 
 WAIT_MS = 3000
@@ -56,11 +61,13 @@ def set_amount(qtbot: QtBot, dialog: PaymentDialog, text: str) -> None:
 
 
 def quick_buttons(dialog: PaymentDialog) -> dict[str, QPushButton]:
+    """The quick amounts offered (the dialog keeps five buttons and hides those not needed)."""
     buttons = {}
     for i in range(dialog.quick.count()):
         widget = dialog.quick.itemAt(i).widget()
         assert isinstance(widget, QPushButton)
-        buttons[widget.text()] = widget
+        if not widget.isHidden():
+            buttons[widget.text()] = widget
     return buttons
 
 
@@ -372,6 +379,115 @@ def test_a_failed_checkout_keeps_the_payments_taken(
         ("tunai", 43_000, None),
     }
     assert screen.pending == []
+
+
+def test_a_refused_checkout_shows_the_payment_taken(
+    qtbot: QtBot, monkeypatch: pytest.MonkeyPatch, screen: SaleScreen
+) -> None:
+    """The sale refused (stock ran out meanwhile): the payment that covered it is kept and
+    shown, in the dialog (with the reason) and on the screen."""
+
+    def refused(*_args: object, **_kwargs: object) -> object:
+        raise InsufficientStock("Stok Makaroni Keju 250 g tidak cukup; penjualan dibatalkan.")
+
+    monkeypatch.setattr(checkout_service, "checkout", refused)
+    dialog = open_payment(qtbot, screen, MAKARONI)
+    qtbot.keyClick(dialog.amount, Qt.Key.Key_Return)
+    assert screen.dialog is dialog and screen.last_sale is None
+    assert dialog.error.text().startswith("Stok Makaroni Keju 250 g tidak cukup")
+    assert "Pembayaran Rp 18.000 yang sudah diterima tetap dicatat" in dialog.error.text()
+    assert dialog.paid_list.count() == 1 and dialog.payments[0].amount == 18_000
+    assert screen.totals.paid_label.text() == "Sudah dibayar: Tunai Rp 18.000. Sisa Rp 0."
+    assert not dialog.waiting, "Enter tries again"
+
+
+@pytest.mark.parametrize("where", ["payment", "its commit"])
+def test_a_last_payment_not_stored_stores_no_sale(
+    qtbot: QtBot,
+    monkeypatch: pytest.MonkeyPatch,
+    screen: SaleScreen,
+    demo_sqlite: sessionmaker[Session],
+    where: str,
+) -> None:
+    """The sale is queued behind the payment that covers it; when that payment is not stored
+    (refused by the store, or its commit fails), the sale is not stored either: the dialog
+    says why and Enter tries the payment again."""
+    real_checkout = checkout_service.checkout
+    checkouts: list[object] = []
+
+    def counted(*args: Any, **kwargs: Any) -> SaleView:
+        checkouts.append(args)
+        return real_checkout(*args, **kwargs)
+
+    monkeypatch.setattr(checkout_service, "checkout", counted)
+    fail: list[bool] = []  # armed for the next unit of work
+
+    def locked(*_args: object) -> None:
+        if fail and fail.pop():
+            raise OperationalError("COMMIT", {}, Exception("database is locked"))
+
+    if where == "payment":
+        real_add = SaleSession.add_payment
+
+        def add_payment(self: SaleSession, s: Session, payment: PaymentInput) -> object:
+            locked()
+            return real_add(self, s, payment)
+
+        monkeypatch.setattr(SaleSession, "add_payment", add_payment)
+    else:
+        factory = screen.ops.factory
+        event.listen(factory, "before_commit", locked)
+    dialog = open_payment(qtbot, screen, MAKARONI)
+    fail.append(True)
+    qtbot.keyClick(dialog.amount, Qt.Key.Key_Return)
+    assert checkouts == [] and screen.last_sale is None
+    assert screen.dialog is dialog and "Database sedang tidak dapat dipakai" in dialog.error.text()
+    assert dialog.paid_list.count() == 0 and not dialog.waiting
+    assert screen.state is not None and screen.state.payments == ()
+    with demo_sqlite() as s:
+        draft = load_draft(s, screen.till.counter_id)
+    assert draft is not None and draft.payments == ()
+
+    qtbot.keyClick(dialog.amount, Qt.Key.Key_Return)  # again: stored, and the sale
+    assert screen.dialog is None and len(checkouts) == 1
+    sale = stored(demo_sqlite, screen)
+    assert [(p.method, p.amount) for p in sale.payments] == [("tunai", 18_000)]
+    if where != "payment":
+        event.remove(factory, "before_commit", locked)
+
+
+def test_a_slow_sale_shows_the_payment_taken_meanwhile(
+    qtbot: QtBot,
+    monkeypatch: pytest.MonkeyPatch,
+    screen: SaleScreen,
+    demo_sqlite: sessionmaker[Session],
+) -> None:
+    """The payment that covers the sale is drawn when storing the sale takes a while (it is
+    not drawn for the few ms a sale usually takes): the dialog lists it, the screen shows it
+    paid, Enter waits, until the sale is stored."""
+    real_checkout = checkout_service.checkout
+    go_on = threading.Event()
+
+    def slow(*args: Any, **kwargs: Any) -> SaleView:
+        assert go_on.wait(WAIT_MS / 1000)
+        return real_checkout(*args, **kwargs)
+
+    monkeypatch.setattr(checkout_service, "checkout", slow)
+    dialog = open_payment(qtbot, screen, MAKARONI)
+    QTest.keyClick(dialog.amount, Qt.Key.Key_Return)  # not qtbot's: that waits for the sale
+    qtbot.waitUntil(lambda: dialog.paid_list.count() == 1, timeout=WAIT_MS)
+    assert dialog.paid_list.item(0).text() == "Tunai: Rp 18.000"
+    assert screen.totals.paid_label.text() == "Sudah dibayar: Tunai Rp 18.000. Sisa Rp 0."
+    assert dialog.isVisible() and screen.last_sale is None
+    QTest.keyClick(dialog.amount, Qt.Key.Key_Return)  # again: waits for the sale
+    ScanBurstFilter.end_all_bursts()
+    go_on.set()
+    qtbot.waitUntil(lambda: screen.dialog is None and screen.last_sale is not None)
+    assert screen.ops.wait_idle(WAIT_MS)
+    sale = stored(demo_sqlite, screen)
+    assert [(p.method, p.amount) for p in sale.payments] == [("tunai", 18_000)]
+    assert screen.state is not None and screen.state.empty
+    assert screen.totals.paid_label.text() == ""
 
 
 def test_cancelling_the_cart_drops_the_payments_taken_after_asking(

@@ -29,6 +29,7 @@ from kasir.gui.dialogs import big_font
 YES_KEYS = (Qt.Key.Key_Return, Qt.Key.Key_Enter, Qt.Key.Key_Y)
 NO_KEYS = (Qt.Key.Key_Escape, Qt.Key.Key_N)
 MIN_REASON = 3
+YES_TEXT, NO_TEXT = "Ya (Enter)", "Kembali (Esc)"  # the answers' labels before any question
 
 
 class AskBar(QFrame):
@@ -47,8 +48,8 @@ class AskBar(QFrame):
         self.reason.returnPressed.connect(lambda: self.answer(True))
         self.problem = QLabel()
         self.problem.setStyleSheet("color: #b00020;")
-        self.yes = QPushButton("Ya (Enter)")
-        self.no = QPushButton("Kembali (Esc)")
+        self.yes = QPushButton(YES_TEXT)
+        self.no = QPushButton(NO_TEXT)
         for button in (self.yes, self.no):
             button.setMinimumHeight(44)
             button.setFocusPolicy(Qt.FocusPolicy.NoFocus)
@@ -99,6 +100,19 @@ class AskBar(QFrame):
         if reason:
             self.reason.setFocus()
         QApplication.beep()
+
+    def reset(self) -> None:
+        """Closed and as built: no question, reason or problem left, and the question's
+        callbacks dropped (not answered). For a dialog used again (the payment dialog)."""
+        self._on_yes = self._on_no = None
+        self.text.setText("")
+        self.problem.setText("")
+        self.reason.setText("")  # setText, not clear(): no undo history left
+        self.yes.setText(YES_TEXT)
+        self.no.setText(NO_TEXT)
+        for widget in (self.problem, self.reason):
+            widget.setVisible(True)  # as built (inside the hidden bar); ask() sets them
+        self.hide()
 
     def answer(self, yes: bool) -> None:
         if not self.open:

@@ -43,9 +43,15 @@ class DialogStack:
         return self.owner
 
     def open(self, dialog: QDialog) -> None:
+        """Open `dialog` (again, for one kept: the payment dialog) over the one open now."""
         below = self.current if self.current is not None and self.current.isVisible() else None
         self.current = dialog
-        dialog.finished.connect(lambda _result: self._closed(dialog, below))
+
+        def finished(_result: int) -> None:
+            dialog.finished.disconnect(finished)  # this opening's: a dialog opened again
+            self._closed(dialog, below)  # gets its own
+
+        dialog.finished.connect(finished)
         dialog.open()
 
     def _closed(self, dialog: QDialog, below: QDialog | None) -> None:
