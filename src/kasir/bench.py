@@ -300,7 +300,8 @@ class _BareCheckout:
         active, shift_id, day, closed = conn.execute(
             self.SHIFT, (till.counter_id, till.user_id)
         ).fetchone()
-        if not active or shift_id is None or closed or day != now.date().isoformat():
+        if not active or shift_id is None or closed or day != business_date(now).isoformat():
+            conn.execute("ROLLBACK")
             raise RuntimeError(f"bare checkout: no usable shift at {till.counter_code}")
         seq = conn.execute(self.SEQ, (till.counter_id, day)).fetchone()[0]
         number = f"{till.counter_code}-{day.replace('-', '')}-{seq:04d}"
