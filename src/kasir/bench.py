@@ -1,8 +1,9 @@
-"""`make bench`: speed figures on a 50,000-product store, and the catalog at scale (import and
-name search at 300,000 products). Prints a table, writes bench-results.json (name: value). Not
-part of the test suite.
+"""`make bench`: speed figures on a 50,000-product store, the catalog at scale (import and name
+search at 300,000 products) and the journal's verify on a year of sales. Prints a table, writes
+bench-results.json (name: value). Not part of the test suite.
 
-    python -m kasir.bench [--products N] [--catalog-products N] [--out bench-results.json]
+    python -m kasir.bench [--products N] [--catalog-products N] [--audit-days N]
+                          [--out bench-results.json]
 """
 
 from __future__ import annotations
@@ -24,12 +25,13 @@ import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
-from sqlalchemy import insert, select
+from sqlalchemy import insert, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from kasir.domain.cart import Cart
 from kasir.domain.ean13 import make_instore_ean13
 from kasir.domain.payment import PaymentInput
+from kasir.history import build_history
 from kasir.resources import resources_dir
 from kasir.services import cart_edit, catalog, shifts
 from kasir.services import checkout as checkout_service
@@ -37,8 +39,9 @@ from kasir.services.auth import login
 from kasir.services.catalog import ensure_counter
 from kasir.services.catalog_io import COLUMNS
 from kasir.services.demo import load_demo_data
+from kasir.services.journal_verify import VerifyResult, verify, write_checkpoint
 from kasir.simulate import load_catalog, simulate_day
-from kasir.store.engine import _sqlite_on_connect
+from kasir.store.engine import _sqlite_on_connect, reading
 from kasir.store.models import Category, Product, Upt
 from kasir.store.open import open_store
 from kasir.store.types import uuid7_text
@@ -523,6 +526,59 @@ def bench_catalog(products: int) -> dict[str, float]:
     return results
 
 
+AUDIT_SALES_PER_DAY = 520  # a year of it: about 190,000 sales
+
+
+def bench_audit(days: int, sales_per_day: int = AUDIT_SALES_PER_DAY) -> dict[str, float]:
+    """`kasir audit verify` on `days` days of history at two counters (kasir.history: one day
+    simulated, the others its copies), in its own store: from scratch (audit_verify_full_s),
+    then, after that verify's checkpoint, one more day simulated and the quick verify from the
+    checkpoint (audit_verify_s). Each timed as the command times its own check (the read
+    transaction, not the process start)."""
+    today = business_date()
+    with tempfile.TemporaryDirectory(prefix="kasir-bench-audit-") as tmp:
+        opened = open_store(f"sqlite:///{Path(tmp) / 'audit.db'}", create=True)
+        factory = opened.factory
+        try:
+            with factory.begin() as s:
+                load_demo_data(s)
+                s.execute(update(Product).values(stock_qty=10_000_000))  # a year's worth
+            print(f"Building {days} days of history ({sales_per_day} sales a day)...", flush=True)
+            t0 = time.perf_counter()
+            history = build_history(
+                factory, today - dt.timedelta(days=days), days, sales_per_day, ["KA1", "KA2"]
+            )
+            print(
+                f"history: {history.sales} sales and refunds, {history.entries} journal entries "
+                f"in {time.perf_counter() - t0:.0f} s",
+                flush=True,
+            )
+
+            def timed(full: bool) -> tuple[float, VerifyResult]:
+                t0 = time.perf_counter()
+                with reading(factory) as s:
+                    result = verify(s, full=full)
+                elapsed = time.perf_counter() - t0
+                if not result.ok:
+                    raise RuntimeError(f"audit bench: the history does not verify: {result}")
+                return elapsed, result
+
+            full_s, result = timed(True)
+            with factory.begin() as s:
+                write_checkpoint(s, result)
+            simulate_day(factory, today, sales_per_day, ["KA1", "KA2"], seed=9)
+            quick_s, quick = timed(False)
+            print(
+                f"audit verify: from scratch {result.entries} entries in {full_s:.1f} s; from "
+                f"the checkpoint {quick.entries} entries, {quick.documents} documents in "
+                f"{quick_s:.2f} s",
+                flush=True,
+            )
+        finally:
+            opened.engine.dispose()
+    return {"audit_verify_full_s": full_s, "audit_verify_s": quick_s}
+
+
 PRINT_PAIRS = 60
 LOOPBACK_PROCESS = (
     "import time\n"
@@ -629,6 +685,8 @@ TARGETS: dict[str, tuple[str, Callable[[float], bool]]] = {
     "import_300k_peak_mb": ("< 300 MB", lambda v: v < 300),
     "receipt_ratio_vs_bare_escpos": ("<= 1.5", lambda v: v <= 1.5),
     "printer_dead_detect_s": ("< 5 s", lambda v: v < 5),
+    "audit_verify_full_s": ("(informative)", lambda v: True),
+    "audit_verify_s": ("< 1 s", lambda v: v < 1),
 }
 
 
@@ -640,6 +698,12 @@ def main(argv: list[str] | None = None) -> int:
         type=int,
         default=300_000,
         help="catalog size for search_p99_ms and the import figures (0: skip them)",
+    )
+    parser.add_argument(
+        "--audit-days",
+        type=int,
+        default=365,
+        help="days of history for the audit verify figures (0: skip them)",
     )
     parser.add_argument("--out", default="bench-results.json")
     args = parser.parse_args(argv)
@@ -665,12 +729,15 @@ def main(argv: list[str] | None = None) -> int:
         results.update(bench_print(factory, codes))
         factory.kw["bind"].dispose()
         results.update(bench_gui(db_path))
+    if args.audit_days > 0:
+        results.update(bench_audit(args.audit_days))
     if args.catalog_products > 0:
         results.update(bench_catalog(args.catalog_products))
     results = {k: round(v, 3) for k, v in results.items()}
     machine = f"{platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}"
     catalog_size = f", catalog figures at {args.catalog_products}" if args.catalog_products else ""
-    print(f"\nKasir benchmark, {args.products} products{catalog_size} ({machine})")
+    audit = f", audit figures on {args.audit_days} days" if args.audit_days else ""
+    print(f"\nKasir benchmark, {args.products} products{catalog_size}{audit} ({machine})")
     print(f"{'name':34} {'value':>10}  {'target':14} ok")
     for name, value in results.items():
         target, check = TARGETS.get(name, ("", lambda v: True))

@@ -126,24 +126,30 @@ def cmd_db_check(args: argparse.Namespace, config: Config) -> int:
 
 
 def cmd_audit_verify(args: argparse.Namespace, config: Config) -> int:
-    """Walk every chain of the journal and recompute every document's digest."""
-    from kasir.services.journal import verify
+    """Check the journal from the latest checkpoint (`--full`: from scratch); after a clean
+    check, record a new checkpoint (unless `--no-checkpoint`)."""
+    from kasir.services.journal_verify import mode_text, verify, write_checkpoint
 
     factory = _open(config)
     started = time.monotonic()
     with reading(factory) as session:
-        result = verify(session)
+        result = verify(session, full=args.full)
     took = time.monotonic() - started
+    print(mode_text(result))
     for found in result.breaks:
         print(f"RUSAK: {found.text}")
     summary = (
-        f"{result.chains} jurnal meja, {result.entries} entri, {result.documents} dokumen "
+        f"{result.chains} jurnal, {result.entries} entri, {result.documents} dokumen "
         f"diperiksa ({took:.1f} dtk)"
     )
     if result.breaks:
         print(f"{summary}: {len(result.breaks)} ketidakcocokan.", file=sys.stderr)
         return 1
     print(f"OK: {summary}; jurnal utuh, semua dokumen sama dengan saat dicatat.")
+    if not args.no_checkpoint:
+        with factory.begin() as session:
+            seq = write_checkpoint(session, result)
+        print(f"Titik periksa #{seq} dicatat: pemeriksaan berikutnya mulai dari sini.")
     return 0
 
 
@@ -752,9 +758,20 @@ def build_parser() -> argparse.ArgumentParser:
 
     audit = sub.add_parser("audit", help="jurnal anti-ubah: periksa rantai dan dokumen")
     audit_sub = audit.add_subparsers(dest="audit_command", metavar="PERINTAH", required=True)
-    audit_sub.add_parser(
-        "verify", help="periksa setiap rantai jurnal dan setiap dokumen terhadap jurnal"
-    ).set_defaults(func=cmd_audit_verify)
+    audit_verify = audit_sub.add_parser(
+        "verify",
+        help="periksa rantai jurnal dan dokumen sejak titik periksa terakhir, lalu catat titik "
+        "periksa baru",
+    )
+    audit_verify.add_argument(
+        "--full",
+        action="store_true",
+        help="periksa seluruh riwayat dari awal (titik periksa tidak dipakai)",
+    )
+    audit_verify.add_argument(
+        "--no-checkpoint", action="store_true", help="jangan catat titik periksa baru"
+    )
+    audit_verify.set_defaults(func=cmd_audit_verify)
 
     printer = sub.add_parser("printer", help="printer struk: tes, antrean, cetak ulang antrean")
     pr_sub = printer.add_subparsers(dest="printer_command", metavar="PERINTAH", required=True)

@@ -35,6 +35,7 @@ FLOORS: dict[str, int] = {
     "kasir.output": 4,
     "kasir.flows": 4,
     "kasir.simulate": 4,
+    "kasir.history": 4,
     "kasir.gui": 5,
     "kasir.cli": 5,
     "kasir.bench": 5,

@@ -5,7 +5,8 @@
 - every sale's lines plus its cash rounding add up to its total, and its payments (less change)
   pay exactly that;
 - a refund returns lines of its own original sale, and no line is refunded beyond what was sold;
-- the journal (`kasir audit verify`): first, since it names what was changed by hand.
+- the journal from scratch (`kasir audit verify --full`): first, since it names what was
+  changed by hand.
 
 What the schema itself enforces (CHECKs, foreign keys, unique UUIDs) is not checked again here.
 """
@@ -145,11 +146,12 @@ def _refunds(session: Session) -> list[str]:
 
 
 def check_store(session: Session) -> CheckResult:
-    """Every check above, and the journal (`kasir.services.journal.verify`): every chain whole,
-    every journaled document as it was written, no document the journal does not know."""
-    from kasir.services.journal import verify
+    """Every check above, and the journal from scratch (`kasir.services.journal_verify`,
+    checkpoints not used: every check here reads the whole store): every chain whole, every
+    journaled document as it was written, no document the journal does not know."""
+    from kasir.services.journal_verify import verify
 
-    journal = [b.text for b in verify(session).breaks]
+    journal = [b.text for b in verify(session, full=True).breaks]
     problems = (
         journal + _sequences(session) + _stock(session) + _totals(session) + _refunds(session)
     )

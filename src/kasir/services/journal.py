@@ -14,9 +14,13 @@ shift opened (the opening float) and closed (expected and counted cash, who clos
 Their digests cover the columns listed in `SALE_COLUMNS` ... `SHIFT_CLOSE_COLUMNS`, frozen
 here: a later column is not part of an older digest.
 
-`verify` walks every chain and recomputes every digest from the rows as they are now; it names
-the first break of each chain and every document changed, removed or added behind the journal's
-back, by receipt number and time.
+Also in it: sensitive events (`record_event`: an audit_event row each) and checkpoints
+(`record_checkpoint`: what a clean verify covered, on the store's own chain `STORE_CHAIN`).
+
+`verify` (kasir.services.journal_verify) walks the chains and recomputes the digests from the
+rows as they are now, from the latest checkpoint or from scratch; it names the first break of
+each chain and every document changed, removed or added behind the journal's back, by receipt
+number and time.
 """
 
 from __future__ import annotations
@@ -25,11 +29,10 @@ import datetime as dt
 import hashlib
 import json
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import bindparam, select
+from sqlalchemy import Connection, bindparam, select
 from sqlalchemy.orm import Session
 
 from kasir.store.bulk import insert_many, prepared
@@ -48,7 +51,9 @@ from kasir.store.models import (
     table_of,
     utcnow,
 )
-from kasir.timeutil import local
+
+if TYPE_CHECKING:
+    from kasir.services.journal_verify import VerifyResult
 
 GENESIS = "0" * 64
 
@@ -114,7 +119,9 @@ REMOVED_PAYMENT_COLUMNS = (
 # An event (`record_event`): its audit_event row, as written.
 EVENT_COLUMNS = ("id", "at", "user_id", "action", "entity", "entity_id", "payload")
 
-DOCUMENT_KINDS = ("sale", "refund", "void", "shift_open", "shift_close", "event", "cancelled")
+DOCUMENT_KINDS = (
+    "sale", "refund", "void", "shift_open", "shift_close", "event", "cancelled", "checkpoint",
+)  # fmt: skip
 # The chain of the events that happen at no counter (a user added or a setting changed with
 # the command line): not a counter code (those are letters and digits).
 STORE_CHAIN = "*toko"
@@ -152,10 +159,34 @@ _PAY, _MOVE, _SHIFT = Payment.__table__, StockMovement.__table__, Shift.__table_
 _EVENT = table_of(AuditEvent)
 _CANCELLED, _CLINE = CancelledSale.__table__, CancelledSaleLine.__table__
 _REMOVED = RemovedPayment.__table__
+# The documents of one row: their table and the columns their digest covers.
+_ROW_DOCUMENTS: dict[str, tuple[Any, Sequence[str]]] = {
+    "shift_open": (_SHIFT, SHIFT_OPEN_COLUMNS),
+    "shift_close": (_SHIFT, SHIFT_CLOSE_COLUMNS),
+    "event": (_EVENT, EVENT_COLUMNS),
+    "checkpoint": (_EVENT, EVENT_COLUMNS),  # a checkpoint's record is an audit_event row
+}
 
 
 def _digest(parts: Iterable[Any]) -> str:
     return hashlib.sha256(canonical(list(parts))).hexdigest()
+
+
+def sale_values_digest(
+    sale: Sequence[Any],
+    lines: Iterable[Sequence[Any]],
+    payments: Iterable[Sequence[Any]],
+    movements: Iterable[Sequence[Any]],
+) -> str:
+    """`sale_digest` of rows given as the values of SALE_COLUMNS ... MOVEMENT_COLUMNS."""
+    return _digest(
+        [
+            list(sale),
+            sorted(list(r) for r in lines),
+            sorted(list(r) for r in payments),
+            sorted(list(r) for r in movements),
+        ]
+    )
 
 
 def sale_digest(
@@ -165,78 +196,107 @@ def sale_digest(
     movements: Iterable[Mapping[Any, Any]],
 ) -> str:
     """The digest of a sale or refund from its rows: as just written (the checkout passes the
-    rows it inserted) or as read back (`document_digest`), the same either way."""
-    return _digest(
-        [
-            _row(sale, SALE_COLUMNS),
-            sorted(_row(r, LINE_COLUMNS) for r in lines),
-            sorted(_row(r, PAYMENT_COLUMNS) for r in payments),
-            sorted(_row(r, MOVEMENT_COLUMNS) for r in movements),
-        ]
+    rows it inserted) or as read back (`document_digests`), the same either way."""
+    return sale_values_digest(
+        _row(sale, SALE_COLUMNS),
+        (_row(r, LINE_COLUMNS) for r in lines),
+        (_row(r, PAYMENT_COLUMNS) for r in payments),
+        (_row(r, MOVEMENT_COLUMNS) for r in movements),
     )
+
+
+def void_digest(
+    sale: Sequence[Any], references: Iterable[Sequence[Any]], movements: Iterable[Sequence[Any]]
+) -> str:
+    """The digest of a void: the sale's VOID_COLUMNS, its payments' (uuid, reversal_reference)
+    in uuid order, its void movements' MOVEMENT_COLUMNS."""
+    return _digest([list(sale), [list(r) for r in references], sorted(list(r) for r in movements)])
+
+
+def row_digest(row: Sequence[Any]) -> str:
+    """The digest of a one-row document: a shift opened or closed, an event."""
+    return _digest([list(row)])
+
+
+# Which column of each per-sale table holds the sale's id.
+_LINE_SALE = LINE_COLUMNS.index("sale_id")
+_PAY_SALE = PAYMENT_COLUMNS.index("sale_id")
+_MOVE_SALE = MOVEMENT_COLUMNS.index("sale_id")
+
+
+def _by_sale(conn: Connection, stmt: Any, at: int) -> dict[int, list[Sequence[Any]]]:
+    """The rows of `stmt` grouped by the sale id in column `at`, in the order they came."""
+    out: dict[int, list[Sequence[Any]]] = {}
+    for row in conn.execute(stmt).all():  # fetchall: far quicker than row by row
+        out.setdefault(row[at], []).append(row)
+    return out
+
+
+def document_digests(session: Session, kind: str, doc_ids: Iterable[int]) -> dict[int, str]:
+    """The digests of documents `doc_ids` of `kind` as stored now, by id (a document gone is
+    not in it): one statement per table for all of them (`verify` passes a page of entries)."""
+    ids = sorted(set(doc_ids))
+    if not ids:
+        return {}
+    conn = session.connection()
+    if kind in ("sale", "refund"):
+        sales = conn.execute(_rows(_SALE, SALE_COLUMNS, _SALE.c.id.in_(ids), ())).all()
+        in_sales = _MOVE.c.sale_id.in_(ids) & (_MOVE.c.kind == kind)
+        lines = _by_sale(conn, _rows(_LINE, LINE_COLUMNS, _LINE.c.sale_id.in_(ids), ()), _LINE_SALE)
+        pays = _by_sale(conn, _rows(_PAY, PAYMENT_COLUMNS, _PAY.c.sale_id.in_(ids), ()), _PAY_SALE)
+        moves = _by_sale(conn, _rows(_MOVE, MOVEMENT_COLUMNS, in_sales, ()), _MOVE_SALE)
+        return {
+            s[0]: sale_values_digest(
+                s, lines.get(s[0], ()), pays.get(s[0], ()), moves.get(s[0], ())
+            )
+            for s in sales
+        }
+    if kind == "void":
+        sales = conn.execute(_rows(_SALE, VOID_COLUMNS, _SALE.c.id.in_(ids), ())).all()
+        references = (
+            select(_PAY.c.uuid, _PAY.c.reversal_reference, _PAY.c.sale_id)
+            .where(_PAY.c.sale_id.in_(ids))
+            .order_by(_PAY.c.uuid)
+        )
+        refs = _by_sale(conn, references, 2)
+        in_sales = _MOVE.c.sale_id.in_(ids) & (_MOVE.c.kind == "void")
+        moves = _by_sale(conn, _rows(_MOVE, MOVEMENT_COLUMNS, in_sales, ()), _MOVE_SALE)
+        return {
+            s[0]: void_digest(s, (r[:2] for r in refs.get(s[0], ())), moves.get(s[0], ()))
+            for s in sales
+        }
+    if kind == "cancelled":
+        heads = conn.execute(
+            _rows(_CANCELLED, CANCELLED_COLUMNS, _CANCELLED.c.id.in_(ids), ())
+        ).all()
+        cart_lines = _by_sale(
+            conn,
+            _rows(_CLINE, CANCELLED_LINE_COLUMNS, _CLINE.c.cancelled_sale_id.in_(ids), ()),
+            CANCELLED_LINE_COLUMNS.index("cancelled_sale_id"),
+        )
+        dropped = _by_sale(
+            conn,
+            _rows(_REMOVED, REMOVED_PAYMENT_COLUMNS, _REMOVED.c.cancelled_sale_id.in_(ids), ()),
+            REMOVED_PAYMENT_COLUMNS.index("cancelled_sale_id"),
+        )
+        return {
+            h[0]: _digest(
+                [
+                    list(h),
+                    sorted(list(r) for r in cart_lines.get(h[0], ())),
+                    sorted(list(r) for r in dropped.get(h[0], ())),
+                ]
+            )
+            for h in heads
+        }
+    table, columns = _ROW_DOCUMENTS[kind]
+    found = conn.execute(_rows(table, columns, table.c.id.in_(ids), ())).all()
+    return {row[0]: row_digest(row) for row in found}
 
 
 def document_digest(session: Session, kind: str, doc_id: int) -> str | None:
     """The digest of a document as it is stored now; None when it is gone."""
-    conn = session.connection()
-    if kind in ("sale", "refund"):
-        sale = conn.execute(_rows(_SALE, SALE_COLUMNS, _SALE.c.id == doc_id, ())).mappings().first()
-        if sale is None:
-            return None
-        lines = conn.execute(_rows(_LINE, LINE_COLUMNS, _LINE.c.sale_id == doc_id, ())).mappings()
-        pays = conn.execute(_rows(_PAY, PAYMENT_COLUMNS, _PAY.c.sale_id == doc_id, ())).mappings()
-        moves = conn.execute(
-            _rows(_MOVE, MOVEMENT_COLUMNS, (_MOVE.c.sale_id == doc_id) & (_MOVE.c.kind == kind), ())
-        ).mappings()
-        return sale_digest(sale, list(lines), list(pays), list(moves))
-    if kind == "void":
-        sale = conn.execute(_rows(_SALE, VOID_COLUMNS, _SALE.c.id == doc_id, ())).mappings().first()
-        if sale is None:
-            return None
-        refs = conn.execute(
-            select(_PAY.c.uuid, _PAY.c.reversal_reference)
-            .where(_PAY.c.sale_id == doc_id)
-            .order_by(_PAY.c.uuid)
-        ).all()
-        moves = conn.execute(
-            _rows(
-                _MOVE, MOVEMENT_COLUMNS, (_MOVE.c.sale_id == doc_id) & (_MOVE.c.kind == "void"), ()
-            )
-        ).mappings()
-        return _digest(
-            [
-                _row(sale, VOID_COLUMNS),
-                [list(r) for r in refs],
-                sorted(_row(r, MOVEMENT_COLUMNS) for r in moves),
-            ]
-        )
-    if kind == "cancelled":
-        head = conn.execute(
-            _rows(_CANCELLED, CANCELLED_COLUMNS, _CANCELLED.c.id == doc_id, ())
-        ).mappings()
-        row = head.first()
-        if row is None:
-            return None
-        lines = conn.execute(
-            _rows(_CLINE, CANCELLED_LINE_COLUMNS, _CLINE.c.cancelled_sale_id == doc_id, ())
-        ).mappings()
-        dropped = conn.execute(
-            _rows(_REMOVED, REMOVED_PAYMENT_COLUMNS, _REMOVED.c.cancelled_sale_id == doc_id, ())
-        ).mappings()
-        return _digest(
-            [
-                _row(row, CANCELLED_COLUMNS),
-                sorted(_row(r, CANCELLED_LINE_COLUMNS) for r in lines),
-                sorted(_row(r, REMOVED_PAYMENT_COLUMNS) for r in dropped),
-            ]
-        )
-    if kind == "event":
-        event = conn.execute(_rows(_EVENT, EVENT_COLUMNS, _EVENT.c.id == doc_id, ())).mappings()
-        found = event.first()
-        return None if found is None else _digest([_row(found, EVENT_COLUMNS)])
-    columns = SHIFT_OPEN_COLUMNS if kind == "shift_open" else SHIFT_CLOSE_COLUMNS
-    shift = conn.execute(_rows(_SHIFT, columns, _SHIFT.c.id == doc_id, ())).mappings().first()
-    return None if shift is None else _digest([_row(shift, columns)])
+    return document_digests(session, kind, [doc_id]).get(doc_id)
 
 
 def entry_hash(
@@ -330,51 +390,56 @@ def record_event(
     `detail`: what and how much, as plain JSON values. Never a PIN."""
     assert action in EVENT_NAMES, action
     at = (now or utcnow()).astimezone(dt.UTC)
+    event_id, digest = _event_row(
+        session, at, action, user_id, entity, str(entity_id), dict(detail or {})
+    )
+    ref = f"{action} {entity_id}".strip()[:64]
+    append(session, counter_id, "event", event_id, ref, now=at, digest=digest)
+    return event_id
+
+
+def _event_row(
+    session: Session,
+    at: dt.datetime,
+    action: str,
+    user_id: int | None,
+    entity: str,
+    entity_id: str,
+    detail: Mapping[str, Any],
+) -> tuple[int, str]:
+    """Insert an audit_event row: its id and digest (also its `hash` column)."""
     row: dict[str, Any] = {
         "at": at,
         "user_id": user_id,
         "action": action,
         "entity": entity,
-        "entity_id": str(entity_id),
-        "payload": canonical(dict(detail or {})).decode(),
+        "entity_id": entity_id,
+        "payload": canonical(detail).decode(),
         "prev_hash": "",
     }
     conn = session.connection()
     row["id"] = conn.execute(
         _EVENT.insert().values(hash="").returning(_EVENT.c.id), row
     ).scalar_one()
-    digest = _digest([_row(row, EVENT_COLUMNS)])
+    digest = row_digest(_row(row, EVENT_COLUMNS))
     conn.execute(_EVENT.update().where(_EVENT.c.id == row["id"]).values(hash=digest))
-    ref = f"{action} {entity_id}".strip()[:64]
-    append(session, counter_id, "event", row["id"], ref, now=at, digest=digest)
-    return int(row["id"])
+    return int(row["id"]), digest
 
 
-# --- verifying -------------------------------------------------------------------------------
+CHECKPOINT_ACTION = "checkpoint"  # the audit_event action of a checkpoint's record
 
 
-@dataclass(frozen=True)
-class Break:
-    """One thing the journal and the store disagree on, in one Indonesian sentence."""
-
-    chain: str
-    text: str
-
-
-@dataclass(frozen=True)
-class VerifyResult:
-    chains: int
-    entries: int
-    documents: int
-    breaks: tuple[Break, ...]
-
-    @property
-    def ok(self) -> bool:
-        return not self.breaks
-
-
-def _when(at: dt.datetime) -> str:
-    return f"{local(at):%d-%m-%Y %H:%M:%S}"
+def record_checkpoint(
+    session: Session, coverage: Mapping[str, Any], ref: str, *, now: dt.datetime | None = None
+) -> int:
+    """Journal a checkpoint on the store's chain: an audit_event row (action "checkpoint")
+    holding `coverage` (what a clean verify covered, see `kasir.services.journal_verify`) and
+    an entry of kind "checkpoint" with that row's digest. The entry's sequence number."""
+    at = (now or utcnow()).astimezone(dt.UTC)
+    event_id, digest = _event_row(session, at, CHECKPOINT_ACTION, None, "journal", ref, coverage)
+    return append(
+        session, None, "checkpoint", event_id, ref, now=at, chain=STORE_CHAIN, digest=digest
+    )
 
 
 KIND_NAMES = {
@@ -385,6 +450,7 @@ KIND_NAMES = {
     "shift_close": "tutup shift",
     "event": "peristiwa",
     "cancelled": "keranjang batal",
+    "checkpoint": "titik periksa",
 }
 # The events `record_event` takes, with their Indonesian names (the audit view).
 EVENT_NAMES = {
@@ -409,124 +475,12 @@ EVENT_NAMES = {
 }
 
 
-def verify(session: Session) -> VerifyResult:
-    """Walk every chain and recompute every digest from the rows as they are now."""
-    breaks: list[Break] = []
-    entries = 0
-    documents = 0
-    journaled: dict[str, set[int]] = {k: set() for k in DOCUMENT_KINDS}
-    chains = [str(c) for c in session.scalars(select(JournalEntry.chain).distinct())]
-    for chain in sorted(chains):
-        expected_seq, prev, broken = 1, GENESIS, False
-        for e in session.scalars(
-            select(JournalEntry).where(JournalEntry.chain == chain).order_by(JournalEntry.seq)
-        ):
-            entries += 1
-            what = f"entri #{e.seq} ({KIND_NAMES.get(e.kind, e.kind)} {e.ref}, {_when(e.at)})"
-            if not broken:
-                if e.seq != expected_seq:
-                    gap = "hilang" if e.seq > expected_seq else "ganda"
-                    breaks.append(
-                        Break(
-                            chain,
-                            f"Jurnal meja {chain}: entri #{expected_seq} {gap} "
-                            f"(berikutnya {what}).",
-                        )
-                    )
-                    broken = True
-                elif e.prev_hash != prev or e.hash != entry_hash(
-                    e.chain, e.seq, e.at, e.kind, e.doc_id, e.ref, e.digest, e.prev_hash
-                ):
-                    breaks.append(Break(chain, f"Jurnal meja {chain}: {what} diubah."))
-                    broken = True
-            expected_seq, prev = e.seq + 1, e.hash
-            if e.doc_id is None or e.kind not in journaled:
-                continue
-            journaled[e.kind].add(e.doc_id)
-            documents += 1
-            now = document_digest(session, e.kind, e.doc_id)
-            if now is None:
-                breaks.append(
-                    Break(
-                        chain,
-                        f"Meja {chain}: {KIND_NAMES[e.kind]} {e.ref} ({_when(e.at)}) "
-                        "tercatat di jurnal tetapi sudah tidak ada di database.",
-                    )
-                )
-            elif now != e.digest:
-                breaks.append(
-                    Break(
-                        chain,
-                        f"Meja {chain}: {KIND_NAMES[e.kind]} {e.ref} ({_when(e.at)}) "
-                        "diubah sesudah dicatat di jurnal.",
-                    )
-                )
-    breaks += _unjournaled(session, journaled)
-    return VerifyResult(len(chains), entries, documents, tuple(breaks))
+def verify(session: Session, *, full: bool = False) -> VerifyResult:
+    """Check the journal against the store: from the latest checkpoint, or from scratch with
+    `full` (see `kasir.services.journal_verify.verify`)."""
+    from kasir.services.journal_verify import verify as verify_journal
 
-
-def _unjournaled(session: Session, journaled: Mapping[str, set[int]]) -> list[Break]:
-    """Documents in the store the journal does not know: added behind its back."""
-    out: list[Break] = []
-    codes = {row[0]: row[1] for row in session.execute(select(Counter.id, Counter.code))}
-    for sale_id, number, kind, status, counter_id, created in session.execute(
-        select(
-            Sale.id, Sale.receipt_number, Sale.kind, Sale.status, Sale.counter_id, Sale.created_at
-        )
-    ):
-        chain = str(codes.get(counter_id, "?"))
-        if sale_id not in journaled[kind]:
-            out.append(
-                Break(
-                    chain,
-                    f"Meja {chain}: {KIND_NAMES[kind]} {number} ({_when(created)}) "
-                    "tidak tercatat di jurnal (ditambahkan di luar Kasir?).",
-                )
-            )
-        if status == "voided" and sale_id not in journaled["void"]:
-            out.append(
-                Break(chain, f"Meja {chain}: {number} ditandai void tanpa catatan void di jurnal.")
-            )
-    for shift_id, counter_id, status, opened in session.execute(
-        select(Shift.id, Shift.counter_id, Shift.status, Shift.opened_at)
-    ):
-        chain = str(codes.get(counter_id, "?"))
-        if shift_id not in journaled["shift_open"]:
-            out.append(
-                Break(
-                    chain,
-                    f"Meja {chain}: shift #{shift_id} ({_when(opened)}) tidak tercatat di jurnal.",
-                )
-            )
-        if status == "closed" and shift_id not in journaled["shift_close"]:
-            out.append(
-                Break(chain, f"Meja {chain}: shift #{shift_id} ditutup tanpa catatan di jurnal.")
-            )
-    for cancelled_id, counter_id, at in session.execute(
-        select(CancelledSale.id, CancelledSale.counter_id, CancelledSale.cancelled_at)
-    ):
-        if cancelled_id not in journaled["cancelled"]:
-            chain = str(codes.get(counter_id, "?"))
-            out.append(
-                Break(
-                    chain,
-                    f"Meja {chain}: keranjang batal #{cancelled_id} ({_when(at)}) tidak "
-                    "tercatat di jurnal (ditambahkan di luar Kasir?).",
-                )
-            )
-    for event_id, action, at in session.execute(
-        select(AuditEvent.id, AuditEvent.action, AuditEvent.at)
-    ):
-        if event_id not in journaled["event"]:
-            name = EVENT_NAMES.get(action, action)
-            out.append(
-                Break(
-                    "?",
-                    f"Peristiwa #{event_id} ({name}, {_when(at)}) tidak tercatat di jurnal "
-                    "(ditambahkan di luar Kasir?).",
-                )
-            )
-    return out
+    return verify_journal(session, full=full)
 
 
 def journal_existing(session: Session) -> int:
