@@ -31,7 +31,8 @@ from kasir.gui.table_model import Index, RowsTableModel
 from kasir.services import audit_view, auth, journal
 from kasir.services.audit_view import AuditRow
 from kasir.services.auth import UserView
-from kasir.services.journal import STORE_CHAIN, VerifyResult
+from kasir.services.journal import STORE_CHAIN
+from kasir.services.journal_verify import VerifyResult
 from kasir.timeutil import business_date, local
 
 ALL = "Semua"
