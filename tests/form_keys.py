@@ -1,12 +1,17 @@
-"""Typing into the manager's forms (GUI tests) as a person does: into the focused widget."""
+"""Typing into the windows (GUI tests) as a person does, into the focused widget, and as a
+scanner does."""
 
 from __future__ import annotations
 
 from typing import Any
 
 from PySide6.QtCore import Qt
+from PySide6.QtGui import QWindow
+from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication, QLineEdit, QWidget
 from pytestqt.qtbot import QtBot
+
+from kasir.gui import scanner
 
 WAIT_MS = 3000
 
@@ -50,3 +55,25 @@ def log_in_and_open_shift(qtbot: QtBot, app: Any, username: str, pin: str) -> An
     qtbot.keyClick(dialog.edit, Qt.Key.Key_Return)  # type: ignore[attr-defined]
     qtbot.waitUntil(lambda: app.sale_screen is not None, timeout=WAIT_MS)
     return app.sale_screen
+
+
+def burst(widget: QWidget | QWindow, code: str, gap_ms: int = 5) -> None:
+    """A barcode scanner: the code at `gap_ms` a key, then Enter, into `widget`.
+
+    The scan filter measures the gaps on its own clock; here that clock moves by `gap_ms` a key,
+    whatever the machine is busy with, so a loaded CI machine cannot turn the burst into a
+    person's typing. (The keys are still real key events through Qt, in real time.)"""
+    real = scanner.clock
+    now = [real()]
+
+    def key(k: str | Qt.Key) -> None:
+        now[0] += gap_ms / 1000
+        QTest.keyClick(widget, k, Qt.KeyboardModifier.NoModifier, gap_ms)  # type: ignore[arg-type]
+
+    scanner.clock = lambda: now[0]
+    try:
+        for ch in code:
+            key(ch)
+        key(Qt.Key.Key_Return)
+    finally:
+        scanner.clock = real

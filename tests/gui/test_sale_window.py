@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 import pytest
+from form_keys import burst
 from PySide6.QtCore import QPoint, QRect, Qt
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication, QMessageBox, QPushButton, QWidget
@@ -34,13 +35,6 @@ SIZES = [(1024, 768), (1920, 1080)]
 Scan = Callable[[str], None]
 Press = Callable[..., object]
 TypeInto = Callable[..., None]
-
-
-def burst(widget: QWidget, code: str) -> None:
-    """A scanner: the code at 5 ms a key, then Enter, into whatever widget has the focus."""
-    for ch in code:
-        QTest.keyClick(widget, ch, Qt.KeyboardModifier.NoModifier, 5)
-    QTest.keyClick(widget, Qt.Key.Key_Return, Qt.KeyboardModifier.NoModifier, 5)
 
 
 def names(screen: SaleScreen) -> list[tuple[str, str]]:

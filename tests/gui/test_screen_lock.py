@@ -7,7 +7,7 @@ import json
 from collections.abc import Callable
 
 import shiboken6
-from form_keys import type_enter, wait_visible
+from form_keys import burst, type_enter, wait_visible
 from PySide6.QtCore import QPoint, Qt
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication, QWidget
@@ -24,13 +24,6 @@ WAIT_MS = 3000
 MAKARONI = "2000000100012"  # Rp 18.000
 KERIPIK = "2000000100043"  # Rp 20.000
 Scan = Callable[[str], None]
-
-
-def burst(widget: QWidget, code: str) -> None:
-    """A scanner: the code at 5 ms a key, then Enter."""
-    for ch in code:
-        QTest.keyClick(widget, ch, Qt.KeyboardModifier.NoModifier, 5)
-    QTest.keyClick(widget, Qt.Key.Key_Return, Qt.KeyboardModifier.NoModifier, 5)
 
 
 def gone(dialog: QWidget) -> bool:
@@ -146,13 +139,15 @@ def test_the_window_locks_itself_when_idle_and_activity_delays_it(
     window = counter_app.window
     assert lock is not None and window is not None
     assert lock.minutes == 5 and lock.idle.isActive()  # the store's screen_lock_minutes
-    lock.idle.setInterval(2000)
+    lock.idle.setInterval(3000)
     lock.touch()
     handle = window.windowHandle()
-    for i in range(8):  # the mouse moves every 200 ms: no lock for 1.6 s (more than 2 s idle)
+    for i in range(8):  # each move of the mouse starts the idle time again
+        QTest.qWait(100)
         QTest.mouseMove(handle, QPoint(100 + 10 * (i % 2), 100))
-        QTest.qWait(200)
+        QApplication.processEvents()
         assert lock.dialog is None
+        assert lock.idle.remainingTime() > 2500, "the move started the 3 s again"
     qtbot.waitUntil(lambda: lock.dialog is not None, timeout=5000)
     dialog = wait_visible(qtbot, lambda: lock.dialog)
     assert isinstance(dialog, LockDialog)
