@@ -60,12 +60,22 @@ class MovementKind(StrEnum):
 
 
 class PrintKind(StrEnum):
-    """What a print job prints (issue 17); X/Z reports and labels come later."""
+    """What a print job prints (issue 17; the shift reports: issue 19); labels come later."""
 
     RECEIPT = "receipt"  # the receipt of a document, printed after its sale was stored
     REPRINT = "reprint"  # a copy asked for by a person (SALINAN)
     TEST = "test"  # `kasir printer test`
     DRAWER = "drawer"  # only the drawer pulse (a supervisor opened the drawer)
+    X_REPORT = "x_report"  # a shift's figures so far; the shift stays open
+    Z_REPORT = "z_report"  # a shift's figures at its close, with the count
+
+
+class CashMovementKind(StrEnum):
+    """Cash put into or taken out of a drawer during a shift, not a sale (issue 19)."""
+
+    IN = "in"  # kas masuk: change brought in
+    OUT = "out"  # kas keluar: petty cash paid out
+    DROP = "drop"  # setor ke brankas: a safe drop, cash taken to the safe mid-shift
 
 
 class PrintStatus(StrEnum):

@@ -44,6 +44,7 @@ from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 from kasir.domain.rounding import MAX_UNIT
 from kasir.domain.vocab import (
+    CashMovementKind,
     DocumentKind,
     MovementKind,
     PaymentMethod,
@@ -266,6 +267,8 @@ class Shift(Base):
     counted_cash: Mapped[int | None] = mapped_column(Money)
     # Count by denomination, JSON {"100000": 3, ...}; filled at shift close.
     counted_detail: Mapped[str | None] = mapped_column(Text)
+    # Why the count differs from the expected cash (issue 19: asked when it is not zero).
+    difference_reason: Mapped[str | None] = mapped_column(Text)
     closed_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"), index=True)
     # The supervisor who approved closing another cashier's shift (a handover); NULL when the
     # cashier closed their own shift.
@@ -275,16 +278,52 @@ class Shift(Base):
 
 
 class DayClose(Base):
+    """A business date closed by a manager (issue 19): the date is locked, the settlement has its
+    number, and its figures (per UPT with the allocation scheme in force, per method, per
+    shift...) are frozen in `figures` (JSON of `kasir.domain.settlement`), so a later change of a
+    UPT's scheme or a product never changes a closed day. The deposit data come later."""
+
     __tablename__ = "day_close"
+    __table_args__ = (
+        CheckConstraint("pnbp_due >= 0", name="pnbp_due"),
+        sparse_index("day_close", "deposited_by_id"),
+    )
     id: Mapped[int] = mapped_column(primary_key=True)
     business_date: Mapped[dt.date] = mapped_column(Date, unique=True)
     number: Mapped[str] = mapped_column(String(32), unique=True)
     closed_by_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"), index=True)
     closed_at: Mapped[dt.datetime] = timestamp_column()
+    figures: Mapped[str] = mapped_column(Text, default="{}", server_default="{}")
+    pnbp_due: Mapped[int] = mapped_column(Money, default=0, server_default=ZERO)
     kode_billing: Mapped[str | None] = mapped_column(String(15))
     ntpn: Mapped[str | None] = mapped_column(String(16))
     deposit_date: Mapped[dt.date | None] = mapped_column(Date)
     deposit_amount: Mapped[int | None] = mapped_column(Money)
+    deposited_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    deposited_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime)
+
+
+class CashMovement(Base):
+    """Kas masuk / kas keluar during a shift (issue 19): change brought in, petty cash paid out,
+    a safe drop; with its reason and approver. Counted in the shift's expected cash (in: +,
+    out and drop: -)."""
+
+    __tablename__ = "cash_movement"
+    __table_args__ = (
+        CheckConstraint(in_check("kind", CashMovementKind), name="kind"),
+        CheckConstraint("amount > 0", name="amount_positive"),
+        sparse_index("cash_movement", "approved_by_id"),
+    )
+    id: Mapped[int] = mapped_column(primary_key=True)
+    uuid: Mapped[str] = uuid_column()
+    shift_id: Mapped[int] = mapped_column(ForeignKey("shift.id"), index=True)
+    counter_id: Mapped[int] = mapped_column(ForeignKey("counter.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(8))
+    amount: Mapped[int] = mapped_column(Money)
+    reason: Mapped[str] = mapped_column(Text)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"), index=True)
+    approved_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    at: Mapped[dt.datetime] = timestamp_column()
 
 
 class ReceiptSequence(Base):

@@ -23,9 +23,11 @@ from sqlalchemy.exc import StatementError
 from sqlalchemy.orm import Session, sessionmaker
 
 from kasir.domain.vocab import (
+    CashMovementKind,
     DocumentKind,
     MovementKind,
     PaymentMethod,
+    PrintKind,
     Role,
     SaleStatus,
     ShiftStatus,
@@ -38,6 +40,7 @@ from kasir.timeutil import JAKARTA
 
 TABLES = Base.metadata.sorted_tables
 UUID_TABLES = {
+    "cash_movement",
     "sale",
     "sale_line",
     "payment",
@@ -110,6 +113,8 @@ def test_every_foreign_key_has_an_index() -> None:
         ("payment", "document_kind", DocumentKind),
         ("removed_payment", "method", PaymentMethod),
         ("stock_movement", "kind", MovementKind),
+        ("cash_movement", "kind", CashMovementKind),
+        ("print_job", "kind", PrintKind),
     ],
 )
 def test_vocabulary_checks_are_made_from_the_enums(
