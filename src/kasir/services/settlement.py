@@ -96,7 +96,7 @@ class DayStatus:
 
 
 def _names(session: Session) -> dict[int, str]:
-    return dict(session.execute(select(User.id, User.full_name)).tuples().all())
+    return dict(session.execute(select(User.id, User.full_name)).all())
 
 
 def _blocking(session: Session, day: dt.date) -> tuple[BlockingShift, ...]:
@@ -106,7 +106,7 @@ def _blocking(session: Session, day: dt.date) -> tuple[BlockingShift, ...]:
         .join(User, User.id == Shift.cashier_id)
         .where(Shift.business_date == day, Shift.status == "open")
         .order_by(Counter.code, Shift.id)
-    ).tuples()
+    )
     return tuple(BlockingShift(*row) for row in rows)
 
 
@@ -254,7 +254,7 @@ def _methods(session: Session, day: dt.date) -> tuple[MethodRow, ...]:
         .join(Sale, Sale.id == Payment.sale_id)
         .where(Sale.business_date == day, Sale.status == _COMPLETED)
         .group_by(Payment.method)
-    ).tuples()
+    )
     found = {m: (int(s), -int(r), int(n)) for m, s, r, n in rows}
     out = []
     for method in PaymentMethod:  # every method, in the vocabulary's order
@@ -274,7 +274,7 @@ def _upts(session: Session, day: dt.date, default: Scheme) -> tuple[UptRow, ...]
         .join(Sale, Sale.id == SaleLine.sale_id)
         .where(done)
         .group_by(SaleLine.upt_id)
-    ).tuples()
+    )
     # Cost of goods of the net quantity: sum(cost * qty) per unit scale, divided once (half-up).
     costs: dict[int, Decimal] = defaultdict(Decimal)
     for upt_id, scale, cost_qty in session.execute(
@@ -282,7 +282,7 @@ def _upts(session: Session, day: dt.date, default: Scheme) -> tuple[UptRow, ...]
         .join(Sale, Sale.id == SaleLine.sale_id)
         .where(done)
         .group_by(SaleLine.upt_id, SaleLine.qty_scale)
-    ).tuples():
+    ):
         costs[upt_id] += Decimal(int(cost_qty or 0)) / Decimal(int(scale or 1))
     sums = {upt_id: (int(g), -int(r)) for upt_id, g, r in money}
     if not sums:
@@ -322,7 +322,7 @@ def _categories(session: Session, day: dt.date) -> tuple[CategoryRow, ...]:
         .where(Sale.business_date == day, Sale.status == _COMPLETED)
         .group_by(SaleLine.category)
         .order_by(SaleLine.category)
-    ).tuples()
+    )
     return tuple(
         CategoryRow(code, name or code, int(g), -int(r), int(g) + int(r))
         for code, name, g, r in rows
@@ -344,7 +344,7 @@ def _products(session: Session, day: dt.date) -> tuple[ProductRow, ...]:
         .where(Sale.business_date == day, Sale.status == _COMPLETED)
         .group_by(SaleLine.sku, SaleLine.upt_code, SaleLine.unit, SaleLine.qty_scale)
         .order_by(SaleLine.upt_code, SaleLine.sku)
-    ).tuples()
+    )
     return tuple(
         ProductRow(sku, name, upt, unit, int(scale), int(qty), int(net))
         for sku, name, upt, unit, scale, qty, net in rows
@@ -361,7 +361,7 @@ def _documents(session: Session, day: dt.date, names: dict[int, str]) -> tuple[D
             Sale.business_date == day,
             (Sale.status == "voided") | (Sale.kind == "refund"),
         )
-    ).tuples():
+    ):
         if s.status == "voided":
             out.append(
                 DocumentRow(
@@ -397,7 +397,7 @@ def _cancelled(session: Session, day: dt.date, names: dict[int, str]) -> tuple[C
         .join(Counter, Counter.id == CancelledSale.counter_id)
         .where(CancelledSale.business_date == day)
         .order_by(CancelledSale.cancelled_at, CancelledSale.id)
-    ).tuples()
+    )
     return tuple(
         CancelledRow(
             c.cancelled_at, code, names.get(c.cashier_id, ""), c.item_count, c.total, c.paid
@@ -414,7 +414,6 @@ def _shifts(session: Session, day: dt.date, names: dict[int, str]) -> tuple[Shif
             .where(Shift.business_date == day)
             .order_by(Counter.code, Shift.opened_at, Shift.id)
         )
-        .tuples()
         .all()
     )
     if not shifts:
@@ -435,7 +434,7 @@ def _shifts(session: Session, day: dt.date, names: dict[int, str]) -> tuple[Shif
                 Payment.method == PaymentMethod.TUNAI.value,
             )
             .group_by(Sale.shift_id)
-        ).tuples()
+        )
     }
     moves: dict[int, list[CashMovementRow]] = defaultdict(list)
     for m in session.scalars(
@@ -492,7 +491,7 @@ def _receipts(session: Session, day: dt.date, names: dict[int, str]) -> tuple[Re
         .join(Sale, Sale.id == Payment.sale_id)
         .where(Sale.business_date == day)
         .distinct()
-    ).tuples():
+    ):
         methods[sale_id].append(method)
     order = {m.value: i for i, m in enumerate(PaymentMethod)}
     rows = session.execute(
@@ -509,7 +508,7 @@ def _receipts(session: Session, day: dt.date, names: dict[int, str]) -> tuple[Re
         .join(Counter, Counter.id == Sale.counter_id)
         .where(Sale.business_date == day)
         .order_by(Counter.code, Sale.seq)
-    ).tuples()
+    )
     return tuple(
         ReceiptRow(
             number,
