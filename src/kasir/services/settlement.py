@@ -407,15 +407,12 @@ def _cancelled(session: Session, day: dt.date, names: dict[int, str]) -> tuple[C
 
 
 def _shifts(session: Session, day: dt.date, names: dict[int, str]) -> tuple[ShiftCashRow, ...]:
-    shifts = (
-        session.execute(
-            select(Shift, Counter.code)
-            .join(Counter, Counter.id == Shift.counter_id)
-            .where(Shift.business_date == day)
-            .order_by(Counter.code, Shift.opened_at, Shift.id)
-        )
-        .all()
-    )
+    shifts = session.execute(
+        select(Shift, Counter.code)
+        .join(Counter, Counter.id == Shift.counter_id)
+        .where(Shift.business_date == day)
+        .order_by(Counter.code, Shift.opened_at, Shift.id)
+    ).all()
     if not shifts:
         return ()
     ids = [s.id for s, _ in shifts]

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import io
 from collections import defaultdict
 from decimal import Decimal
 from fractions import Fraction
@@ -15,7 +16,6 @@ import pytest
 from sqlalchemy import func, select, update
 from store_helpers import Factory, make_till
 
-from kasir.domain.allocation import make_scheme
 from kasir.domain.payment import PaymentInput
 from kasir.domain.settlement import DayFigures
 from kasir.errors import NotAllowed, ValidationError
@@ -23,7 +23,7 @@ from kasir.services import journal, returns, settlement, shifts
 from kasir.services.auth import Approval
 from kasir.services.catalog import ensure_counter
 from kasir.services.export import export_day
-from kasir.settings import set_setting
+from kasir.settings import get_all, set_setting
 from kasir.simulate import simulate_day
 from kasir.store.engine import writing
 from kasir.store.models import (
@@ -135,9 +135,7 @@ def recompute_from_export(factory: Factory, day: dt.date, out: Path) -> dict[str
         methods[p["method"]][0 if kind == "sale" else 1] += int(p["amount"])
         methods[p["method"]][2] += kind == "sale"
     return {
-        "upt": {
-            code: (g, -r, g + r, round_half_up(cost[code])) for code, (g, r) in upt.items()
-        },
+        "upt": {code: (g, -r, g + r, round_half_up(cost[code])) for code, (g, r) in upt.items()},
         "methods": {m: (s_, -r, s_ + r, n) for m, (s_, r, n) in methods.items()},
         "net": sum(int(sales[n]["total"]) for n in done),
         "rounding": sum(int(sales[n]["rounding"]) for n in done),
@@ -177,7 +175,9 @@ def check_figures(f: DayFigures, expected: dict[str, object]) -> None:
         assert s.difference == (None if s.counted is None else s.counted - s.expected)
 
 
-def test_open_day_figures_equal_the_export_and_are_a_draft(day_store: Factory, tmp_path: Path) -> None:
+def test_open_day_figures_equal_the_export_and_are_a_draft(
+    day_store: Factory, tmp_path: Path
+) -> None:
     with day_store() as s:
         f = settlement.day_figures(s, DAY)
         status = settlement.day_status(s, DAY)
@@ -314,9 +314,7 @@ def test_deposit_data_checked_recorded_and_corrected(day_store: Factory) -> None
 
     def deposit(billing: str, ntpn: str, on: dt.date, amount: int) -> DayFigures:
         with writing(day_store) as s:
-            return settlement.record_deposit(
-                s, DAY, MANAGER, billing, ntpn, on, amount, now=at
-            )
+            return settlement.record_deposit(s, DAY, MANAGER, billing, ntpn, on, amount, now=at)
 
     def state() -> tuple[object, ...]:
         with day_store() as s:
@@ -354,3 +352,115 @@ def test_deposit_data_checked_recorded_and_corrected(day_store: Factory) -> None
         assert journal.verify(s, full=True).ok
     restored = DayFigures.from_json(shown.to_json())
     assert restored == shown
+
+
+# --- the command line ------------------------------------------------------------------------
+
+
+def kasir(argv: list[str], monkeypatch: pytest.MonkeyPatch, stdin: str = "") -> int:
+    from kasir.cli import main
+
+    monkeypatch.setattr("sys.stdin", io.StringIO(stdin))
+    try:
+        return main(argv)
+    except SystemExit as exit_info:
+        return int(exit_info.code or 0)
+
+
+def test_cli_settlement_close_day_deposit(
+    day_store: Factory,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    db = ["--db", f"sqlite:///{tmp_path / 'demo-sqlite.db'}"]
+    day = ["--date", DAY.isoformat()]
+    with day_store() as s:
+        draft = settlement.day_figures(s, DAY)
+    assert kasir([*db, "settlement", *day, "--out", str(tmp_path / "d.csv")], monkeypatch) == 0
+    assert "DRAFT" in capsys.readouterr().out
+    rows = read_csv(tmp_path / "d.csv")
+    assert {r["status"] for r in rows} == {"draft"} and {r["number"] for r in rows} == {""}
+    by_upt = {r["code"]: r for r in rows if r["record"] == "upt"}
+    assert {c: int(r["net"]) for c, r in by_upt.items()} == {u.code: u.net for u in draft.upts}
+    assert {c: int(r["pnbp"]) for c, r in by_upt.items()} == {
+        u.code: u.allocation.pnbp for u in draft.upts
+    }
+    methods = {r["code"]: int(r["net"]) for r in rows if r["record"] == "method"}
+    assert methods == {m.method: m.net for m in draft.methods}
+    total = next(r for r in rows if r["record"] == "total")
+    assert int(total["net"]) == draft.totals.net and int(total["pnbp"]) == draft.totals.pnbp
+
+    close = [*db, "close-day", *day, "--user", "manajer"]
+    assert kasir([*close, "--pin", "0000"], monkeypatch) == 1
+    assert "PIN" in capsys.readouterr().err
+    assert kasir(close, monkeypatch, stdin="3333\n") == 0
+    assert "PNBP/2026/11/20/001" in capsys.readouterr().out
+    assert kasir([*close, "--pin", "3333"], monkeypatch) == 1
+    assert "sudah ditutup" in capsys.readouterr().err
+
+    outs = [tmp_path / "a.json", tmp_path / "b.json"]
+    for out in outs:
+        assert kasir([*db, "settlement", *day, "--out", str(out)], monkeypatch) == 0
+    assert outs[0].read_bytes() == outs[1].read_bytes()
+    frozen = DayFigures.from_json(outs[0].read_text(encoding="utf-8"))
+    assert frozen.number == "PNBP/2026/11/20/001" and frozen.totals.net == draft.totals.net
+
+    due = str(frozen.totals.pnbp)
+    dep = [*db, "deposit", *day, "--paid-on", DAY.isoformat(), "--user", "manajer", "--pin",
+           "3333", "--amount", due]  # fmt: skip
+    assert kasir([*dep, "--billing", "12345678901234", "--ntpn", "A" * 16], monkeypatch) == 1
+    assert "15 angka" in capsys.readouterr().err
+    assert kasir([*dep, "--billing", "1" * 15, "--ntpn", "A" * 15], monkeypatch) == 1
+    assert "16 karakter" in capsys.readouterr().err
+    assert kasir([*dep, "--billing", "1" * 15, "--ntpn", "A" * 16], monkeypatch) == 0
+    assert kasir([*db, "settlement", *day, "--out", str(outs[0])], monkeypatch) == 0
+    again = DayFigures.from_json(outs[0].read_text(encoding="utf-8"))
+    assert again.deposit is not None and again.deposit.kode_billing == "1" * 15
+    capsys.readouterr()
+    pdf = kasir([*db, "settlement", *day, "--out", str(tmp_path / "x.pdf")], monkeypatch)
+    import importlib.util
+
+    if importlib.util.find_spec("kasir.output.settlement_pdf") is None:
+        assert pdf == 1 and "PDF laporan setoran belum tersedia" in capsys.readouterr().err
+    else:
+        assert pdf == 0 and (tmp_path / "x.pdf").exists()
+
+
+def test_cli_upt_alloc(
+    demo_sqlite: Factory,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    db = ["--db", f"sqlite:///{tmp_path / 'demo-sqlite.db'}"]
+    with demo_sqlite() as s:
+        code = s.scalars(select(Upt.code).order_by(Upt.code)).first()
+    assert code is not None
+    alloc = [*db, "upt", "alloc", code, "--user", "manajer"]
+    assert kasir([*alloc, "--pnbp", "50", "--premi", "35", "--pembinaan", "14"], monkeypatch,
+                 "3333\n") == 1  # fmt: skip
+    assert "Alokasi harus berjumlah 100%" in capsys.readouterr().err
+    with demo_sqlite() as s:
+        assert s.scalar(select(Upt.alloc_pnbp_pct).where(Upt.code == code)) is None
+    parts = ["--pnbp", "50", "--premi", "35", "--pembinaan", "15", "--base", "margin"]
+    assert kasir([*alloc, *parts], monkeypatch, "3333\n") == 0
+    with demo_sqlite() as s:
+        upt = s.scalar(select(Upt).where(Upt.code == code))
+        assert upt is not None
+        assert (upt.alloc_pnbp_pct, upt.alloc_base) == (Decimal(50), "margin")
+    assert kasir([*alloc, *parts], monkeypatch, "1111\n") == 1  # a wrong PIN
+    # The store's default: all three at once; one key alone that breaks the sum is refused.
+    default = [*db, "upt", "alloc", "--default", "--user", "manajer"]
+    assert kasir([*default, "--pnbp", "60", "--premi", "40", "--pembinaan", "0"], monkeypatch,
+                 "3333\n") == 0  # fmt: skip
+    capsys.readouterr()
+    one = [*db, "settings", "alloc_default_pnbp_pct", "70", "--user", "manajer"]
+    assert kasir(one, monkeypatch, "3333\n") == 1
+    assert "Alokasi harus berjumlah 100%" in capsys.readouterr().err
+    with demo_sqlite() as s:
+        assert settlement.default_scheme(get_all(s)).pnbp_pct == Decimal(60)
+    assert kasir([*alloc, "--clear"], monkeypatch, "3333\n") == 0
+    with demo_sqlite() as s:
+        assert s.scalar(select(Upt.alloc_pnbp_pct).where(Upt.code == code)) is None
+        assert journal.verify(s, full=True).ok
