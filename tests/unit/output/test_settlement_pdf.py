@@ -135,7 +135,8 @@ def test_categories_products_documents_cancelled_shifts(
         assert rp(c.total) in cancelled[:40]
     shifts = lines[lines.index("8. Kas per shift") :]
     for s in figures.shifts:
-        name = next(line for line in shifts if line.startswith(f"{s.counter_code} {s.cashier_name}"))
+        who = f"{s.counter_code} {s.cashier_name}"
+        name = next(line for line in shifts if line.startswith(who))
         assert cells_after(shifts, name, 8) == [
             rp(s.opening_float),
             rp(s.cash_sales),
