@@ -131,8 +131,8 @@ def test_categories_products_documents_cancelled_shifts(
         assert row[0] == d.original_number
         assert row[2:] == [rp(d.amount), d.reason, d.by_name, d.approver_name]
     cancelled = lines[lines.index("7. Keranjang dibatalkan") :]
-    for c in figures.cancelled:
-        assert rp(c.total) in cancelled[:40]
+    for cart in figures.cancelled:
+        assert rp(cart.total) in cancelled[:40]
     shifts = lines[lines.index("8. Kas per shift") :]
     for s in figures.shifts:
         who = f"{s.counter_code} {s.cashier_name}"
