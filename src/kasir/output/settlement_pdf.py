@@ -58,7 +58,7 @@ MARGIN_TOP = 15 * mm
 MARGIN_BOTTOM = 18 * mm
 WIDTH = PAGE_W - 2 * MARGIN_X
 CHUNK = 45  # rows per table: long tables are cut into tables of this many rows
-ROW_H = 10.5  # points, every row of a data table
+ROW_H = 11.0  # points, every row of a data table
 FONT = "Helvetica"
 BOLD = "Helvetica-Bold"
 SIZE = 7.5
@@ -206,7 +206,7 @@ class _Columns:
             ("LEFTPADDING", (0, 0), (-1, -1), 2.5),
             ("RIGHTPADDING", (0, 0), (-1, -1), 2.5),
             ("TOPPADDING", (0, 0), (-1, -1), 0),
-            ("BOTTOMPADDING", (0, 0), (-1, -1), 3),
+            ("BOTTOMPADDING", (0, 0), (-1, -1), 1.2),
         ]
         commands += [("ALIGN", (c, 0), (c, -1), "RIGHT") for c in sorted(self.right)]
         self.style = TableStyle(commands)
@@ -262,7 +262,7 @@ def _pairs(rows: Sequence[tuple[str, str]], key_w: float = 0.45) -> Table:
                 ("FONT", (1, 0), (1, -1), BOLD, 8.5),
                 ("LEFTPADDING", (0, 0), (-1, -1), 2),
                 ("TOPPADDING", (0, 0), (-1, -1), 1),
-                ("BOTTOMPADDING", (0, 0), (-1, -1), 3),
+                ("BOTTOMPADDING", (0, 0), (-1, -1), 1.2),
             ]
         ),
         hAlign="LEFT",
@@ -290,7 +290,7 @@ _LETTERS: tuple[tuple[tuple[tuple[float, float], ...], ...], ...] = (
 
 def _draft_mark(canvas: Canvas) -> None:
     canvas.saveState()
-    canvas.setStrokeColor(colors.Color(0.8, 0.1, 0.1, alpha=0.2))
+    canvas.setStrokeColor(colors.Color(0.8, 0.1, 0.1, alpha=0.24))
     canvas.setLineWidth(14)
     canvas.setLineCap(1)
     canvas.setLineJoin(1)
