@@ -310,10 +310,19 @@ def _draft_mark(canvas: Canvas) -> None:
     canvas.restoreState()
 
 
+def _pdf_time(figures: DayFigures) -> dt.datetime:
+    """When the figures were fixed: the day's close, or for a draft the business day's start
+    (Asia/Jakarta, UTC+7)."""
+    if figures.closed_at is not None:
+        return figures.closed_at
+    return dt.datetime.combine(figures.day, dt.time(0), dt.timezone(dt.timedelta(hours=7)))
+
+
 def _canvas_class(figures: DayFigures) -> type[Canvas]:
     footer_left = f"Laporan Penerimaan Harian PNBP \u00b7 {indonesian_date(figures.day)}"
     footer_left += f" \u00b7 {figures.number}" if figures.number else " \u00b7 DRAFT"
     draft = figures.draft
+    stamp = _pdf_time(figures)
 
     class SettlementCanvas(Canvas):
         """Keeps each page until the end, then writes "Halaman X dari Y" and the DRAFT mark."""
@@ -321,6 +330,13 @@ def _canvas_class(figures: DayFigures) -> type[Canvas]:
         def __init__(self, *args: Any, **kwargs: Any) -> None:
             super().__init__(*args, **kwargs)
             self._pages: list[dict[str, Any]] = []
+            # The PDF's creation date from the figures, not the clock (invariant mode would
+            # write 2000-01-01): the same figures, the same bytes.
+            ts = self._doc._timeStamp
+            ts.YMDhms = stamp.timetuple()[:6]
+            offset = stamp.utcoffset() or dt.timedelta(0)
+            minutes = int(offset.total_seconds()) // 60
+            ts.dhh, ts.dmm = int(minutes / 60), abs(minutes) % 60
 
         def showPage(self) -> None:
             self._pages.append(dict(self.__dict__))

@@ -215,6 +215,16 @@ def test_same_figures_same_bytes() -> None:
     assert pages_text(via_json) == pages_text(first)
 
 
+def test_pdf_dates_from_the_figures() -> None:
+    closed, _ = render(sample_figures(sales=10, closed=True))
+    draft, _ = render(sample_figures(sales=10))
+    closed_meta = PdfReader(io.BytesIO(closed)).metadata
+    draft_meta = PdfReader(io.BytesIO(draft)).metadata
+    assert closed_meta is not None and draft_meta is not None
+    assert closed_meta["/CreationDate"] == "D:20261206210500+07'00'"  # closed_at
+    assert draft_meta["/CreationDate"] == "D:20261206000000+07'00'"  # the business day
+
+
 def test_blank_signature_lines_when_names_are_empty() -> None:
     figures = sample_figures(sales=20, signatories=False)
     lines = all_lines(pages_text(render(figures)[0]))
