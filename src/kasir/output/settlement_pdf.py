@@ -24,6 +24,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any, BinaryIO
 
+from anyascii import anyascii
 from reportlab.graphics.charts.barcharts import HorizontalBarChart
 from reportlab.graphics.shapes import Drawing, String
 from reportlab.lib import colors
@@ -47,7 +48,7 @@ from reportlab.platypus import (
     TableStyle,
 )
 
-from kasir.domain.settlement import DayFigures, Scheme, ShiftCashRow
+from kasir.domain.settlement import DayFigures, Scheme, ShiftCashRow, Signatory
 from kasir.errors import EnvironmentProblem, environment_problem
 from kasir.files import replace_files
 from kasir.money import format_number, format_rupiah, terbilang
@@ -90,6 +91,9 @@ MOVE_NAMES = {"in": "Kas masuk", "out": "Kas keluar", "drop": "Setor brankas"}
 RECEIPT_KINDS = {"sale": "Penjualan", "refund": "Retur"}
 RECEIPT_STATUS = {"completed": "selesai", "voided": "batal"}
 DRAFT_LINE = "DRAFT \u2013 hari belum ditutup"
+
+SIGNATORY_TITLES = ("Kasir/Pembuat", "Bendahara Penerimaan", "Mengetahui, Kepala")
+"""The blocks printed, names left blank, when the figures carry no signatories."""
 
 Progress = Callable[[int, int], None]
 
@@ -142,11 +146,27 @@ def _qty(qty: int, scale: int, unit: str) -> str:
     return f"{sign}{format_number(whole)},{part:0{digits}d} {unit}"
 
 
+def pdf_text(text: str) -> str:
+    """`text` in what the built-in Helvetica can show (WinAnsi, cp1252): anything else
+    transliterated (anyascii: "咖啡" -> "KaFei"), never a box or a crash."""
+    if text.isascii():
+        return text
+    out = []
+    for ch in text:
+        try:
+            ch.encode("cp1252")
+            out.append(ch)
+        except UnicodeEncodeError:
+            out.append(anyascii(ch))
+    return "".join(out)
+
+
 _fit_cache: dict[tuple[str, float, float], str] = {}
 
 
 def _fit(text: str, width: float, size: float = SIZE, font: str = FONT) -> str:
     """`text` cut (with an ellipsis) to fit `width` points: table cells do not wrap."""
+    text = pdf_text(text)
     if len(text) * size * 0.42 < width:  # surely fits (Helvetica's narrowest are wider)
         return text
     key = (text, width, size)
@@ -180,7 +200,7 @@ _DRAFT_P = ParagraphStyle(
 
 
 def _esc(text: str) -> str:
-    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    return pdf_text(text).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
 class _Columns:
@@ -320,7 +340,7 @@ def _pdf_time(figures: DayFigures) -> dt.datetime:
 
 def _canvas_class(figures: DayFigures) -> type[Canvas]:
     footer_left = f"Laporan Penerimaan Harian PNBP \u00b7 {indonesian_date(figures.day)}"
-    footer_left += f" \u00b7 {figures.number}" if figures.number else " \u00b7 DRAFT"
+    footer_left += f" \u00b7 {pdf_text(figures.number)}" if figures.number else " \u00b7 DRAFT"
     draft = figures.draft
     stamp = _pdf_time(figures)
 
@@ -696,9 +716,7 @@ def _deposit(f: DayFigures) -> list[Flowable]:
 
 
 def _signatures(f: DayFigures) -> list[Flowable]:
-    people = list(f.signatories) or []
-    if not people:
-        return []
+    people = list(f.signatories) or [Signatory(title, "", "") for title in SIGNATORY_TITLES]
     blank = "(" + "." * 40 + ")"
     top = [p.title for p in people]
     names = [p.name if p.name else blank for p in people]

@@ -15,6 +15,7 @@ from kasir.money import format_rupiah as rp
 from kasir.money import terbilang
 from kasir.output.settlement_pdf import (
     METHOD_NAMES,
+    SIGNATORY_TITLES,
     SettlementWriteFailed,
     indonesian_date,
     render_settlement,
@@ -230,6 +231,27 @@ def test_blank_signature_lines_when_names_are_empty() -> None:
     lines = all_lines(pages_text(render(figures)[0]))
     assert lines.count("(" + "." * 40 + ")") == 3
     assert lines.count("NIP. " + "." * 30) == 2
+
+
+def test_no_signatories_gives_blank_blocks() -> None:
+    figures = dataclasses.replace(sample_figures(sales=5), signatories=())
+    lines = all_lines(pages_text(render(figures)[0]))
+    for title in SIGNATORY_TITLES:
+        assert title in lines
+    assert lines.count("(" + "." * 40 + ")") == 3
+
+
+def test_any_unicode_is_shown_as_text() -> None:
+    figures = sample_figures(sales=10)
+    name = "Kopi \u2615 \u5496\u5561 \u201cJape\u201d"
+    product = dataclasses.replace(figures.products[0], name=name)
+    header = dataclasses.replace(figures.header, satker="Lapas <Kelas> & \u00c9lite")
+    figures = dataclasses.replace(figures, products=(product, *figures.products[1:]), header=header)
+    text = " ".join(pages_text(render(figures)[0]))
+    assert "\u25a0" not in text  # no box for a glyph Helvetica lacks
+    assert "\u5496" not in text and "KaFei" in text
+    assert "\u201cJape\u201d" in text  # cp1252 has curly quotes: kept
+    assert "Lapas <Kelas> & \u00c9lite" in text
 
 
 def test_a_day_without_sales() -> None:
