@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import functools
 import json
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -243,8 +244,14 @@ def _plain(value: Any) -> Any:
 T = TypeVar("T")
 
 
+@functools.cache
+def _hints(cls: type) -> dict[str, Any]:
+    """A dataclass's resolved field types, once per class (a day has thousands of rows)."""
+    return get_type_hints(cls)
+
+
 def _build(cls: type[T], data: dict[str, Any]) -> T:
-    hints = get_type_hints(cls)
+    hints = _hints(cls)
     values = {f.name: _value(hints[f.name], data[f.name]) for f in dataclasses.fields(cls)}  # type: ignore[arg-type]
     return cls(**values)
 
