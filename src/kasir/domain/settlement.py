@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-import functools
 import json
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -244,10 +243,15 @@ def _plain(value: Any) -> Any:
 T = TypeVar("T")
 
 
-@functools.cache
+_HINTS: dict[type, dict[str, Any]] = {}
+
+
 def _hints(cls: type) -> dict[str, Any]:
     """A dataclass's resolved field types, once per class (a day has thousands of rows)."""
-    return get_type_hints(cls)
+    hints = _HINTS.get(cls)
+    if hints is None:
+        hints = _HINTS[cls] = get_type_hints(cls)
+    return hints
 
 
 def _build(cls: type[T], data: dict[str, Any]) -> T:
