@@ -57,6 +57,7 @@ from kasir.money import format_rupiah, round_half_up
 from kasir.services import journal
 from kasir.services.auth import Approval
 from kasir.services.permissions import authenticate
+from kasir.services.shifts import lock_business_date
 from kasir.settings import ALLOC_KEYS, get_all, set_settings
 from kasir.store.models import (
     CancelledSale,
@@ -638,6 +639,7 @@ def close_day(
     now = (now or utcnow()).astimezone(dt.UTC)
     if day > business_date(now):
         raise NotAllowed(f"Hari {day:%d-%m-%Y} belum tiba; tidak bisa ditutup.")
+    lock_business_date(session, day)  # no shift of the date opens, no second close, meanwhile
     done = _day_close(session, day)
     if done is not None:
         raise NotAllowed(f"Hari {day:%d-%m-%Y} sudah ditutup (nomor {done.number}).")

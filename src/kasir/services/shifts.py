@@ -61,6 +61,9 @@ _OPEN = literal_column("'open'", String())
 # One statement on the checkout path: the till's cashier (active?) and the counter's open shift
 # (outer-joined: a row even when there is none) with whether its day is closed, and the stored
 # settings (kasir.settings: parsed only when they changed), per dialect.
+DAY_LOCK_BASE = 19_000_000_000  # advisory lock keys of business dates: this + date ordinal
+
+
 def _open_shift_statement(dialect: str) -> Select[Any]:
     return (
         select(
@@ -219,6 +222,15 @@ def shift_view(session: Session, shift_id: int) -> ShiftView:
     return _view(session, shift)
 
 
+def lock_business_date(session: Session, day: dt.date) -> None:
+    """Serialise a shift's opening with the close of its business date (PostgreSQL: a
+    transaction-level advisory lock per date; SQLite's single writer does it already). Without
+    it a shift opened on one counter while a manager closes the day on another could slip in:
+    each would check before the other wrote."""
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(select(func.pg_advisory_xact_lock(DAY_LOCK_BASE + day.toordinal())))
+
+
 def is_day_closed(session: Session, day: dt.date) -> bool:
     return session.scalar(select(DayClose.id).where(DayClose.business_date == day)) is not None
 
@@ -256,6 +268,7 @@ def open_shift(
         )
     now = (now or utcnow()).astimezone(dt.UTC)
     day = day or business_date(now)
+    lock_business_date(session, day)
     if is_day_closed(session, day):
         raise NotAllowed(f"Hari {day:%d-%m-%Y} sudah ditutup; tidak bisa membuka shift baru.")
     shift = Shift(
