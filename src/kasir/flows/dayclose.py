@@ -343,7 +343,7 @@ class DayCloseWizard:
         if isinstance(outcome, UserError):
             return _refused(state, outcome.message)
         return _with(state, step=Step.EXPORT, figures=outcome,
-                     notice="Data setoran tersimpan; simpan laporannya lagi.")  # fmt: skip
+                     notice="Data setoran tersimpan.")  # fmt: skip
 
     def finish(self, state: DayCloseState) -> DayCloseState:
         if state.exported is None:
