@@ -14,7 +14,6 @@ from pytestqt.qtbot import QtBot
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 from store_helpers import MAKARONI, cash, make_till
-from test_users_admin import manage_as
 
 from kasir.config import data_dir
 from kasir.domain.cart import Cart
@@ -23,6 +22,7 @@ from kasir.gui.app import CounterApp
 from kasir.gui.dayclose.wizard import DayCloseDialog
 from kasir.gui.manager import ManagerMenu
 from kasir.services.cart_edit import add_by_barcode
+from kasir.services.catalog import ensure_counter
 from kasir.services.checkout import checkout
 from kasir.services.shifts import Till, close_shift, current_shift, open_shift
 from kasir.store.models import DayClose, User
@@ -34,8 +34,6 @@ WAIT_MS = 10_000  # a PDF is rendered between two keys
 def sell_at_k02(factory: sessionmaker[Session]) -> Till:
     """kasir2 opens a shift at counter K02 today and sells one Makaroni in cash."""
     with factory.begin() as s:
-        from kasir.services.catalog import ensure_counter
-
         ensure_counter(s, "K02")
     with factory.begin() as s:
         till = make_till(s, "K02", "kasir2")
@@ -52,6 +50,17 @@ def close_k02(factory: sessionmaker[Session], till: Till) -> None:
         shift = current_shift(s, till.counter_id)
         assert shift is not None
         close_shift(s, shift.id, 218_000, till.user_id)
+
+
+def manage_as(qtbot: QtBot, app: CounterApp, username: str, pin: str) -> ManagerMenu:
+    """Username, Enter, PIN, then F2 (Pengelolaan) at the login."""
+    qtbot.keyClicks(app.login.user.lineEdit(), username)
+    qtbot.keyClick(app.login.user.lineEdit(), Qt.Key.Key_Return)
+    qtbot.keyClicks(app.login.pin, pin)
+    qtbot.keyClick(app.login.pin, Qt.Key.Key_F2)
+    menu = wait_visible(qtbot, lambda: app.manager)
+    assert isinstance(menu, ManagerMenu)
+    return menu
 
 
 def open_wizard(qtbot: QtBot, menu: ManagerMenu) -> DayCloseDialog:

@@ -163,11 +163,16 @@ class DayCloseState:
         )
 
     def summary(self) -> tuple[tuple[str, str], ...]:
-        """The day's figures in short: (label, amount) rows for the check step."""
+        """The day's figures in short: (label, amount) rows for the check step: the methods
+        used, gross, refunds, cash rounding, net and the PNBP due."""
         f = self.figures
         if f is None:
             return ()
-        rows = [(f"{method_label(m.method)} ({m.count}×)", format_rupiah(m.net)) for m in f.methods]
+        rows = [
+            (f"{method_label(m.method)} ({m.count}×)", format_rupiah(m.net))
+            for m in f.methods
+            if m.count or m.sales or m.refunds  # a method nobody paid with is left out
+        ]
         t = f.totals
         rows += [
             ("Penjualan kotor", format_rupiah(t.gross)),

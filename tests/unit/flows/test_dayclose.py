@@ -147,6 +147,11 @@ def test_an_open_shift_blocks_and_is_listed_per_counter(
     )
     assert dict(state.summary())["PNBP terutang"] == "Rp 125.000"
     assert dict(state.summary())["Tunai (2×)"] == "Rp 75.000"
+    assert [label for label, _ in state.summary()][:3] == [
+        "Tunai (2×)",
+        "QRIS (1×)",
+        "Penjualan kotor",
+    ]
     assert state.headline() == "Hari 06-12-2026 masih terbuka: 3 penjualan."
     refused = wizard.preview(state)
     assert refused.step is Step.CHECK
