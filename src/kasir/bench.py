@@ -11,7 +11,9 @@ from __future__ import annotations
 import argparse
 import contextlib
 import csv
+import dataclasses
 import datetime as dt
+import io
 import json
 import os
 import platform
@@ -24,6 +26,7 @@ import tempfile
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import BinaryIO
 
 from sqlalchemy import insert, select, update
 from sqlalchemy.orm import Session, sessionmaker
@@ -31,6 +34,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from kasir.domain.cart import Cart
 from kasir.domain.ean13 import make_instore_ean13
 from kasir.domain.payment import PaymentInput
+from kasir.domain.settlement import DayFigures
 from kasir.history import build_history
 from kasir.resources import resources_dir
 from kasir.services import cart_edit, catalog, shifts
@@ -681,6 +685,111 @@ def bench_print(factory: sessionmaker[Session], codes: list[str]) -> dict[str, f
     }
 
 
+SETTLEMENT_SALES = 5000
+SETTLEMENT_PRODUCTS = 2500
+SETTLEMENT_PAIRS = 5
+# The settlement of a day of 5,000 sales rendered in a process of its own (the figures made
+# first, not timed): its render time and the process's peak RSS through _LAUNCHER.
+SETTLEMENT_PROCESS = (
+    "import sys, tempfile, time\n"
+    "from pathlib import Path\n"
+    "from kasir.output.settlement_pdf import render_settlement\n"
+    "from kasir.output.settlement_sample import sample_figures\n"
+    "figures = sample_figures(sales=int(sys.argv[1]), products=int(sys.argv[2]), "
+    "closed=True, deposit=True)\n"
+    "with tempfile.TemporaryDirectory() as tmp:\n"
+    "    t0 = time.perf_counter()\n"
+    "    pages = render_settlement(figures, Path(tmp) / 'lph.pdf')\n"
+    "    print(f'RENDER_S {time.perf_counter() - t0} PAGES {pages}', flush=True)\n"
+)
+
+
+def bare_settlement_tables(figures: DayFigures, out: BinaryIO) -> int:
+    """The bare ReportLab baseline for settlement_ratio_vs_reportlab: plain platypus Tables with
+    the rows and columns of the settlement's tables (methods, UPTs, categories, products, voids
+    and refunds, cancelled carts, shifts, receipts), str() of each field, cut into tables of the
+    same CHUNK rows with the same fixed widths and row heights; no header, chart, fitting,
+    footer or page numbers. Returns the pages."""
+    from reportlab.lib.pagesizes import A4
+    from reportlab.platypus import SimpleDocTemplate, Table, TableStyle
+
+    from kasir.output.settlement_pdf import CHUNK, ROW_H, WIDTH
+
+    style = TableStyle([("FONT", (0, 0), (-1, -1), "Helvetica", 7.5)])
+    story = []
+    for rows in (
+        figures.methods,
+        figures.upts,
+        figures.categories,
+        figures.products,
+        figures.documents,
+        figures.cancelled,
+        figures.shifts,
+        figures.receipts,
+    ):
+        data = [[str(getattr(r, f.name)) for f in dataclasses.fields(r)][:9] for r in rows]
+        if not data:
+            continue
+        widths = [WIDTH / len(data[0])] * len(data[0])
+        for start in range(0, len(data), CHUNK):
+            chunk = [data[0], *data[start : start + CHUNK]]
+            story.append(
+                Table(chunk, colWidths=widths, rowHeights=ROW_H, repeatRows=1, style=style)
+            )
+    doc = SimpleDocTemplate(out, pagesize=A4, invariant=1)
+    doc.build(story)
+    return int(doc.page)
+
+
+def bench_settlement(
+    sales: int = SETTLEMENT_SALES,
+    products: int = SETTLEMENT_PRODUCTS,
+    pairs: int = SETTLEMENT_PAIRS,
+) -> dict[str, float]:
+    """settlement_5000_s and settlement_5000_peak_mb: the settlement PDF of a day of `sales`
+    sales (about 8 lines each; kasir.output.settlement_sample) rendered in a process of its own.
+    settlement_ratio_vs_reportlab: ours against `bare_settlement_tables` on the same figures,
+    alternating which goes first, `pairs` pairs after one warm-up pair; the median of the
+    per-pair ratios."""
+    from kasir.output.settlement_pdf import render_settlement
+    from kasir.output.settlement_sample import sample_figures
+
+    proc = subprocess.run(
+        [sys.executable, "-c", _LAUNCHER, sys.executable, "-c", SETTLEMENT_PROCESS,
+         str(sales), str(products)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+    )  # fmt: skip
+    output = proc.stdout.decode(errors="replace")
+    body, _, maxrss = output.rpartition("MAXRSS_KB ")
+    if proc.returncode != 0 or not maxrss.strip().isdigit() or "RENDER_S " not in body:
+        raise RuntimeError(f"settlement render failed: {body or output}")
+    render_s = float(body.split("RENDER_S ", 1)[1].split()[0])
+    figures = sample_figures(sales=sales, products=products, closed=True, deposit=True)
+
+    def ours() -> None:
+        render_settlement(figures, io.BytesIO())
+
+    def bare() -> None:
+        bare_settlement_tables(figures, io.BytesIO())
+
+    ratios: list[float] = []
+    for i in range(pairs + 1):
+        took: dict[str, float] = {}
+        order = (("ours", ours), ("bare", bare))
+        for name, fn in order if i % 2 == 0 else tuple(reversed(order)):
+            t0 = time.perf_counter()
+            fn()
+            took[name] = time.perf_counter() - t0
+        if i > 0:  # the first pair warms up
+            ratios.append(took["ours"] / took["bare"])
+    return {
+        "settlement_5000_s": render_s,
+        "settlement_5000_peak_mb": int(maxrss) / 1024,
+        "settlement_ratio_vs_reportlab": statistics.median(ratios),
+    }
+
+
 TARGETS: dict[str, tuple[str, Callable[[float], bool]]] = {
     "lookup_p99_ms": ("< 2 ms", lambda v: v < 2),
     "search_median_ms": ("(informative)", lambda v: True),
@@ -699,6 +808,9 @@ TARGETS: dict[str, tuple[str, Callable[[float], bool]]] = {
     "printer_dead_detect_s": ("< 5 s", lambda v: v < 5),
     "audit_verify_full_s": ("(informative)", lambda v: True),
     "audit_verify_s": ("< 1 s", lambda v: v < 1),
+    "settlement_5000_s": ("< 5 s", lambda v: v < 5),
+    "settlement_5000_peak_mb": ("(informative)", lambda v: True),
+    "settlement_ratio_vs_reportlab": ("<= 1.5", lambda v: v <= 1.5),
 }
 
 
@@ -741,6 +853,7 @@ def main(argv: list[str] | None = None) -> int:
         results.update(bench_print(factory, codes))
         factory.kw["bind"].dispose()
         results.update(bench_gui(db_path))
+    results.update(bench_settlement())
     if args.audit_days > 0:
         results.update(bench_audit(args.audit_days))
     if args.catalog_products > 0:

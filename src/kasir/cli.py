@@ -806,7 +806,184 @@ def build_parser() -> argparse.ArgumentParser:
         "--static", type=_given, metavar="STRING", help="QRIS statis (default: dari pengaturan)"
     )
     qris.set_defaults(func=cmd_qris)
+    _add_settlement_commands(sub)
     return parser
+
+
+# --- The day's settlement (issue 19): kasir settlement, close-day, deposit, upt alloc ---
+
+
+def _manager(args: argparse.Namespace, what: str) -> Approval:
+    """A manager's username (--user, else asked on the terminal) and PIN (--pin, else asked)."""
+    from kasir.services.auth import Approval
+
+    user = args.user
+    if not user:
+        if sys.stdin is None or not sys.stdin.isatty():
+            raise KasirError(f"{what} perlu nama pengguna dan PIN manajer: tambahkan --user NAMA.")
+        user = input("Nama pengguna manajer: ").strip()
+    pin = args.pin if getattr(args, "pin", None) else _read_pin(f"PIN {user}")
+    return Approval(pin, user)
+
+
+def cmd_settlement(args: argparse.Namespace, config: Config) -> int:
+    from kasir.services.settlement import day_figures
+
+    out = Path(args.out)
+    suffix = out.suffix.lower()
+    if suffix not in (".csv", ".json", ".pdf"):
+        raise UserError(f"--out harus berakhiran .csv, .json atau .pdf, bukan {out.name!r}.")
+    factory = _open(config)
+    with reading(factory) as session:
+        figures = day_figures(session, args.date)
+    try:
+        _write_settlement(figures, out, suffix)
+    except OSError as exc:
+        raise KasirError(f"Menulis {out} gagal ({_os_reason(exc)}).") from exc
+    state = "DRAFT (hari belum ditutup)" if figures.draft else f"nomor {figures.number}"
+    log.info("settlement %s written to %s", args.date, out)
+    print(
+        f"Laporan setoran {args.date:%d-%m-%Y} ({state}) ke {out}: bersih "
+        f"{format_rupiah(figures.totals.net)}, PNBP {format_rupiah(figures.totals.pnbp)}, "
+        f"{len(figures.upts)} UPT."
+    )
+    return 0
+
+
+def _write_settlement(figures: object, out: Path, suffix: str) -> None:
+    from kasir.domain.settlement import DayFigures
+    from kasir.files import replace_files, write_csv_rows
+    from kasir.services.settlement import CSV_COLUMNS, csv_rows
+
+    assert isinstance(figures, DayFigures)
+    if suffix == ".pdf":
+        try:
+            from kasir.output.settlement_pdf import render_settlement
+        except ModuleNotFoundError as exc:
+            raise KasirError(
+                "PDF laporan setoran belum tersedia di versi ini; pakai --out BERKAS.csv "
+                "atau .json."
+            ) from exc
+        render_settlement(figures, out)
+        return
+    with replace_files(out) as (fh,):
+        if suffix == ".json":
+            fh.write(figures.to_json())
+        else:
+            write_csv_rows(fh, CSV_COLUMNS, csv_rows(figures))
+
+
+def cmd_close_day(args: argparse.Namespace, config: Config) -> int:
+    from kasir.services.settlement import close_day, day_status
+
+    factory = _open(config)
+    with reading(factory) as session:
+        status = day_status(session, args.date)
+    if status.closed:
+        raise UserError(f"Hari {args.date:%d-%m-%Y} sudah ditutup (nomor {status.number}).")
+    actor = _manager(args, "Menutup hari")
+    with writing(factory) as session:
+        figures = close_day(session, args.date, actor)
+    log.info("day %s closed as %s", args.date, figures.number)
+    print(
+        f"Hari {args.date:%d-%m-%Y} ditutup: laporan {figures.number}, bersih "
+        f"{format_rupiah(figures.totals.net)}, PNBP yang harus disetor "
+        f"{format_rupiah(max(figures.totals.pnbp, 0))}."
+    )
+    return 0
+
+
+def cmd_deposit(args: argparse.Namespace, config: Config) -> int:
+    from kasir.money import parse_rupiah
+    from kasir.services.settlement import check_billing, check_ntpn, record_deposit
+
+    billing, ntpn = check_billing(args.billing), check_ntpn(args.ntpn)  # before any PIN
+    amount = parse_rupiah(args.amount)
+    factory = _open(config)
+    actor = _manager(args, "Mencatat setoran")
+    with writing(factory) as session:
+        figures = record_deposit(session, args.date, actor, billing, ntpn, args.paid_on, amount)
+    log.info("deposit of %s recorded", args.date)
+    print(
+        f"Setoran {figures.number} dicatat: kode billing {billing}, NTPN {ntpn}, "
+        f"tanggal {args.paid_on:%d-%m-%Y}, {format_rupiah(amount)}."
+    )
+    return 0
+
+
+def cmd_upt_alloc(args: argparse.Namespace, config: Config) -> int:
+    from kasir.domain.allocation import BASE_LABELS, make_scheme
+    from kasir.services.settlement import set_default_scheme, set_upt_scheme
+
+    if args.default == bool(args.code):
+        raise UserError("Berikan KODE UPT, atau --default untuk alokasi bawaan toko.")
+    scheme = None
+    if args.clear:
+        if args.default:
+            raise UserError("--clear hanya untuk UPT (kembali ke alokasi bawaan).")
+    else:
+        if args.pnbp is None or args.premi is None or args.pembinaan is None:
+            raise UserError(
+                "Berikan --pnbp, --premi dan --pembinaan (jumlahnya 100), atau --clear."
+            )
+        scheme = make_scheme(args.pnbp, args.premi, args.pembinaan, args.base)
+    factory = _open(config)
+    actor = _credentials(args, "Mengubah alokasi")
+    with writing(factory) as session:
+        if args.default:
+            assert scheme is not None
+            set_default_scheme(session, actor, scheme)
+            what = "alokasi bawaan toko"
+        else:
+            upt = set_upt_scheme(session, actor, args.code, scheme)
+            what = f"alokasi UPT {upt.code}"
+    if scheme is None:
+        print(f"{what}: kembali ke alokasi bawaan toko.")
+    else:
+        base = BASE_LABELS[scheme.base]
+        print(
+            f"{what}: PNBP {scheme.pnbp_pct}%, premi {scheme.premi_pct}%, pembinaan "
+            f"{scheme.pembinaan_pct}% dari {base}."
+        )
+    return 0
+
+
+def _add_settlement_commands(sub: argparse._SubParsersAction[_Parser]) -> None:
+    st = sub.add_parser(
+        "settlement", help="laporan setoran PNBP harian: PDF, atau CSV/JSON untuk pembukuan"
+    )
+    st.add_argument("--date", type=_date, required=True, metavar="YYYY-MM-DD")
+    st.add_argument("--out", type=_given, required=True, metavar="BERKAS", help=".pdf/.csv/.json")
+    st.set_defaults(func=cmd_settlement)
+
+    close = sub.add_parser("close-day", help="tutup hari (semua shift tertutup; PIN manajer)")
+    close.add_argument("--date", type=_date, required=True, metavar="YYYY-MM-DD")
+    close.add_argument("--user", metavar="NAMA", help="manajer/administrator (else ditanyakan)")
+    close.add_argument("--pin", metavar="PIN", help="untuk skrip (else ditanyakan)")
+    close.set_defaults(func=cmd_close_day)
+
+    dep = sub.add_parser("deposit", help="catat data setoran SIMPONI hari yang sudah ditutup")
+    dep.add_argument("--date", type=_date, required=True, metavar="YYYY-MM-DD")
+    dep.add_argument("--billing", type=_given, required=True, metavar="KODE15")
+    dep.add_argument("--ntpn", type=_given, required=True, metavar="NTPN16")
+    dep.add_argument("--paid-on", dest="paid_on", type=_date, required=True, metavar="YYYY-MM-DD")
+    dep.add_argument("--amount", type=_given, required=True, metavar="N")
+    dep.add_argument("--user", metavar="NAMA", help="manajer/administrator (else ditanyakan)")
+    dep.add_argument("--pin", metavar="PIN", help="untuk skrip (else ditanyakan)")
+    dep.set_defaults(func=cmd_deposit)
+
+    upt = sub.add_parser("upt", help="UPT: skema alokasi PNBP / premi / pembinaan")
+    upt_sub = upt.add_subparsers(dest="upt_command", metavar="PERINTAH", required=True)
+    alloc = upt_sub.add_parser("alloc", help="atur alokasi satu UPT, atau bawaannya (--default)")
+    alloc.add_argument("code", nargs="?", metavar="KODE")
+    alloc.add_argument("--default", action="store_true", help="alokasi bawaan toko")
+    alloc.add_argument("--clear", action="store_true", help="UPT kembali ke alokasi bawaan")
+    alloc.add_argument("--pnbp", metavar="PERSEN")
+    alloc.add_argument("--premi", metavar="PERSEN")
+    alloc.add_argument("--pembinaan", metavar="PERSEN")
+    alloc.add_argument("--base", choices=("net", "margin"), default="net")
+    alloc.add_argument("--user", metavar="NAMA", help="manajer/administrator (PIN ditanyakan)")
+    alloc.set_defaults(func=cmd_upt_alloc)
 
 
 def _quiet_stdout() -> None:

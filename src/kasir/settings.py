@@ -318,6 +318,97 @@ SETTINGS: tuple[SettingDef, ...] = (
     ),
 )
 
+# --- The day's settlement (issue 19): the default allocation scheme, the header, the
+# signatories. A UPT's own scheme is in its upt.alloc_* columns (NULL: this default).
+ALLOC_KEYS = (
+    "alloc_default_pnbp_pct",
+    "alloc_default_premi_pct",
+    "alloc_default_pembinaan_pct",
+    "alloc_default_base",
+)
+
+
+def _kode_akun(value: object) -> str:
+    text = _text(value).strip()
+    if text and not (len(text) == 6 and text.isascii() and text.isdigit()):
+        raise ValidationError("Kode akun (MAP) harus 6 angka, atau kosong bila belum diatur.")
+    return text
+
+
+def _nip(value: object) -> str:
+    text = _text(value).strip().replace(" ", "")
+    if text and not (len(text) == 18 and text.isascii() and text.isdigit()):
+        raise ValidationError("NIP harus 18 angka, atau kosong.")
+    return text
+
+
+def _line(value: object) -> str:
+    text = _text(value).strip()
+    if "\n" in text or len(text) > 200:
+        raise ValidationError("Teks satu baris, paling panjang 200 karakter.")
+    return text
+
+
+SETTINGS = (
+    *SETTINGS,
+    SettingDef(
+        "alloc_default_pnbp_pct",
+        Decimal("100"),
+        "Alokasi bawaan (UPT tanpa skema sendiri): persen PNBP yang disetor ke kas negara; "
+        "PNBP + premi + pembinaan = 100 (ubah ketiganya sekaligus: kasir upt alloc --default)",
+        _percent,
+    ),
+    SettingDef(
+        "alloc_default_premi_pct",
+        Decimal("0"),
+        "Alokasi bawaan: persen premi (upah) warga binaan",
+        _percent,
+    ),
+    SettingDef(
+        "alloc_default_pembinaan_pct",
+        Decimal("0"),
+        "Alokasi bawaan: persen dana pembinaan/modal",
+        _percent,
+    ),
+    SettingDef(
+        "alloc_default_base",
+        "net",
+        "Dasar alokasi bawaan: 'net' (penjualan bersih) atau 'margin' (penjualan bersih "
+        "dikurangi harga pokok)",
+        _choice("net", "margin"),
+    ),
+    SettingDef(
+        "settlement_ministry",
+        "Kementerian Imigrasi dan Pemasyarakatan Republik Indonesia",
+        "Kop laporan setoran harian: kementerian",
+        _line,
+    ),
+    SettingDef(
+        "settlement_directorate",
+        "Direktorat Jenderal Pemasyarakatan",
+        "Kop laporan setoran harian: direktorat jenderal",
+        _line,
+    ),
+    SettingDef("settlement_satker", "", "Kop laporan: nama satuan kerja (satker)", _line),
+    SettingDef(
+        "settlement_kawasan",
+        "",
+        "Kop laporan: nama kawasan (kosong: nama toko, store_name)",
+        _line,
+    ),
+    SettingDef(
+        "settlement_kode_akun",
+        "",
+        "Kode akun PNBP (MAP, 6 angka) untuk setoran SIMPONI; kosong: belum diatur",
+        _kode_akun,
+    ),
+    SettingDef("bendahara_name", "", "Nama Bendahara Penerimaan (tanda tangan laporan)", _line),
+    SettingDef("bendahara_nip", "", "NIP Bendahara Penerimaan (18 angka)", _nip),
+    SettingDef("kepala_name", "", "Nama Kepala yang mengetahui laporan", _line),
+    SettingDef("kepala_title", "Kepala", "Jabatan yang mengetahui (mis. Kepala Kawasan)", _line),
+    SettingDef("kepala_nip", "", "NIP Kepala (18 angka)", _nip),
+)
+
 _BY_KEY = {s.key: s for s in SETTINGS}
 
 
@@ -414,6 +505,41 @@ def set_setting(session: Session, key: str, value: Any) -> Any:
     """Validate and store a setting; returns the normalised value."""
     sdef = definition(key)
     checked = sdef.check(value)
+    if key in ALLOC_KEYS:
+        _check_allocation(session, {key: checked})
+    return _store(session, key, checked)
+
+
+def set_settings(session: Session, values: dict[str, Any]) -> dict[str, Any]:
+    """Validate and store several settings together (the allocation keys are checked as a
+    whole: PNBP + premi + pembinaan = 100); returns the normalised values."""
+    checked = {key: definition(key).check(value) for key, value in values.items()}
+    if ALLOC_KEYS_SET & checked.keys():
+        _check_allocation(session, checked)
+    for key, value in checked.items():
+        _store(session, key, value)
+    return checked
+
+
+ALLOC_KEYS_SET = frozenset(ALLOC_KEYS)
+
+
+def _check_allocation(session: Session, changed: dict[str, Any]) -> None:
+    from kasir.domain.allocation import make_scheme
+
+    now = _parsed(_read_stored(session))
+    pnbp, premi, pembinaan, base = (changed.get(k, now[k]) for k in ALLOC_KEYS)
+    try:
+        make_scheme(pnbp, premi, pembinaan, base)
+    except ValidationError as exc:
+        raise ValidationError(
+            f"{exc.message} Ubah ketiga persentase sekaligus: kasir upt alloc --default "
+            "--pnbp P --premi Q --pembinaan R."
+        ) from None
+
+
+def _store(session: Session, key: str, checked: Any) -> Any:
+    sdef = definition(key)
     session.info.pop(_CACHE_KEY, None)
     row = session.get(Setting, key)
     if row is None:

@@ -472,6 +472,9 @@ EVENT_NAMES = {
     "pin_reset": "PIN diatur ulang",
     "first_admin": "Administrator pertama dibuat",
     "refused": "Ditolak (tidak berwenang)",
+    # Issue 19 (kasir.services.settlement), on the store's chain.
+    "day_close": "Hari ditutup (laporan setoran PNBP)",
+    "deposit": "Data setoran PNBP dicatat",
 }
 
 

@@ -55,6 +55,12 @@ _ALL = (
     Permission(
         "audit", "melihat jurnal audit dan memeriksanya", MANAGERS | {Role.SUPERVISOR.value}
     ),
+    # Issue 19: the day close and its deposit data (kasir.services.settlement).
+    Permission(
+        "close_day",
+        "menutup hari (laporan setoran PNBP harian) dan mencatat data setorannya",
+        MANAGERS,
+    ),
 )
 PERMISSIONS = {p.key: p for p in _ALL}
 

@@ -104,7 +104,12 @@ def void_sale(
     if sale.status == "voided":
         raise NotAllowed(f"Struk {sale.receipt_number} sudah di-void.")
     shift = open_shift_for(session, till, now)
-    if sale.business_date != shift.business_date or is_day_closed(session, sale.business_date):
+    if is_day_closed(session, sale.business_date):  # issue 19: the date is locked
+        raise NotAllowed(
+            f"Hari {sale.business_date:%d-%m-%Y} sudah ditutup; struk {sale.receipt_number} "
+            "tidak bisa di-void lagi: pakai retur (dokumen hari ini)."
+        )
+    if sale.business_date != shift.business_date:
         raise NotAllowed(
             f"Struk {sale.receipt_number} bukan transaksi hari ini; pakai retur, bukan void."
         )

@@ -40,6 +40,10 @@ def attempt(permission: str, username: str, s: object) -> object:
     if permission == "audit":
         uid = session.scalar(select(User.id).where(User.username == username))  # type: ignore[attr-defined]
         return permissions.require(session, uid, "audit")  # type: ignore[arg-type]
+    if permission == "close_day":
+        from kasir.services.settlement import close_day
+
+        return close_day(session, NOW.date(), creds(username), now=NOW)  # type: ignore[arg-type]
     raise AssertionError(permission)
 
 
@@ -75,3 +79,4 @@ def test_the_table_is_what_the_issue_asks() -> None:
     assert roles["approve"] == {"supervisor", "manajer"}
     assert roles["sell"] == {"kasir", "supervisor", "manajer"}
     assert "kasir" not in roles["audit"] and "gudang" not in roles["audit"]
+    assert roles["close_day"] == {"manajer", "admin"}
