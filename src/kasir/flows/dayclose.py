@@ -25,10 +25,10 @@ import dataclasses
 import datetime as dt
 import enum
 import os
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Protocol, TypeVar
+from typing import Any, TypeVar
 
 from sqlalchemy.orm import Session
 
@@ -37,7 +37,9 @@ from kasir.domain.payment import method_label
 from kasir.domain.settlement import DayFigures
 from kasir.errors import UserError, ValidationError
 from kasir.money import format_rupiah, parse_rupiah
+from kasir.services import settlement
 from kasir.services.auth import Approval
+from kasir.services.settlement import BlockingShift, DayStatus
 from kasir.timeutil import business_date, local
 
 T = TypeVar("T")
@@ -75,36 +77,11 @@ STEP_TITLES: dict[Step, str] = {
 }
 
 
-# What the wizard reads of `kasir.services.settlement.day_status`.
-class BlockingShiftLike(Protocol):
-    @property
-    def shift_id(self) -> int: ...
-    @property
-    def counter_code(self) -> str: ...
-    @property
-    def cashier_name(self) -> str: ...
-    @property
-    def opened_at(self) -> dt.datetime: ...
-
-
-class DayStatusLike(Protocol):
-    @property
-    def day(self) -> dt.date: ...
-    @property
-    def closed(self) -> bool: ...
-    @property
-    def number(self) -> str | None: ...
-    @property
-    def blocking(self) -> Sequence[BlockingShiftLike]: ...
-    @property
-    def sales_count(self) -> int: ...
-
-
 @dataclass(frozen=True)
 class Backend:
     """The services and the renderer the wizard drives (passed in: tests give their own)."""
 
-    day_status: Callable[[Session, dt.date], DayStatusLike]
+    day_status: Callable[[Session, dt.date], DayStatus]
     day_figures: Callable[[Session, dt.date], DayFigures]
     close_day: Callable[..., DayFigures]  # (session, day, credentials, *, now=None)
     record_deposit: Callable[..., DayFigures]  # (session, day, credentials, billing, ntpn, ...)
@@ -112,8 +89,7 @@ class Backend:
 
 
 def real_backend() -> Backend:
-    from kasir.output import settlement_pdf
-    from kasir.services import settlement
+    from kasir.output import settlement_pdf  # ReportLab: loaded when a wizard is first opened
 
     return Backend(
         day_status=settlement.day_status,
@@ -129,7 +105,7 @@ class DayCloseState:
     step: Step
     day: dt.date
     folder: Path  # where the final PDF goes
-    status: DayStatusLike | None = None
+    status: DayStatus | None = None
     figures: DayFigures | None = None
     preview: Path | None = None  # the PDF shown in the preview step
     pages: int = 0
@@ -146,7 +122,7 @@ class DayCloseState:
         return self.figures is not None and not self.figures.draft
 
     @property
-    def blocking(self) -> tuple[BlockingShiftLike, ...]:
+    def blocking(self) -> tuple[BlockingShift, ...]:
         return () if self.status is None else tuple(self.status.blocking)
 
     @property
