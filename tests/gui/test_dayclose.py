@@ -111,11 +111,17 @@ def test_blocked_by_an_open_shift_then_closed_with_the_managers_pin(
     assert dialog.action.isEnabled()
     assert "PNBP terutang" in [label for label, _ in dialog.state.summary()]
 
+    steps: list[tuple[int, int]] = []  # the renderer's progress, relayed from the worker
+    dialog.relay.step.connect(lambda done, total: steps.append((done, total)))
+    values: list[int] = []
+    dialog.progress.valueChanged.connect(values.append)
     key(qtbot, dialog, Qt.Key.Key_Return)  # the draft preview, rendered off the GUI thread
     assert dialog.state.step is Step.PREVIEW, dialog.state.error
     assert dialog.state.preview is not None and dialog.state.preview.exists()
     assert "DRAFT" in pdf_text(dialog.state.preview)
-    assert dialog.progress.isVisible() and dialog.progress.value() == dialog.state.pages >= 1
+    assert len(steps) >= 2 and steps[0][0] == 0 and steps[-1][0] == steps[-1][1]
+    assert steps[-1][0] in values  # the bar followed the renderer
+    assert dialog.progress.isVisible() and dialog.progress.text().startswith("PDF selesai:")
     pixmap = dialog.image_label.pixmap()
     assert dialog.image is not None and not pixmap.isNull() and pixmap.height() > 300
 

@@ -24,7 +24,6 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import enum
-import os
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -35,7 +34,7 @@ from sqlalchemy.orm import Session
 from kasir.config import data_dir
 from kasir.domain.payment import method_label
 from kasir.domain.settlement import DayFigures
-from kasir.errors import UserError, ValidationError
+from kasir.errors import KasirError, UserError, ValidationError
 from kasir.money import format_rupiah, parse_rupiah
 from kasir.services import settlement
 from kasir.services.auth import Approval
@@ -283,13 +282,10 @@ class DayCloseWizard:
             folder.mkdir(parents=True, exist_ok=True)
         except OSError as exc:
             return _refused(state, f"Folder {folder} tidak dapat dibuat: {exc.strerror or exc}.")
-        out = folder / pdf_name(state.day)
-        part = out.with_name(out.name + ".part")
-        pages, error = _render(self.backend, state.figures, part, progress)
+        out = folder / pdf_name(state.day)  # written whole or not at all (render_settlement)
+        pages, error = _render(self.backend, state.figures, out, progress)
         if error:
-            part.unlink(missing_ok=True)
             return _refused(state, error)
-        os.replace(part, out)
         return _with(state, step=Step.DEPOSIT, folder=folder, exported=out, pages=pages,
                      notice=f"Laporan disimpan: {out} ({pages} halaman).")  # fmt: skip
 
@@ -347,8 +343,10 @@ class DayCloseWizard:
 def _render(
     backend: Backend, figures: DayFigures, out: Path, progress: Progress | None
 ) -> tuple[int, str]:
-    """(pages, "") or (0, why it could not be written)."""
+    """(pages, "") or (0, why it could not be written: a folder the manager can change)."""
     try:
         return backend.render(figures, out, progress=progress), ""
+    except KasirError as exc:  # SettlementWriteFailed: read-only folder, disk full
+        return 0, exc.message
     except OSError as exc:
         return 0, f"PDF tidak dapat ditulis ke {out.parent}: {exc.strerror or exc}."

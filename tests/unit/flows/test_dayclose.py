@@ -5,6 +5,7 @@ back with pdftotext, the deposit recorded and exported again."""
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import subprocess
 from pathlib import Path
@@ -17,6 +18,7 @@ from store_helpers import NOW, open_till
 
 from kasir.domain.settlement import DayFigures
 from kasir.flows.dayclose import DayCloseState, DayCloseWizard, Step, pdf_name, real_backend
+from kasir.output.settlement_pdf import SettlementWriteFailed
 from kasir.services.shifts import close_shift, current_shift
 from kasir.store.engine import writing
 from kasir.store.models import DayClose, User
@@ -134,7 +136,7 @@ def test_preview_close_export_and_deposit(
     assert state.exported == tmp_path / "out" / "PNBP-2026-11-22.pdf"
     text = pdf_text(state.exported)
     assert number in text and "DRAFT" not in text
-    assert not list((tmp_path / "out").glob("*.part"))
+    assert [p.name for p in (tmp_path / "out").iterdir()] == ["PNBP-2026-11-22.pdf"]
 
     due = state.figures.totals.pnbp
     billing, ntpn = "123456789012345", "ABCDEF0123456789"
@@ -211,3 +213,17 @@ def test_steps_out_of_order_are_refused(
 def test_pdf_names() -> None:
     assert pdf_name(dt.date(2026, 12, 6)) == "PNBP-2026-12-06.pdf"
     assert pdf_name(dt.date(2026, 12, 6), draft=True) == "PNBP-2026-12-06-DRAF.pdf"
+
+
+def test_a_pdf_that_cannot_be_written_is_a_message(
+    sold: sessionmaker[Session], tmp_path: Path
+) -> None:
+    def disk_full(figures: DayFigures, out: Path, *, progress: object = None) -> int:
+        raise SettlementWriteFailed(f"Laporan PDF tidak dapat ditulis ke {out}: disk penuh")
+
+    backend = dataclasses.replace(real_backend(), render=disk_full)
+    wizard = DayCloseWizard(backend, work_dir=tmp_path / "work", folder=tmp_path / "out",
+                            today=lambda: business_date(LATER))  # fmt: skip
+    state = checked(wizard, sold)
+    refused = wizard.preview(state)
+    assert refused.step is Step.CHECK and refused.error.endswith("disk penuh")

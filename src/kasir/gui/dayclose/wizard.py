@@ -97,7 +97,6 @@ class DayCloseDialog(QDialog):
         self.notice.setStyleSheet("color: #1b5e20;")
         self.notice.setFont(big_font(12))
         self.progress = QProgressBar()
-        self.progress.setFormat("Membuat PDF: halaman %v dari %m")
         self.progress.hide()
         self.stack = QStackedWidget()
         self.pages: dict[Step, QWidget] = {}
@@ -466,8 +465,8 @@ class DayCloseDialog(QDialog):
     ) -> None:
         """A step that builds a PDF, on the worker; the progress bar follows it."""
         self._start()
-        self.progress.setRange(0, 0)  # busy until the renderer says how many pages
-        self.progress.setFormat("Membuat PDF: halaman %v dari %m")
+        self.progress.setRange(0, 0)  # busy until the renderer says how much there is
+        self.progress.setFormat("Membuat PDF… %p%")
         self.progress.show()
         emit = self.relay.step.emit
 
@@ -483,9 +482,9 @@ class DayCloseDialog(QDialog):
             if after.error:
                 self.progress.hide()
             else:
-                self.progress.setRange(0, max(after.pages, 1))
-                self.progress.setValue(after.pages)
-                self.progress.setFormat("PDF selesai: %m halaman")
+                self.progress.setRange(0, 1)
+                self.progress.setValue(1)
+                self.progress.setFormat(f"PDF selesai: {after.pages} halaman")
             if preview:
                 self.image = image
             if notice and not after.error:
