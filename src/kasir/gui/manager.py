@@ -1,4 +1,4 @@
-"""Pengelolaan: the manager's entry (from the login), to the users and the audit view.
+"""Pengelolaan: the manager's entry (from the login): users, audit view, day close.
 
 Reached from the login dialog (a supervisor's, manager's or administrator's username and PIN,
 then "Pengelolaan"), and by the administrator's own login (an administrator opens no till).
@@ -16,12 +16,12 @@ from kasir.gui.display import big_font
 from kasir.gui.ops import Ops
 from kasir.gui.users import UsersDialog
 from kasir.services.auth import UserView
-from kasir.services.permissions import MANAGERS, allowed
+from kasir.services.permissions import allowed
 
 
 class ManagerMenu(QDialog):
     """F2 users (managers, administrators), F3 the audit view, F4 the day close (managers,
-    administrators; the service checks who may), Esc back to the login."""
+    administrators: the `close_day` permission), Esc back to the login."""
 
     def __init__(
         self, ops: Ops, user: UserView, parent: QWidget | None = None, *, counter_id: int | None
@@ -50,7 +50,7 @@ class ManagerMenu(QDialog):
             layout.addWidget(button)
         self.users_button.setEnabled(allowed(user.role, "users"))
         self.audit_button.setEnabled(allowed(user.role, "audit"))
-        self.day_close_button.setEnabled(user.role in MANAGERS)
+        self.day_close_button.setEnabled(allowed(user.role, "close_day"))
         if not self.day_close_button.isEnabled():
             self.day_close_button.setToolTip("Hanya manajer dan administrator.")
         if not self.users_button.isEnabled():
