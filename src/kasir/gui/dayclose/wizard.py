@@ -294,6 +294,7 @@ class DayCloseDialog(QDialog):
             figures = state.figures
             if figures is not None and not self.amount.text():
                 self.amount.setText(format_rupiah(figures.totals.pnbp))
+                self.deposit_date.setDate(_qdate(self.wizard.today()))
                 if figures.deposit is not None:  # recorded before: shown, may be corrected
                     self.billing.setText(figures.deposit.kode_billing)
                     self.ntpn.setText(figures.deposit.ntpn)
