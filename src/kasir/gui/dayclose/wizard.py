@@ -11,6 +11,7 @@ wizard where there is no way back), F10 closes it.
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import datetime as dt
 import tempfile
@@ -471,8 +472,12 @@ class DayCloseDialog(QDialog):
         self.progress.show()
         emit = self.relay.step.emit
 
+        def relay(done: int, total: int) -> None:
+            with contextlib.suppress(RuntimeError):  # the dialog is gone (the app quit)
+                emit(done, total)
+
         def work(_session: object) -> tuple[DayCloseState, QImage | None]:
-            after = fn(lambda done, total: emit(done, total))
+            after = fn(relay)
             image = None
             if preview and after.preview is not None and not after.error:
                 image = first_page(after.preview)
@@ -508,5 +513,7 @@ class DayCloseDialog(QDialog):
         self.error.show()
 
     def done(self, result: int) -> None:
+        if self.working:  # a step runs on the worker: its answer comes back here first
+            return
         super().done(result)
         self._temp.cleanup()
