@@ -154,21 +154,21 @@ def test_blocked_by_an_open_shift_then_closed_with_the_managers_pin(
     assert str(out) in dialog.notice.text()
 
     # The deposit data, by keys: billing, NTPN, date (today), amount (the PNBP due), user, PIN.
-    assert focused() is dialog.billing and dialog.amount.text().startswith("Rp ")
-    qtbot.keyClicks(dialog.billing, "12345678901234")  # 14 digits
+    assert focused() is dialog.deposit.billing and dialog.deposit.amount.text().startswith("Rp ")
+    qtbot.keyClicks(dialog.deposit.billing, "12345678901234")  # 14 digits
     key(qtbot, dialog, Qt.Key.Key_Return)
-    qtbot.keyClicks(dialog.ntpn, "ABCDEF0123456789")
+    qtbot.keyClicks(dialog.deposit.ntpn, "ABCDEF0123456789")
     for _ in range(4):  # the date, the amount and the username as they are; Enter in the PIN
         key(qtbot, dialog, Qt.Key.Key_Return)
-    assert focused() is dialog.deposit_pin
-    qtbot.keyClicks(dialog.deposit_pin, "3333")
+    assert focused() is dialog.deposit.pin
+    qtbot.keyClicks(dialog.deposit.pin, "3333")
     key(qtbot, dialog, Qt.Key.Key_Return)
     assert dialog.state.step is Step.DEPOSIT and "billing" in dialog.error.text().lower()
-    dialog.billing.setFocus()
-    qtbot.keyClicks(dialog.billing, "5")
+    dialog.deposit.billing.setFocus()
+    qtbot.keyClicks(dialog.deposit.billing, "5")
     for _ in range(5):
         key(qtbot, dialog, Qt.Key.Key_Return)
-    qtbot.keyClicks(dialog.deposit_pin, "3333")
+    qtbot.keyClicks(dialog.deposit.pin, "3333")
     key(qtbot, dialog, Qt.Key.Key_Return)
     assert dialog.state.step is Step.DEPOSIT and dialog.state.error == ""
     assert dialog.notice.text().startswith("Data setoran tersimpan. Laporan disimpan:")

@@ -13,13 +13,12 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
-import datetime as dt
 import tempfile
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QDate, QObject, Qt, Signal
+from PySide6.QtCore import QObject, Qt, Signal
 from PySide6.QtGui import QImage, QKeyEvent, QPixmap
 from PySide6.QtWidgets import (
     QDateEdit,
@@ -38,26 +37,16 @@ from PySide6.QtWidgets import (
 from sqlalchemy.orm import Session
 
 from kasir.flows.dayclose import DayCloseState, DayCloseWizard, Progress, Step
+from kasir.gui.dayclose.deposit import DepositPage, pydate, qdate
 from kasir.gui.dayclose.preview import first_page
 from kasir.gui.dialogs import fit_height
 from kasir.gui.display import big_font
 from kasir.gui.ops import Ops, describe_error
-from kasir.money import format_rupiah
 from kasir.services.auth import PIN_MAX, UserView
 
 PREVIEW_HEIGHT = 470  # pixels of the first page shown (fits 1024x768 with the rest)
 _ENTER = (Qt.Key.Key_Return, Qt.Key.Key_Enter)
 PAGES = (Step.DATE, Step.CHECK, Step.PREVIEW, Step.CONFIRM, Step.EXPORT, Step.DEPOSIT)
-
-
-def _qdate(day: dt.date) -> QDate:
-    return QDate(day.year, day.month, day.day)
-
-
-def _pydate(edit: QDateEdit) -> dt.date:
-    value = edit.date().toPython()
-    assert isinstance(value, dt.date)
-    return value
 
 
 class _Progress(QObject):
@@ -143,7 +132,7 @@ class DayCloseDialog(QDialog):
 
     def _date_page(self) -> QWidget:
         page = QWidget()
-        self.date = QDateEdit(_qdate(self.state.day))
+        self.date = QDateEdit(qdate(self.state.day))
         self.date.setDisplayFormat("dd-MM-yyyy")
         self.date.setCalendarPopup(True)
         self.date.setFont(big_font(14))
@@ -219,32 +208,8 @@ class DayCloseDialog(QDialog):
         return page
 
     def _deposit_page(self) -> QWidget:
-        page = QWidget()
-        intro = QLabel(
-            "Data setoran SIMPONI boleh diisi nanti (buka lagi Tutup hari untuk tanggal ini). "
-            "Setelah disimpan, laporan PDF dibuat lagi dengan data setorannya."
-        )
-        intro.setWordWrap(True)
-        self.billing = QLineEdit()
-        self.billing.setMaxLength(15)
-        self.ntpn = QLineEdit()
-        self.ntpn.setMaxLength(16)
-        self.deposit_date = QDateEdit(_qdate(self.state.day))
-        self.deposit_date.setDisplayFormat("dd-MM-yyyy")
-        self.amount = QLineEdit()
-        self.deposit_user = QLineEdit(self.user.username)
-        self.deposit_pin = QLineEdit()
-        self.deposit_pin.setEchoMode(QLineEdit.EchoMode.Password)
-        self.deposit_pin.setMaxLength(PIN_MAX)
-        form = QFormLayout(page)
-        form.addRow(intro)
-        form.addRow("Kode billing (15 angka)", self.billing)
-        form.addRow("NTPN (16 karakter)", self.ntpn)
-        form.addRow("Tanggal setor", self.deposit_date)
-        form.addRow("Jumlah disetor", self.amount)
-        form.addRow("Nama pengguna", self.deposit_user)
-        form.addRow("PIN", self.deposit_pin)
-        return page
+        self.deposit = DepositPage(self.user.username)
+        return self.deposit
 
     # --- showing a state ------------------------------------------------------------------
 
@@ -290,17 +255,8 @@ class DayCloseDialog(QDialog):
             self.export_info.setText(
                 f"{state.headline()} Laporan final disimpan sebagai PDF di folder ini."
             )
-        elif step is Step.DEPOSIT:
-            self.deposit_pin.clear()
-            figures = state.figures
-            if figures is not None and not self.amount.text():
-                self.amount.setText(format_rupiah(figures.totals.pnbp))
-                self.deposit_date.setDate(_qdate(self.wizard.today()))
-                if figures.deposit is not None:  # recorded before: shown, may be corrected
-                    self.billing.setText(figures.deposit.kode_billing)
-                    self.ntpn.setText(figures.deposit.ntpn)
-                    self.deposit_date.setDate(_qdate(figures.deposit.deposit_date))
-                    self.amount.setText(format_rupiah(figures.deposit.amount))
+        elif step is Step.DEPOSIT and state.figures is not None:
+            self.deposit.fill(state.figures, self.wizard.today())
         self._focus(step)
 
     def _show_check(self, state: DayCloseState) -> None:
@@ -350,7 +306,7 @@ class DayCloseDialog(QDialog):
             Step.DATE: self.date,
             Step.CONFIRM: self.pin if self.username.text() else self.username,
             Step.EXPORT: self.folder,
-            Step.DEPOSIT: self.billing,
+            Step.DEPOSIT: self.deposit.billing,
         }.get(step, self.stack)
         target.setFocus()
 
@@ -379,8 +335,7 @@ class DayCloseDialog(QDialog):
         if self.state.step is Step.CONFIRM:
             fields = [self.username, self.pin]
         elif self.state.step is Step.DEPOSIT:
-            fields = [self.billing, self.ntpn, self.deposit_date, self.amount,
-                      self.deposit_user, self.deposit_pin]  # fmt: skip
+            fields = self.deposit.fields
         focus: QWidget | None = self.focusWidget()
         if focus is not None and focus.parentWidget() in fields:  # a QDateEdit's line edit
             focus = focus.parentWidget()
@@ -395,7 +350,7 @@ class DayCloseDialog(QDialog):
         state, wizard = self.state, self.wizard
         step = state.step
         if step is Step.DATE:
-            day = _pydate(self.date)
+            day = pydate(self.date)
             self._run_read(lambda s: wizard.choose(s, state, day))
         elif step is Step.CHECK:
             self._render(lambda progress: wizard.preview(state, progress), preview=True)
@@ -414,9 +369,10 @@ class DayCloseDialog(QDialog):
 
     def _deposit(self) -> None:
         state, wizard = self.state, self.wizard
-        billing, ntpn, amount = self.billing.text(), self.ntpn.text(), self.amount.text()
-        paid_on = _pydate(self.deposit_date)
-        username, pin = self.deposit_user.text(), self.deposit_pin.text()
+        page = self.deposit
+        billing, ntpn, amount = page.billing.text(), page.ntpn.text(), page.amount.text()
+        paid_on = pydate(page.date)
+        username, pin = page.user.text(), page.pin.text()
         folder = state.folder
 
         def recorded(after: DayCloseState) -> None:
