@@ -243,8 +243,19 @@ def _plain(value: Any) -> Any:
 T = TypeVar("T")
 
 
+_HINTS: dict[type, dict[str, Any]] = {}
+
+
+def _hints(cls: type) -> dict[str, Any]:
+    """A dataclass's resolved field types, once per class (a day has thousands of rows)."""
+    hints = _HINTS.get(cls)
+    if hints is None:
+        hints = _HINTS[cls] = get_type_hints(cls)
+    return hints
+
+
 def _build(cls: type[T], data: dict[str, Any]) -> T:
-    hints = get_type_hints(cls)
+    hints = _hints(cls)
     values = {f.name: _value(hints[f.name], data[f.name]) for f in dataclasses.fields(cls)}  # type: ignore[arg-type]
     return cls(**values)
 
