@@ -104,6 +104,10 @@ def test_blocked_by_an_open_shift_then_closed_with_the_managers_pin(
     assert not dialog.action.isEnabled()
     key(qtbot, dialog, Qt.Key.Key_Return)  # refused: the shift is still open
     assert dialog.state.step is Step.CHECK
+    key(qtbot, dialog, Qt.Key.Key_Escape)  # Esc steps back, Enter checks again
+    assert dialog.state.step is Step.DATE and dialog.isVisible()
+    key(qtbot, dialog, Qt.Key.Key_Return)
+    assert dialog.state.step is Step.CHECK and dialog.blocking.isVisible()
 
     close_k02(demo_sqlite, till)  # kasir2 closes her shift at K02
     key(qtbot, dialog, Qt.Key.Key_F5)
