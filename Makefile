@@ -3,7 +3,9 @@ PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
-QT_LIBS := libgl1 libegl1 libfontconfig1 libxkbcommon0 libglib2.0-0 libdbus-1-3
+# Qt's runtime libraries, and poppler-utils (the day-close wizard's PDF preview, pdftoppm; the
+# tests read PDFs back with pdftotext).
+QT_LIBS := libgl1 libegl1 libfontconfig1 libxkbcommon0 libglib2.0-0 libdbus-1-3 poppler-utils
 
 .PHONY: run test bench lint qt-libs clean
 
