@@ -60,6 +60,8 @@ MARGIN_BOTTOM = 18 * mm
 WIDTH = PAGE_W - 2 * MARGIN_X
 CHUNK = 45  # rows per table: long tables are cut into tables of this many rows
 ROW_H = 11.0  # points, every row of a data table
+FRAME_H = PAGE_H - MARGIN_TOP - MARGIN_BOTTOM - 12  # less the frame's padding
+PAGE_ROWS = int(FRAME_H // ROW_H) - 1  # the rows under a header that fill a page: the annex
 FONT = "Helvetica"
 BOLD = "Helvetica-Bold"
 SIZE = 7.5
@@ -245,18 +247,25 @@ class _Columns:
         return [_fit(c, r, size) for c, r in zip(cells, self.room, strict=True)]
 
     def tables(
-        self, rows: Sequence[Sequence[str]], total: Sequence[str] | None = None
+        self,
+        rows: Sequence[Sequence[str]],
+        total: Sequence[str] | None = None,
+        *,
+        chunk: int = CHUNK,
+        first: int | None = None,
     ) -> list[Flowable]:
-        """Tables of at most CHUNK rows each, the header repeated; `total` as a bold last row."""
+        """Tables of at most `chunk` rows each (the first `first`), the header repeated;
+        `total` as a bold last row."""
         body = [self.row(r) for r in rows]
         if total is not None:
             body.append(self.row(total))
         if not body:
             return [Paragraph("<i>Tidak ada.</i>", _NOTE)]
         out: list[Flowable] = []
-        for start in range(0, len(body), CHUNK):
-            part = body[start : start + CHUNK]
-            last = total is not None and start + CHUNK >= len(body)
+        cuts = [0, *range(first or chunk, len(body), chunk)]
+        for start, end in zip(cuts, [*cuts[1:], len(body)], strict=True):
+            part = body[start:end]
+            last = total is not None and end == len(body)
             table = Table(
                 [self.header, *part],
                 colWidths=self.widths,
@@ -784,7 +793,7 @@ def _annex(f: DayFigures) -> list[Flowable]:
     return [
         PageBreak(),
         Paragraph(f"Lampiran: daftar struk ({len(f.receipts)})", _H2),
-        *_ANNEX.tables(rows),
+        *_ANNEX.tables(rows, chunk=PAGE_ROWS, first=PAGE_ROWS - 2),
     ]
 
 
