@@ -254,6 +254,14 @@ def test_any_unicode_is_shown_as_text() -> None:
     assert "Lapas <Kelas> & \u00c9lite" in text
 
 
+def test_weighed_quantities() -> None:
+    figures = sample_figures(sales=10)
+    kopi = dataclasses.replace(figures.products[0], unit="kg", qty_scale=1000, qty=1250)
+    figures = dataclasses.replace(figures, products=(kopi, *figures.products[1:]))
+    lines = all_lines(pages_text(render(figures)[0]))
+    assert cells_after(lines, kopi.sku, 4)[2] == "1,250 kg"
+
+
 def test_a_day_without_sales() -> None:
     figures = sample_figures(sales=0)
     figures = dataclasses.replace(figures, cancelled=(), documents=())
