@@ -52,6 +52,7 @@ from kasir.domain.settlement import DayFigures, Scheme, ShiftCashRow, Signatory
 from kasir.errors import EnvironmentProblem, environment_problem
 from kasir.files import replace_files
 from kasir.money import format_number, format_rupiah, terbilang
+from kasir.timeutil import JAKARTA, local
 
 PAGE_W, PAGE_H = A4
 MARGIN_X = 15 * mm
@@ -114,10 +115,12 @@ def indonesian_date(day: dt.date) -> str:
 
 
 def _time(at: dt.datetime) -> str:
-    return at.strftime("%H:%M")
+    """The time of day in Asia/Jakarta (the store keeps UTC)."""
+    return local(at).strftime("%H:%M")
 
 
 def _stamp(at: dt.datetime) -> str:
+    at = local(at)
     return f"{at.day} {MONTHS[at.month - 1]} {at.year} {at:%H:%M}"
 
 
@@ -343,8 +346,8 @@ def _pdf_time(figures: DayFigures) -> dt.datetime:
     """When the figures were fixed: the day's close, or for a draft the business day's start
     (Asia/Jakarta, UTC+7)."""
     if figures.closed_at is not None:
-        return figures.closed_at
-    return dt.datetime.combine(figures.day, dt.time(0), dt.timezone(dt.timedelta(hours=7)))
+        return local(figures.closed_at)
+    return dt.datetime.combine(figures.day, dt.time(0), JAKARTA)
 
 
 def _canvas_class(figures: DayFigures) -> type[Canvas]:
@@ -402,12 +405,10 @@ def _canvas_class(figures: DayFigures) -> type[Canvas]:
 
 def _header(f: DayFigures) -> list[Flowable]:
     h = f.header
+    lines = [(h.ministry.upper(), _HEAD), (h.directorate.upper(), _HEAD)]
+    lines += [(h.satker, _CENTER), (h.kawasan, _CENTER), (h.address, _CENTER)]
     out: list[Flowable] = [
-        Paragraph(_esc(h.ministry.upper()), _HEAD),
-        Paragraph(_esc(h.directorate.upper()), _HEAD),
-        Paragraph(_esc(h.satker), _CENTER),
-        Paragraph(_esc(h.kawasan), _CENTER),
-        Paragraph(_esc(h.address), _NOTE if False else _CENTER),
+        *(Paragraph(_esc(text), style) for text, style in lines if text.strip()),
         _Rule(),
         Spacer(1, 4),
         Paragraph("LAPORAN PENERIMAAN HARIAN PNBP", _TITLE),
@@ -741,7 +742,9 @@ def _signatures(f: DayFigures) -> list[Flowable]:
         [_fit(n, room, 8.5, BOLD) for n in names],
         [_fit(n, room, 8) for n in nips],
     ]
-    place = f"{f.header.satker}, {indonesian_date(f.day).split(', ', 1)[1]}"
+    where = f.header.satker or f.header.kawasan
+    date = indonesian_date(f.day).split(", ", 1)[1]
+    place = f"{where}, {date}" if where else date
     table = Table(
         data,
         colWidths=[width] * len(people),

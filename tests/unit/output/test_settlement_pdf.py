@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import datetime as dt
 import io
 from pathlib import Path
 
@@ -252,6 +253,26 @@ def test_any_unicode_is_shown_as_text() -> None:
     assert "\u5496" not in text and "KaFei" in text
     assert "\u201cJape\u201d" in text  # cp1252 has curly quotes: kept
     assert "Lapas <Kelas> & \u00c9lite" in text
+
+
+def test_times_in_jakarta_and_an_empty_satker() -> None:
+    """The store keeps UTC: 02:05 UTC is shown 09:05 (WIB); no empty header line or place."""
+    figures = sample_figures(sales=10, closed=True)
+    utc = dt.UTC
+    receipts = tuple(dataclasses.replace(r, at=r.at.astimezone(utc)) for r in figures.receipts)
+    first = dataclasses.replace(receipts[0], at=dt.datetime(2026, 12, 6, 2, 5, tzinfo=utc))
+    closed_at = dt.datetime(2026, 12, 6, 14, 5, tzinfo=utc)
+    header = dataclasses.replace(figures.header, satker="")
+    figures = dataclasses.replace(
+        figures, receipts=(first, *receipts[1:]), closed_at=closed_at, header=header
+    )
+    data, _ = render(figures)
+    lines = all_lines(pages_text(data))
+    assert cells_after(lines, first.receipt_number, 1) == ["09:05"]
+    assert "Hari ditutup 6 Desember 2026 21:05 oleh Hendra Wijaya" in lines
+    assert f"{figures.header.kawasan}, 6 Desember 2026" in lines
+    meta = PdfReader(io.BytesIO(data)).metadata
+    assert meta is not None and meta["/CreationDate"] == "D:20261206210500+07'00'"
 
 
 def test_weighed_quantities() -> None:
