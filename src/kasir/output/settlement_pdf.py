@@ -7,10 +7,11 @@ shift, deposit data, signatures and an annex of every receipt. An open day (no n
 a large DRAFT mark on every page; "Halaman X dari Y" on every page (the canvas keeps the pages
 until it knows how many there are).
 
-Speed: a day of 5,000 sales has 5,000 receipt rows and thousands of product rows. Long tables
-are cut into tables of `CHUNK` rows with fixed column widths and row heights, cells are plain
-strings (cut to their column's width here, not wrapped by platypus) and every table of a
-section shares one style: platypus then does no measuring of its own.
+Speed: a day of 5,000 sales has 5,000 receipt rows and thousands of product rows. A long table
+is laid out a page at a time (`_Rows`: a plain Table of the rows that fit where it lands, the
+header on each page; platypus never splits a big table), with fixed column widths and row
+heights; cells are plain strings (cut to their column's width here, not wrapped by platypus)
+and every table of a section shares one style: platypus then does no measuring of its own.
 
 Deterministic: invariant mode, the PDF's dates taken from the figures; the same figures give
 the same bytes.
@@ -59,10 +60,9 @@ MARGIN_X = 15 * mm
 MARGIN_TOP = 15 * mm
 MARGIN_BOTTOM = 18 * mm
 WIDTH = PAGE_W - 2 * MARGIN_X
-CHUNK = 45  # rows per table: long tables are cut into tables of this many rows
 ROW_H = 11.0  # points, every row of a data table
-FRAME_H = PAGE_H - MARGIN_TOP - MARGIN_BOTTOM - 12  # less the frame's padding
-PAGE_ROWS = int(FRAME_H // ROW_H) - 1  # the rows under a header that fill a page: the annex
+FRAME_H = PAGE_H - MARGIN_TOP - MARGIN_BOTTOM
+PAGE_ROWS = int(FRAME_H // ROW_H) - 1  # the rows under a header that fill a page
 FONT = "Helvetica"
 BOLD = "Helvetica-Bold"
 SIZE = 7.5
@@ -249,36 +249,71 @@ class _Columns:
         size = self.size
         return [_fit(c, r, size) for c, r in zip(cells, self.room, strict=True)]
 
+    def table(self, rows: Sequence[Sequence[str]], last: bool) -> Table:
+        return Table(
+            [self.header, *rows],
+            colWidths=self.widths,
+            rowHeights=ROW_H,
+            style=self.total_style if last else self.style,
+            hAlign="LEFT",
+        )
+
     def tables(
-        self,
-        rows: Sequence[Sequence[str]],
-        total: Sequence[str] | None = None,
-        *,
-        chunk: int = CHUNK,
-        first: int | None = None,
+        self, rows: Sequence[Sequence[str]], total: Sequence[str] | None = None
     ) -> list[Flowable]:
-        """Tables of at most `chunk` rows each (the first `first`), the header repeated;
-        `total` as a bold last row."""
+        """The rows (and `total` as a bold last row) as tables of one page each, the header on
+        every page."""
         body = [self.row(r) for r in rows]
         if total is not None:
             body.append(self.row(total))
         if not body:
             return [Paragraph("<i>Tidak ada.</i>", _NOTE)]
-        out: list[Flowable] = []
-        cuts = [0, *range(first or chunk, len(body), chunk)]
-        for start, end in zip(cuts, [*cuts[1:], len(body)], strict=True):
-            part = body[start:end]
-            last = total is not None and end == len(body)
-            table = Table(
-                [self.header, *part],
-                colWidths=self.widths,
-                rowHeights=ROW_H,
-                repeatRows=1,
-                style=self.total_style if last else self.style,
-                hAlign="LEFT",
-            )
-            out.append(table)
-        return out
+        return [_Rows(self, body, total is not None)]
+
+
+class _Rows(Flowable):
+    """Rows of one layout laid out a page at a time: when the frame has room for only part of
+    them, a plain Table of exactly the rows that fit is made (with the header), the rest waits
+    for the next page. So a page has one header, platypus never splits a big table, and no
+    table is made before it is placed."""
+
+    MIN_ROWS = 3  # fewer under a header at a page's foot: start on the next page
+
+    def __init__(self, cols: _Columns, body: list[list[str]], total: bool, start: int = 0):
+        super().__init__()
+        self.cols = cols
+        self.body = body
+        self.total = total
+        self.start = start
+        self.width = sum(cols.widths)
+        self.height = (len(body) - start + 1) * ROW_H
+
+    def wrap(self, aw: float, ah: float) -> tuple[float, float]:
+        return self.width, self.height
+
+    def split(self, aw: float, ah: float) -> list[Flowable]:
+        left = len(self.body) - self.start
+        fit = int(ah // ROW_H) - 1
+        if fit >= left:
+            return [self]
+        if self.total and left - fit == 1:
+            fit -= 1  # the total row not alone on a page: a row goes with it
+        if fit < min(self.MIN_ROWS, left):
+            return []
+        end = self.start + fit
+        return [
+            self.cols.table(self.body[self.start : end], last=False),
+            _Rows(self.cols, self.body, self.total, end),
+        ]
+
+    def draw(self) -> None:
+        table = self.cols.table(self.body[self.start :], last=self.total)
+        table.wrapOn(self.canv, self.width, self.height)
+        table.drawOn(self.canv, 0, 0)
+
+    def pieces(self) -> int:
+        """About how many tables it will be cut into (for the progress)."""
+        return (len(self.body) - self.start) // PAGE_ROWS + 2
 
 
 def _pairs(rows: Sequence[tuple[str, str]], key_w: float = 0.45) -> Table:
@@ -606,7 +641,7 @@ def _products(f: DayFigures) -> list[Flowable]:
 def _documents(f: DayFigures) -> list[Flowable]:
     cols = _Columns(
         ("Jenis", "No. dokumen", "Struk asal", "Jam", "Jumlah", "Alasan", "Oleh", "Disetujui"),
-        (1.3, 3.0, 3.0, 0.8, 1.7, 2.5, 1.8, 1.8),
+        (1.55, 3.0, 3.0, 0.8, 1.7, 2.25, 1.8, 1.8),
         (4,),
     )
     rows = [
@@ -796,7 +831,7 @@ def _annex(f: DayFigures) -> list[Flowable]:
     return [
         PageBreak(),
         Paragraph(f"Lampiran: daftar struk ({len(f.receipts)})", _H2),
-        *_ANNEX.tables(rows, chunk=PAGE_ROWS, first=PAGE_ROWS - 2),
+        *_ANNEX.tables(rows),
     ]
 
 
@@ -839,7 +874,15 @@ class _Doc(BaseDocTemplate):
             invariant=1,
         )
         frame = Frame(
-            MARGIN_X, MARGIN_BOTTOM, WIDTH, PAGE_H - MARGIN_TOP - MARGIN_BOTTOM, id="body"
+            MARGIN_X,
+            MARGIN_BOTTOM,
+            WIDTH,
+            FRAME_H,
+            leftPadding=0,
+            rightPadding=0,
+            topPadding=0,
+            bottomPadding=0,
+            id="body",
         )
         self.addPageTemplates([PageTemplate(id="page", frames=[frame])])
         self._progress = progress
@@ -855,7 +898,8 @@ class _Doc(BaseDocTemplate):
 
 def _build(figures: DayFigures, out: BinaryIO, progress: Progress | None) -> int:
     flowables = story(figures)
-    total = len(flowables) + 1  # the last step: the pages numbered and written
+    # One step a flowable placed (a long table: one a page), one for numbering and writing.
+    total = sum(f.pieces() if isinstance(f, _Rows) else 1 for f in flowables) + 1
     if progress is not None:
         progress(0, total)
     doc = _Doc(out, figures, progress, total)

@@ -16,6 +16,7 @@ from kasir.money import format_rupiah as rp
 from kasir.money import terbilang
 from kasir.output.settlement_pdf import (
     METHOD_NAMES,
+    PAGE_ROWS,
     SIGNATORY_TITLES,
     SettlementWriteFailed,
     indonesian_date,
@@ -206,6 +207,25 @@ def test_annex_lists_every_receipt(closed: tuple[DayFigures, list[str]]) -> None
     for i, r in enumerate(figures.receipts, 1):
         assert cells_after(annex, str(i), 1) == [r.receipt_number]
     assert {r.status for r in figures.receipts} == {"completed", "voided"}
+
+
+def test_long_tables_one_header_a_page() -> None:
+    """Products and receipts over several pages: each page has one header, full pages are
+    full, the total row never stands alone, every row is there once."""
+    figures = sample_figures(sales=400, products=500)
+    texts = pages_text(render(figures)[0])
+    pages = [[line.strip() for line in text.splitlines()] for text in texts]
+    product_pages = [p for p in pages if "Nama produk" in p]
+    annex_pages = [p for p in pages if "No. struk" in p]
+    assert len(product_pages) >= 4 and len(annex_pages) >= 6
+    for page in pages:
+        assert page.count("Nama produk") <= 1 and page.count("No. struk") <= 1
+    for page in annex_pages[1:-1]:
+        assert sum(line.startswith("KSR-") and len(line) > 10 for line in page) == PAGE_ROWS
+    lines = [line for page in pages for line in page]
+    assert sum(line == p.sku for line in lines for p in figures.products[:50]) == 50
+    total_page = next(p for p in product_pages if any(x.startswith("Jumlah (") for x in p))
+    assert sum(line in {p.sku for p in figures.products} for line in total_page) >= 1
 
 
 def test_same_figures_same_bytes() -> None:
