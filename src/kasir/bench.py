@@ -707,13 +707,13 @@ SETTLEMENT_PROCESS = (
 def bare_settlement_tables(figures: DayFigures, out: BinaryIO) -> int:
     """The bare ReportLab baseline for settlement_ratio_vs_reportlab: plain platypus Tables with
     the rows and columns of the settlement's tables (methods, UPTs, categories, products, voids
-    and refunds, cancelled carts, shifts, receipts), str() of each field, cut into tables of the
-    same CHUNK rows with the same fixed widths and row heights; no header, chart, fitting,
-    footer or page numbers. Returns the pages."""
+    and refunds, cancelled carts, shifts, receipts), str() of each field, cut into tables of a
+    page's rows (PAGE_ROWS, header repeated) with the same fixed widths and row heights; no
+    header, chart, fitting, footer or page numbers. Returns the pages."""
     from reportlab.lib.pagesizes import A4
     from reportlab.platypus import SimpleDocTemplate, Table, TableStyle
 
-    from kasir.output.settlement_pdf import CHUNK, ROW_H, WIDTH
+    from kasir.output.settlement_pdf import PAGE_ROWS, ROW_H, WIDTH
 
     style = TableStyle([("FONT", (0, 0), (-1, -1), "Helvetica", 7.5)])
     story = []
@@ -731,8 +731,8 @@ def bare_settlement_tables(figures: DayFigures, out: BinaryIO) -> int:
         if not data:
             continue
         widths = [WIDTH / len(data[0])] * len(data[0])
-        for start in range(0, len(data), CHUNK):
-            chunk = [data[0], *data[start : start + CHUNK]]
+        for start in range(0, len(data), PAGE_ROWS):
+            chunk = [data[0], *data[start : start + PAGE_ROWS]]
             story.append(
                 Table(chunk, colWidths=widths, rowHeights=ROW_H, repeatRows=1, style=style)
             )

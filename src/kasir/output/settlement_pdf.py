@@ -7,10 +7,11 @@ shift, deposit data, signatures and an annex of every receipt. An open day (no n
 a large DRAFT mark on every page; "Halaman X dari Y" on every page (the canvas keeps the pages
 until it knows how many there are).
 
-Speed: a day of 5,000 sales has 5,000 receipt rows and thousands of product rows. Long tables
-are cut into tables of `CHUNK` rows with fixed column widths and row heights, cells are plain
-strings (cut to their column's width here, not wrapped by platypus) and every table of a
-section shares one style: platypus then does no measuring of its own.
+Speed: a day of 5,000 sales has 5,000 receipt rows and thousands of product rows. A long table
+is laid out a page at a time (`_Rows`: a plain Table of the rows that fit where it lands, the
+header on each page; platypus never splits a big table), with fixed column widths and row
+heights; cells are plain strings (cut to their column's width here, not wrapped by platypus)
+and every table of a section shares one style: platypus then does no measuring of its own.
 
 Deterministic: invariant mode, the PDF's dates taken from the figures; the same figures give
 the same bytes.
@@ -52,14 +53,16 @@ from kasir.domain.settlement import DayFigures, Scheme, ShiftCashRow, Signatory
 from kasir.errors import EnvironmentProblem, environment_problem
 from kasir.files import replace_files
 from kasir.money import format_number, format_rupiah, terbilang
+from kasir.timeutil import JAKARTA, local
 
 PAGE_W, PAGE_H = A4
 MARGIN_X = 15 * mm
 MARGIN_TOP = 15 * mm
 MARGIN_BOTTOM = 18 * mm
 WIDTH = PAGE_W - 2 * MARGIN_X
-CHUNK = 45  # rows per table: long tables are cut into tables of this many rows
 ROW_H = 11.0  # points, every row of a data table
+FRAME_H = PAGE_H - MARGIN_TOP - MARGIN_BOTTOM
+PAGE_ROWS = int(FRAME_H // ROW_H) - 1  # the rows under a header that fill a page
 FONT = "Helvetica"
 BOLD = "Helvetica-Bold"
 SIZE = 7.5
@@ -112,10 +115,12 @@ def indonesian_date(day: dt.date) -> str:
 
 
 def _time(at: dt.datetime) -> str:
-    return at.strftime("%H:%M")
+    """The time of day in Asia/Jakarta (the store keeps UTC)."""
+    return local(at).strftime("%H:%M")
 
 
 def _stamp(at: dt.datetime) -> str:
+    at = local(at)
     return f"{at.day} {MONTHS[at.month - 1]} {at.year} {at:%H:%M}"
 
 
@@ -244,29 +249,71 @@ class _Columns:
         size = self.size
         return [_fit(c, r, size) for c, r in zip(cells, self.room, strict=True)]
 
+    def table(self, rows: Sequence[Sequence[str]], last: bool) -> Table:
+        return Table(
+            [self.header, *rows],
+            colWidths=self.widths,
+            rowHeights=ROW_H,
+            style=self.total_style if last else self.style,
+            hAlign="LEFT",
+        )
+
     def tables(
         self, rows: Sequence[Sequence[str]], total: Sequence[str] | None = None
     ) -> list[Flowable]:
-        """Tables of at most CHUNK rows each, the header repeated; `total` as a bold last row."""
+        """The rows (and `total` as a bold last row) as tables of one page each, the header on
+        every page."""
         body = [self.row(r) for r in rows]
         if total is not None:
             body.append(self.row(total))
         if not body:
             return [Paragraph("<i>Tidak ada.</i>", _NOTE)]
-        out: list[Flowable] = []
-        for start in range(0, len(body), CHUNK):
-            part = body[start : start + CHUNK]
-            last = total is not None and start + CHUNK >= len(body)
-            table = Table(
-                [self.header, *part],
-                colWidths=self.widths,
-                rowHeights=ROW_H,
-                repeatRows=1,
-                style=self.total_style if last else self.style,
-                hAlign="LEFT",
-            )
-            out.append(table)
-        return out
+        return [_Rows(self, body, total is not None)]
+
+
+class _Rows(Flowable):
+    """Rows of one layout laid out a page at a time: when the frame has room for only part of
+    them, a plain Table of exactly the rows that fit is made (with the header), the rest waits
+    for the next page. So a page has one header, platypus never splits a big table, and no
+    table is made before it is placed."""
+
+    MIN_ROWS = 3  # fewer under a header at a page's foot: start on the next page
+
+    def __init__(self, cols: _Columns, body: list[list[str]], total: bool, start: int = 0):
+        super().__init__()
+        self.cols = cols
+        self.body = body
+        self.total = total
+        self.start = start
+        self.width = sum(cols.widths)
+        self.height = (len(body) - start + 1) * ROW_H
+
+    def wrap(self, aw: float, ah: float) -> tuple[float, float]:
+        return self.width, self.height
+
+    def split(self, aw: float, ah: float) -> list[Flowable]:
+        left = len(self.body) - self.start
+        fit = int(ah // ROW_H) - 1
+        if fit >= left:
+            return [self]
+        if self.total and left - fit == 1:
+            fit -= 1  # the total row not alone on a page: a row goes with it
+        if fit < min(self.MIN_ROWS, left):
+            return []
+        end = self.start + fit
+        return [
+            self.cols.table(self.body[self.start : end], last=False),
+            _Rows(self.cols, self.body, self.total, end),
+        ]
+
+    def draw(self) -> None:
+        table = self.cols.table(self.body[self.start :], last=self.total)
+        table.wrapOn(self.canv, self.width, self.height)
+        table.drawOn(self.canv, 0, 0)
+
+    def pieces(self) -> int:
+        """About how many tables it will be cut into (for the progress)."""
+        return (len(self.body) - self.start) // PAGE_ROWS + 2
 
 
 def _pairs(rows: Sequence[tuple[str, str]], key_w: float = 0.45) -> Table:
@@ -334,8 +381,8 @@ def _pdf_time(figures: DayFigures) -> dt.datetime:
     """When the figures were fixed: the day's close, or for a draft the business day's start
     (Asia/Jakarta, UTC+7)."""
     if figures.closed_at is not None:
-        return figures.closed_at
-    return dt.datetime.combine(figures.day, dt.time(0), dt.timezone(dt.timedelta(hours=7)))
+        return local(figures.closed_at)
+    return dt.datetime.combine(figures.day, dt.time(0), JAKARTA)
 
 
 def _canvas_class(figures: DayFigures) -> type[Canvas]:
@@ -393,12 +440,10 @@ def _canvas_class(figures: DayFigures) -> type[Canvas]:
 
 def _header(f: DayFigures) -> list[Flowable]:
     h = f.header
+    lines = [(h.ministry.upper(), _HEAD), (h.directorate.upper(), _HEAD)]
+    lines += [(h.satker, _CENTER), (h.kawasan, _CENTER), (h.address, _CENTER)]
     out: list[Flowable] = [
-        Paragraph(_esc(h.ministry.upper()), _HEAD),
-        Paragraph(_esc(h.directorate.upper()), _HEAD),
-        Paragraph(_esc(h.satker), _CENTER),
-        Paragraph(_esc(h.kawasan), _CENTER),
-        Paragraph(_esc(h.address), _NOTE if False else _CENTER),
+        *(Paragraph(_esc(text), style) for text, style in lines if text.strip()),
         _Rule(),
         Spacer(1, 4),
         Paragraph("LAPORAN PENERIMAAN HARIAN PNBP", _TITLE),
@@ -596,7 +641,7 @@ def _products(f: DayFigures) -> list[Flowable]:
 def _documents(f: DayFigures) -> list[Flowable]:
     cols = _Columns(
         ("Jenis", "No. dokumen", "Struk asal", "Jam", "Jumlah", "Alasan", "Oleh", "Disetujui"),
-        (1.3, 3.0, 3.0, 0.8, 1.7, 2.5, 1.8, 1.8),
+        (1.55, 3.0, 3.0, 0.8, 1.7, 2.25, 1.8, 1.8),
         (4,),
     )
     rows = [
@@ -732,7 +777,9 @@ def _signatures(f: DayFigures) -> list[Flowable]:
         [_fit(n, room, 8.5, BOLD) for n in names],
         [_fit(n, room, 8) for n in nips],
     ]
-    place = f"{f.header.satker}, {indonesian_date(f.day).split(', ', 1)[1]}"
+    where = f.header.satker or f.header.kawasan
+    date = indonesian_date(f.day).split(", ", 1)[1]
+    place = f"{where}, {date}" if where else date
     table = Table(
         data,
         colWidths=[width] * len(people),
@@ -827,7 +874,15 @@ class _Doc(BaseDocTemplate):
             invariant=1,
         )
         frame = Frame(
-            MARGIN_X, MARGIN_BOTTOM, WIDTH, PAGE_H - MARGIN_TOP - MARGIN_BOTTOM, id="body"
+            MARGIN_X,
+            MARGIN_BOTTOM,
+            WIDTH,
+            FRAME_H,
+            leftPadding=0,
+            rightPadding=0,
+            topPadding=0,
+            bottomPadding=0,
+            id="body",
         )
         self.addPageTemplates([PageTemplate(id="page", frames=[frame])])
         self._progress = progress
@@ -843,7 +898,8 @@ class _Doc(BaseDocTemplate):
 
 def _build(figures: DayFigures, out: BinaryIO, progress: Progress | None) -> int:
     flowables = story(figures)
-    total = len(flowables) + 1  # the last step: the pages numbered and written
+    # One step a flowable placed (a long table: one a page), one for numbering and writing.
+    total = sum(f.pieces() if isinstance(f, _Rows) else 1 for f in flowables) + 1
     if progress is not None:
         progress(0, total)
     doc = _Doc(out, figures, progress, total)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import datetime as dt
 import io
 from pathlib import Path
 
@@ -15,6 +16,7 @@ from kasir.money import format_rupiah as rp
 from kasir.money import terbilang
 from kasir.output.settlement_pdf import (
     METHOD_NAMES,
+    PAGE_ROWS,
     SIGNATORY_TITLES,
     SettlementWriteFailed,
     indonesian_date,
@@ -207,6 +209,25 @@ def test_annex_lists_every_receipt(closed: tuple[DayFigures, list[str]]) -> None
     assert {r.status for r in figures.receipts} == {"completed", "voided"}
 
 
+def test_long_tables_one_header_a_page() -> None:
+    """Products and receipts over several pages: each page has one header, full pages are
+    full, the total row never stands alone, every row is there once."""
+    figures = sample_figures(sales=400, products=500)
+    texts = pages_text(render(figures)[0])
+    pages = [[line.strip() for line in text.splitlines()] for text in texts]
+    product_pages = [p for p in pages if "Nama produk" in p]
+    annex_pages = [p for p in pages if "No. struk" in p]
+    assert len(product_pages) >= 4 and len(annex_pages) >= 6
+    for page in pages:
+        assert page.count("Nama produk") <= 1 and page.count("No. struk") <= 1
+    for page in annex_pages[1:-1]:
+        assert sum(line.startswith("KSR-") and len(line) > 10 for line in page) == PAGE_ROWS
+    lines = [line for page in pages for line in page]
+    assert sum(line == p.sku for line in lines for p in figures.products[:50]) == 50
+    total_page = next(p for p in product_pages if any(x.startswith("Jumlah (") for x in p))
+    assert sum(line in {p.sku for p in figures.products} for line in total_page) >= 1
+
+
 def test_same_figures_same_bytes() -> None:
     figures = sample_figures(sales=80, closed=True)
     first, _ = render(figures)
@@ -252,6 +273,34 @@ def test_any_unicode_is_shown_as_text() -> None:
     assert "\u5496" not in text and "KaFei" in text
     assert "\u201cJape\u201d" in text  # cp1252 has curly quotes: kept
     assert "Lapas <Kelas> & \u00c9lite" in text
+
+
+def test_times_in_jakarta_and_an_empty_satker() -> None:
+    """The store keeps UTC: 02:05 UTC is shown 09:05 (WIB); no empty header line or place."""
+    figures = sample_figures(sales=10, closed=True)
+    utc = dt.UTC
+    receipts = tuple(dataclasses.replace(r, at=r.at.astimezone(utc)) for r in figures.receipts)
+    first = dataclasses.replace(receipts[0], at=dt.datetime(2026, 12, 6, 2, 5, tzinfo=utc))
+    closed_at = dt.datetime(2026, 12, 6, 14, 5, tzinfo=utc)
+    header = dataclasses.replace(figures.header, satker="")
+    figures = dataclasses.replace(
+        figures, receipts=(first, *receipts[1:]), closed_at=closed_at, header=header
+    )
+    data, _ = render(figures)
+    lines = all_lines(pages_text(data))
+    assert cells_after(lines, first.receipt_number, 1) == ["09:05"]
+    assert "Hari ditutup 6 Desember 2026 21:05 oleh Hendra Wijaya" in lines
+    assert f"{figures.header.kawasan}, 6 Desember 2026" in lines
+    meta = PdfReader(io.BytesIO(data)).metadata
+    assert meta is not None and meta["/CreationDate"] == "D:20261206210500+07'00'"
+
+
+def test_weighed_quantities() -> None:
+    figures = sample_figures(sales=10)
+    kopi = dataclasses.replace(figures.products[0], unit="kg", qty_scale=1000, qty=1250)
+    figures = dataclasses.replace(figures, products=(kopi, *figures.products[1:]))
+    lines = all_lines(pages_text(render(figures)[0]))
+    assert cells_after(lines, kopi.sku, 4)[2] == "1,250 kg"
 
 
 def test_a_day_without_sales() -> None:
