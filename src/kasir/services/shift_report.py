@@ -84,9 +84,7 @@ def _name(session: Session, user_id: int | None) -> str:
     return session.scalar(select(User.full_name).where(User.id == user_id)) or "?"
 
 
-def shift_report(
-    session: Session, shift_id: int, *, now: dt.datetime | None = None
-) -> ShiftReport:
+def shift_report(session: Session, shift_id: int, *, now: dt.datetime | None = None) -> ShiftReport:
     """The shift's X report (open) or Z report (closed)."""
     shift = session.get(Shift, shift_id)
     if shift is None:
@@ -128,10 +126,10 @@ def shift_report(
         .group_by(Payment.method)
     ):
         paid[method] = (int(got or 0), int(back or 0), int(count))
-    methods = tuple(
-        MethodRow(m.value, *(lambda g, b, c: (g, b, g - b, c))(*paid.get(m.value, (0, 0, 0))))
-        for m in METHODS
-    )
+    methods = []
+    for m in METHODS:
+        got, back, count = paid.get(m.value, (0, 0, 0))
+        methods.append(MethodRow(m.value, got, back, got - back, count))
     cash = paid.get(PaymentMethod.TUNAI.value, (0, 0, 0))
     moved = movements(session, shift_id)
     cash_in = sum(m.amount for m in moved if m.kind == CashMovementKind.IN.value)
@@ -151,7 +149,7 @@ def shift_report(
         closed_at=shift.closed_at if closed else None,
         made_at=(now or utcnow()).astimezone(dt.UTC),
         opening_float=shift.opening_float,
-        methods=methods,
+        methods=tuple(methods),
         sales_count=sales[0],
         sales_gross=sales[1],
         discounts=sales[2],

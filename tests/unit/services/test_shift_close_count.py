@@ -100,7 +100,7 @@ def test_a_blind_count_with_a_difference_needs_a_reason(demo: Factory) -> None:
     assert count.total == 200_000 + total
     short = parse_count("100000x2,20000x1,10000x1,5000x1,2000x1")  # 237.000
     before = snapshot(demo)
-    with pytest.raises(ValidationError, match="kurang Rp 1.000"), demo.begin() as s:
+    with pytest.raises(ValidationError, match=r"kurang Rp 1\.000"), demo.begin() as s:
         close_shift(s, shift_id, short, till.user_id, now=NOW)
     assert snapshot(demo) == before
     with demo.begin() as s:
