@@ -15,7 +15,7 @@ import sys
 import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, NoReturn
+from typing import TYPE_CHECKING, Any, NoReturn
 
 from sqlalchemy import Engine
 from sqlalchemy.exc import SQLAlchemyError
@@ -807,6 +807,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     qris.set_defaults(func=cmd_qris)
     _add_settlement_commands(sub)
+    add_shift_commands(sub)
     return parser
 
 
@@ -984,6 +985,165 @@ def _add_settlement_commands(sub: argparse._SubParsersAction[_Parser]) -> None:
     alloc.add_argument("--base", choices=("net", "margin"), default="net")
     alloc.add_argument("--user", metavar="NAMA", help="manajer/administrator (PIN ditanyakan)")
     alloc.set_defaults(func=cmd_upt_alloc)
+
+
+# --- shifts: close with a count, cash in/out, X report (issue 19) ----------------------------
+
+
+def _pin_of(given: str | None, whose: str) -> str:
+    """--pin when given (scripts), else asked for (one line of standard input in a script)."""
+    return given.strip() if given else _read_pin(f"PIN {whose}")
+
+
+def _shift_user(session: Session, username: str, pin: str, counter_id: int) -> int:
+    from kasir.services.auth import verify_user_pin
+
+    user = verify_user_pin(
+        session,
+        username,
+        pin,
+        counter_id=counter_id,
+        what="login",
+        missing="Ketik nama pengguna (--user) dan PIN-nya.",
+    )
+    return user.id
+
+
+def _open_shift_id(session: Session, counter: str) -> tuple[int, int]:
+    from kasir.services.catalog import ensure_counter
+    from kasir.services.shifts import current_shift
+
+    counter_id = ensure_counter(session, counter)
+    shift = current_shift(session, counter_id)
+    if shift is None:
+        raise UserError(f"Meja {counter} tidak punya shift terbuka.")
+    return counter_id, shift.id
+
+
+def _report_out(report: object, out: Path, session: Session) -> None:
+    from kasir.output.shift_report_pdf import write_pdf
+    from kasir.services import printing
+    from kasir.services.shift_report import ShiftReport
+
+    assert isinstance(report, ShiftReport)
+    if out.suffix.lower() != ".pdf":
+        raise UserError(f"--out {out}: pakai akhiran .pdf.")
+    setup = printing.receipt_setup(session)
+    try:
+        write_pdf(report, out, setup.store_name, setup.store_address)
+    except OSError as exc:
+        raise KasirError(f"Tidak dapat menulis {out} ({_os_reason(exc)}).") from exc
+
+
+def cmd_close_shift(args: argparse.Namespace, config: Config) -> int:
+    """Close the counter's open shift with a count by denomination; print the Z report."""
+    from kasir.domain.cash_count import parse_count
+    from kasir.output.shift_report import queue_shift_report, report_text
+    from kasir.services import printing
+    from kasir.services.shift_report import shift_report
+    from kasir.services.shifts import close_shift
+
+    count = parse_count(args.count)  # refused before anything is opened or asked
+    pin = _pin_of(args.pin, args.user)
+    factory = _open(config)
+    with writing(factory) as session:
+        counter_id, shift_id = _open_shift_id(session, config.counter)
+        user_id = _shift_user(session, args.user, pin, counter_id)
+        close_shift(session, shift_id, count, user_id, reason=args.reason)
+        if args.print:
+            queue_shift_report(session, shift_id, counter_id=counter_id, user_id=user_id)
+    with reading(factory) as session:
+        report = shift_report(session, shift_id)
+        width = printing.receipt_setup(session).width
+        if args.out:
+            _report_out(report, Path(args.out), session)
+    print(report_text(report, "", width), end="")
+    if args.out:
+        print(f"Laporan Z ditulis ke {args.out}.")
+    return 0
+
+
+def cmd_cash_move(args: argparse.Namespace, config: Config) -> int:
+    """Kas masuk / kas keluar / setor brankas on the counter's open shift, with a reason and a
+    supervisor's approval (their PIN after the cashier's, on standard input in a script)."""
+    from kasir.money import parse_rupiah
+    from kasir.services.auth import Approval
+    from kasir.services.cash import check_kind, record_cash_movement
+
+    kind = check_kind(args.kind)
+    amount = parse_rupiah(args.amount)
+    pin = _pin_of(args.pin, args.user)
+    approver_pin = _pin_of(args.approver_pin, args.approver)
+    factory = _open(config)
+    with writing(factory) as session:
+        counter_id, shift_id = _open_shift_id(session, config.counter)
+        user_id = _shift_user(session, args.user, pin, counter_id)
+        moved = record_cash_movement(
+            session,
+            shift_id,
+            user_id,
+            kind,
+            amount,
+            args.reason,
+            Approval(approver_pin, args.approver),
+        )
+    print(f"{moved.describe()} dicatat di shift #{moved.shift_id} meja {config.counter}.")
+    return 0
+
+
+def cmd_x_report(args: argparse.Namespace, config: Config) -> int:
+    """The open shift's X report (the shift stays open): text, --out FILE.pdf, --print."""
+    from kasir.output.shift_report import queue_shift_report, report_text
+    from kasir.services import printing
+    from kasir.services.shift_report import shift_report
+
+    factory = _open(config)
+    with writing(factory) as session:
+        counter_id, shift_id = _open_shift_id(session, config.counter)
+        if args.print:
+            queue_shift_report(session, shift_id, counter_id=counter_id, user_id=None)
+    with reading(factory) as session:
+        report = shift_report(session, shift_id)
+        width = printing.receipt_setup(session).width
+        if args.out:
+            _report_out(report, Path(args.out), session)
+    if args.out:
+        print(f"Laporan X shift #{shift_id} ditulis ke {args.out}.")
+    else:
+        print(report_text(report, "", width), end="")
+    if args.print:
+        print("Laporan X masuk antrean cetak meja ini.")
+    return 0
+
+
+def add_shift_commands(sub: Any) -> None:
+    close = sub.add_parser(
+        "close-shift", help="tutup shift meja ini dengan hitungan uang per pecahan (laporan Z)"
+    )
+    close.add_argument(
+        "--count",
+        type=_given,
+        required=True,
+        metavar="HITUNGAN",
+        help='mis. "100000x2,50000x1,500x3" (koin Rp 1.000: koin1000x4)',
+    )
+    close.add_argument("--reason", metavar="ALASAN", help="alasan selisih (wajib bila ada)")
+    close.set_defaults(func=cmd_close_shift)
+    move = sub.add_parser("cash-move", help="kas masuk / kas keluar / setor brankas (disetujui)")
+    move.add_argument("--kind", required=True, choices=("in", "out", "drop"))
+    move.add_argument("--amount", type=_given, required=True, metavar="N")
+    move.add_argument("--reason", type=_given, required=True, metavar="ALASAN")
+    move.add_argument("--approver", type=_given, required=True, metavar="NAMA")
+    move.add_argument("--approver-pin", metavar="PIN", help="(default: ditanyakan)")
+    move.set_defaults(func=cmd_cash_move)
+    for p in (close, move):
+        p.add_argument("--user", type=_given, required=True, metavar="NAMA", help="kasir")
+        p.add_argument("--pin", metavar="PIN", help="(default: ditanyakan; skrip: stdin)")
+    x = sub.add_parser("x-report", help="laporan X shift yang sedang berjalan (shift tetap buka)")
+    for p in (close, x):
+        p.add_argument("--out", type=_given, metavar="FILE.pdf", help="tulis PDF")
+        p.add_argument("--print", action="store_true", help="masukkan ke antrean cetak meja ini")
+    x.set_defaults(func=cmd_x_report)
 
 
 def _quiet_stdout() -> None:

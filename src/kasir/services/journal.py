@@ -40,6 +40,7 @@ from kasir.store.models import (
     AuditEvent,
     CancelledSale,
     CancelledSaleLine,
+    CashMovement,
     Counter,
     JournalEntry,
     Payment,
@@ -116,11 +117,19 @@ REMOVED_PAYMENT_COLUMNS = (
     "uuid", "sale_uuid", "counter_id", "user_id", "removed_at", "method", "amount", "reference",
     "reason", "cancelled_sale_id",
 )  # fmt: skip
+# Issue 19: a cash movement (kas masuk/keluar) and a shift's blind count with the reason of its
+# difference (`shift_count`, besides the shift_close entry, whose columns are frozen).
+CASH_MOVE_COLUMNS = (
+    "id", "uuid", "shift_id", "counter_id", "kind", "amount", "reason", "user_id",
+    "approved_by_id", "at",
+)  # fmt: skip
+SHIFT_COUNT_COLUMNS = ("id", "counted_cash", "counted_detail", "difference_reason")
 # An event (`record_event`): its audit_event row, as written.
 EVENT_COLUMNS = ("id", "at", "user_id", "action", "entity", "entity_id", "payload")
 
 DOCUMENT_KINDS = (
     "sale", "refund", "void", "shift_open", "shift_close", "event", "cancelled", "checkpoint",
+    "cash_move", "shift_count",
 )  # fmt: skip
 # The chain of the events that happen at no counter (a user added or a setting changed with
 # the command line): not a counter code (those are letters and digits).
@@ -159,12 +168,15 @@ _PAY, _MOVE, _SHIFT = Payment.__table__, StockMovement.__table__, Shift.__table_
 _EVENT = table_of(AuditEvent)
 _CANCELLED, _CLINE = CancelledSale.__table__, CancelledSaleLine.__table__
 _REMOVED = RemovedPayment.__table__
+_CASH_MOVE = table_of(CashMovement)
 # The documents of one row: their table and the columns their digest covers.
 _ROW_DOCUMENTS: dict[str, tuple[Any, Sequence[str]]] = {
     "shift_open": (_SHIFT, SHIFT_OPEN_COLUMNS),
     "shift_close": (_SHIFT, SHIFT_CLOSE_COLUMNS),
     "event": (_EVENT, EVENT_COLUMNS),
     "checkpoint": (_EVENT, EVENT_COLUMNS),  # a checkpoint's record is an audit_event row
+    "cash_move": (_CASH_MOVE, CASH_MOVE_COLUMNS),
+    "shift_count": (_SHIFT, SHIFT_COUNT_COLUMNS),
 }
 
 
@@ -451,6 +463,8 @@ KIND_NAMES = {
     "event": "peristiwa",
     "cancelled": "keranjang batal",
     "checkpoint": "titik periksa",
+    "cash_move": "kas masuk/keluar",
+    "shift_count": "hitungan kas shift",
 }
 # The events `record_event` takes, with their Indonesian names (the audit view).
 EVENT_NAMES = {

@@ -43,6 +43,7 @@ from kasir.services.journal import (
 from kasir.store.models import (
     AuditEvent,
     CancelledSale,
+    CashMovement,
     Counter,
     JournalEntry,
     Sale,
@@ -230,8 +231,11 @@ class _Walk:
         self.documents = 0
         self.journaled: dict[str, set[int]] = {
             k: set()
-            for k in ("sale", "refund", "void", "shift_open", "shift_close", "event", "cancelled")
-        }
+            for k in (
+                "sale", "refund", "void", "shift_open", "shift_close", "event", "cancelled",
+                "cash_move", "shift_count",
+            )
+        }  # fmt: skip
         self.heads: dict[str, Head] = {}
 
     def _digests(self, page: Sequence[Any]) -> dict[tuple[str, int], str]:
@@ -555,6 +559,7 @@ def _unjournaled(
                     "tercatat di jurnal (ditambahkan di luar Kasir?).",
                 )
             )
+    out += _unjournaled_cash(session, journaled, codes)
     for event_id, action, at in session.execute(
         select(AuditEvent.id, AuditEvent.action, AuditEvent.at).where(
             AuditEvent.id > marks.get("event", 0)
@@ -567,6 +572,39 @@ def _unjournaled(
                     "?",
                     f"Peristiwa #{event_id} ({name}, {_when(at)}) tidak tercatat di jurnal "
                     "(ditambahkan di luar Kasir?).",
+                )
+            )
+    return out
+
+
+def _unjournaled_cash(
+    session: Session, journaled: Mapping[str, set[int]], codes: Mapping[int, str]
+) -> list[Break]:
+    """Cash movements and blind counts (issue 19; a few a day): all of them each time."""
+    out: list[Break] = []
+    for move_id, counter_id, at in session.execute(
+        select(CashMovement.id, CashMovement.counter_id, CashMovement.at)
+    ):
+        if move_id not in journaled["cash_move"]:
+            chain = str(codes.get(counter_id, "?"))
+            out.append(
+                Break(
+                    chain,
+                    f"Meja {chain}: kas masuk/keluar #{move_id} ({_when(at)}) tidak tercatat di "
+                    "jurnal (ditambahkan di luar Kasir?).",
+                )
+            )
+    for shift_id, counter_id in session.execute(
+        select(Shift.id, Shift.counter_id).where(
+            Shift.counted_detail.is_not(None) | Shift.difference_reason.is_not(None)
+        )
+    ):
+        if shift_id not in journaled["shift_count"]:
+            chain = str(codes.get(counter_id, "?"))
+            out.append(
+                Break(
+                    chain,
+                    f"Meja {chain}: hitungan kas shift #{shift_id} tidak tercatat di jurnal.",
                 )
             )
     return out

@@ -13,6 +13,7 @@ from typing import Any
 from sqlalchemy import Select, String, and_, bindparam, func, literal_column, select
 from sqlalchemy.orm import Session
 
+from kasir.domain.cash_count import CashCount
 from kasir.errors import NotAllowed, NotFound, StaleShift, ValidationError
 from kasir.money import ensure_rupiah, format_rupiah
 from kasir.services import journal
@@ -187,6 +188,7 @@ class ShiftView:
     closed_by_id: int | None = None
     # The supervisor who approved closing another cashier's shift (a handover).
     close_approved_by_id: int | None = None
+    difference_reason: str | None = None
 
     @property
     def difference(self) -> int | None:
@@ -212,6 +214,7 @@ def _view(session: Session, shift: Shift) -> ShiftView:
         counted_cash=shift.counted_cash,
         closed_by_id=shift.closed_by_id,
         close_approved_by_id=shift.close_approved_by_id,
+        difference_reason=shift.difference_reason,
     )
 
 
@@ -286,7 +289,10 @@ def open_shift(
 
 
 def expected_cash(session: Session, shift_id: int) -> int:
-    """Opening float + cash taken (less change) + cash paid back on refunds, voids excluded."""
+    """Opening float + cash taken (less change) + cash paid back on refunds, voids excluded,
+    + cash movements (kas masuk +, kas keluar and safe drops -: `kasir.services.cash`)."""
+    from kasir.services.cash import movements_net
+
     shift = session.get(Shift, shift_id)
     if shift is None:
         raise NotFound(f"Shift #{shift_id} tidak ada.")
@@ -295,7 +301,7 @@ def expected_cash(session: Session, shift_id: int) -> int:
         .join(Sale, Sale.id == Payment.sale_id)
         .where(Sale.shift_id == shift_id, Sale.status == "completed", Payment.method == "tunai")
     )
-    return shift.opening_float + int(cash or 0)
+    return shift.opening_float + int(cash or 0) + movements_net(session, shift_id)
 
 
 def close_needs_approval(shift_cashier_id: int, closer_id: int, closer_role: str) -> bool:
@@ -335,8 +341,11 @@ class CountCheck:
         return text
 
 
-def check_count(session: Session, shift_id: int, counted_cash: int) -> CountCheck:
-    """What closing with `counted_cash` would record; nothing is written."""
+def check_count(session: Session, shift_id: int, counted_cash: int | CashCount) -> CountCheck:
+    """What closing with `counted_cash` (an amount, or a count by denomination) would record;
+    nothing is written."""
+    if isinstance(counted_cash, CashCount):
+        counted_cash = counted_cash.total
     ensure_rupiah(counted_cash, "uang dihitung")
     if counted_cash < 0:
         raise ValidationError("Uang yang dihitung tidak boleh negatif.")
@@ -348,23 +357,39 @@ def check_count(session: Session, shift_id: int, counted_cash: int) -> CountChec
     )
 
 
+MAX_REASON = 500
+
+
 def close_shift(
     session: Session,
     shift_id: int,
-    counted_cash: int,
+    counted_cash: int | CashCount,
     closed_by_id: int,
     *,
     approval: Approval | None = None,
+    reason: str | None = None,
     now: dt.datetime | None = None,
 ) -> ShiftView:
     """Close a shift with the cash counted in the drawer; records the expected amount.
 
+    `counted_cash`: the amount (the handover's count), or the blind count by denomination
+    (`CashCount`, the cashier's own close: stored in `counted_detail`, and a difference from
+    the expected cash needs a `reason`, stored in `difference_reason`; journaled as a
+    "shift_count" entry besides "shift_close").
+
     Another cashier's shift (a handover) is closed with a supervisor's approval
     (`close_needs_approval`), recorded as `close_approved_by_id`; a supervisor or manager
     closing it approves it themselves. Only a user who may sell or approve closes a shift."""
+    count = counted_cash if isinstance(counted_cash, CashCount) else None
+    if count is not None:
+        counted_cash = count.total
+    assert not isinstance(counted_cash, CashCount)
     ensure_rupiah(counted_cash, "uang dihitung")
     if counted_cash < 0:
         raise ValidationError("Uang yang dihitung tidak boleh negatif.")
+    reason = " ".join((reason or "").split()) or None
+    if reason is not None and len(reason) > MAX_REASON:
+        raise ValidationError(f"Alasan selisih terlalu panjang (paling banyak {MAX_REASON} huruf).")
     shift = session.get(Shift, shift_id, with_for_update=True)
     if shift is None:
         raise NotFound(f"Shift #{shift_id} tidak ada.")
@@ -392,8 +417,18 @@ def close_shift(
             approved_by = approver.id
         else:
             approved_by = closer.id
-    shift.expected_cash = expected_cash(session, shift_id)
+    expected = expected_cash(session, shift_id)
+    if count is not None and counted_cash != expected and reason is None:
+        diff = counted_cash - expected
+        word = "lebih" if diff > 0 else "kurang"
+        raise ValidationError(
+            f"Hitungan {format_rupiah(counted_cash)}, seharusnya {format_rupiah(expected)}: "
+            f"{word} {format_rupiah(abs(diff))}. Tulis alasan selisihnya; shift belum ditutup."
+        )
+    shift.expected_cash = expected
     shift.counted_cash = counted_cash
+    shift.counted_detail = count.to_json() if count is not None else None
+    shift.difference_reason = reason
     shift.status = "closed"
     shift.closed_at = (now or utcnow()).astimezone(dt.UTC)
     shift.closed_by_id = closed_by_id
@@ -401,6 +436,8 @@ def close_shift(
     session.flush()
     ref = f"shift #{shift.id}"
     journal.append(session, shift.counter_id, "shift_close", shift.id, ref, now=shift.closed_at)
+    if shift.counted_detail is not None or shift.difference_reason is not None:
+        journal.append(session, shift.counter_id, "shift_count", shift.id, ref, now=shift.closed_at)
     return _view(session, shift)
 
 

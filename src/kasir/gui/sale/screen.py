@@ -52,6 +52,7 @@ from kasir.gui.sale.panels import ACTIONS, CartPanel, KeyBar, ReceiptPanel, Scan
 from kasir.gui.sale.parked import ParkedDialog, RecallChangesDialog
 from kasir.gui.sale.search import SearchDialog
 from kasir.gui.scanner import DEFAULT_INTERVAL_MS, ScanBurstFilter
+from kasir.gui.shift import ShiftKeys
 from kasir.money import format_rupiah
 from kasir.output.print_queue import Queued, queue_drawer
 from kasir.services import parking
@@ -126,6 +127,8 @@ class SaleScreen(QWidget):
             combo: getattr(self, name) for combo, name in self.key_bar.shortcuts.items()
         }
         self._keys["Ctrl+L"] = self.open_drawer  # no button: a supervisor's key
+        # Ctrl+F12 Tutup shift, Ctrl+K Kas masuk/keluar, Shift+F12 Laporan X (issue 19).
+        self.shift_keys = ShiftKeys(self)
         self.key_bar.triggered.connect(lambda name: self.key(getattr(self, name)))
         self.scan.returnPressed.connect(self.on_scan)
         self.scan.installEventFilter(self)
