@@ -301,19 +301,19 @@ class _Rows(Flowable):
         if fit < min(self.MIN_ROWS, left):
             return []
         end = self.start + fit
-        return [
-            self.cols.table(self.body[self.start : end], last=False),
-            _Rows(self.cols, self.body, self.total, end),
-        ]
+        piece = self.cols.table(self.body[self.start : end], last=False)
+        piece.kasir_rows = fit  # for the progress
+        return [piece, _Rows(self.cols, self.body, self.total, end)]
 
     def draw(self) -> None:
         table = self.cols.table(self.body[self.start :], last=self.total)
         table.wrapOn(self.canv, self.width, self.height)
         table.drawOn(self.canv, 0, 0)
 
-    def pieces(self) -> int:
-        """About how many tables it will be cut into (for the progress)."""
-        return (len(self.body) - self.start) // PAGE_ROWS + 2
+    @property
+    def kasir_rows(self) -> int:
+        """The rows still to place (the progress counts rows)."""
+        return len(self.body) - self.start
 
 
 def _pairs(rows: Sequence[tuple[str, str]], key_w: float = 0.45) -> Table:
@@ -888,18 +888,21 @@ class _Doc(BaseDocTemplate):
         self._progress = progress
         self._total = total
         self._done = 0
-        self._step = max(1, total // 100)
+        self._step = max(1, total // 100)  # about 100 calls
+        self._next = self._step
 
     def afterFlowable(self, flowable: Flowable) -> None:
-        self._done += 1
-        if self._progress is not None and (self._done % self._step == 0):
+        self._done += getattr(flowable, "kasir_rows", 1)
+        if self._progress is not None and self._done >= self._next:
+            self._next = self._done + self._step
             self._progress(min(self._done, self._total - 1), self._total)
 
 
 def _build(figures: DayFigures, out: BinaryIO, progress: Progress | None) -> int:
     flowables = story(figures)
-    # One step a flowable placed (a long table: one a page), one for numbering and writing.
-    total = sum(f.pieces() if isinstance(f, _Rows) else 1 for f in flowables) + 1
+    # A step for each flowable placed and each row of a long table; one for numbering and
+    # writing the pages.
+    total = sum(getattr(f, "kasir_rows", 1) for f in flowables) + 1
     if progress is not None:
         progress(0, total)
     doc = _Doc(out, figures, progress, total)
