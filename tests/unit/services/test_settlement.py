@@ -86,18 +86,23 @@ def seeded_day(factory: Factory, seed: int, day: dt.date = DAY) -> None:
     assert not methods
     with factory.begin() as s:
         expected = shifts.expected_cash(s, shift.id)
-        shifts.close_shift(s, shift.id, expected - 1000, till.user_id, now=late)
-        s.execute(update(Shift).where(Shift.id == shift.id).values(difference_reason="Kurang"))
+        shifts.close_shift(s, shift.id, expected - 1000, till.user_id, reason="Kurang", now=late)
     with factory.begin() as s:
         spv = s.scalar(select(User.id).where(User.username == "spv1"))
         for i, sh in enumerate(s.scalars(select(Shift).where(Shift.business_date == day))):
             at = sh.opened_at + dt.timedelta(hours=2)
-            s.add(CashMovement(shift_id=sh.id, counter_id=sh.counter_id, kind="in",
-                               amount=100_000 + i, reason="Uang kembalian", user_id=sh.cashier_id,
-                               approved_by_id=spv, at=at))  # fmt: skip
-            s.add(CashMovement(shift_id=sh.id, counter_id=sh.counter_id, kind="drop",
-                               amount=50_000, reason="Setor brankas", user_id=sh.cashier_id,
-                               approved_by_id=spv, at=at))  # fmt: skip
+            moves = [
+                CashMovement(shift_id=sh.id, counter_id=sh.counter_id, kind="in",
+                             amount=100_000 + i, reason="Uang kembalian", user_id=sh.cashier_id,
+                             approved_by_id=spv, at=at),
+                CashMovement(shift_id=sh.id, counter_id=sh.counter_id, kind="drop",
+                             amount=50_000, reason="Setor brankas", user_id=sh.cashier_id,
+                             approved_by_id=spv, at=at),
+            ]  # fmt: skip
+            for move in moves:  # journaled as kasir.services.cash does
+                s.add(move)
+                s.flush()
+                journal.append(s, sh.counter_id, "cash_move", move.id, f"kas #{move.id}", now=at)
             cart = CancelledSale(counter_id=sh.counter_id, shift_id=sh.id,
                                  cashier_id=sh.cashier_id, business_date=day, cancelled_at=at,
                                  item_count=2, subtotal=38_000, total=38_000, paid=0)  # fmt: skip
