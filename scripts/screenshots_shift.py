@@ -25,7 +25,7 @@ from kasir.config import Config
 from kasir.gui.app import CounterApp, open_store
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from screenshots_admin import SIZE, key, settle, type_enter  # noqa: E402
+from screenshots_admin import SIZE, key, settle, type_enter
 
 DEFAULT_OUT = Path(__file__).resolve().parents[1] / "docs"
 
