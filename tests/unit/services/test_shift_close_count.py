@@ -157,3 +157,36 @@ def test_x_and_z_report_figures(demo: Factory) -> None:
         z = shift_report(s, shift_id, now=NOW)
     assert z.letter == "Z" and z.counted == 240_000 and z.difference == 0
     assert z.count is not None and z.count.total == 240_000
+
+
+def test_the_journal_names_a_cash_movement_changed_or_added_behind_its_back(demo: Factory) -> None:
+    from kasir.services.journal_verify import verify, write_checkpoint
+
+    till = open_till(demo)
+    shift_id = sid(demo, till)
+    with demo.begin() as s:
+        record_cash_movement(s, shift_id, till.user_id, "in", 10_000, "receh", SPV, now=NOW)
+    with demo.begin() as s:
+        result = verify(s, full=True)
+        assert result.ok
+        write_checkpoint(s, result)
+    with demo() as s:
+        assert verify(s).ok  # the quick verify from the checkpoint knows it too
+    with demo.begin() as s:
+        move = s.scalars(select(CashMovement)).one()
+        move.amount = 100_000
+    with demo() as s:
+        texts = [b.text for b in verify(s, full=True).breaks]
+    assert any("kas masuk/keluar" in t and "diubah" in t for t in texts), texts
+    with demo.begin() as s:
+        s.add(
+            CashMovement(
+                shift_id=shift_id, counter_id=till.counter_id, kind="out", amount=5_000,
+                reason="x", user_id=till.user_id, at=NOW,
+            )
+        )  # fmt: skip
+    with demo() as s:
+        texts = [b.text for b in verify(s, full=True).breaks]
+        quick = [b.text for b in verify(s).breaks]
+    assert any("tidak tercatat di jurnal" in t for t in texts), texts
+    assert any("tidak tercatat di jurnal" in t for t in quick), quick

@@ -200,8 +200,8 @@ class ShiftCloseDialog(QDialog):
         self.reason_label.setVisible(needs_reason)
         self.reason.setVisible(needs_reason)
         self.hint.setText(
-            ("Tulis alasan selisihnya, lalu Enter: shift ditutup dan laporan Z dicetak."
-             if needs_reason else "Enter: tutup shift dan cetak laporan Z.")
+            ("Tulis alasan selisihnya, lalu Enter: shift ditutup, laporan Z ke printer."
+             if needs_reason else "Enter: tutup shift, laporan Z ke printer.")
             + " Esc: kembali ke hitungan."
         )  # fmt: skip
         self.hint.show()
