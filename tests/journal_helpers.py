@@ -41,3 +41,15 @@ def day(demo: Factory) -> dict[str, str]:
         assert shift is not None
         close_shift(s, shift.id, 200_000, till.user_id, now=NOW)
     return numbers
+
+
+def cancelled_cart(demo: Factory) -> None:
+    """A cart of two items with a cash payment taken, cancelled at the till (K01)."""
+    from kasir.services.sale_session import SaleSession
+
+    sale = SaleSession(open_till(demo))
+    with demo.begin() as s:
+        sale.scan(s, MAKARONI)
+        sale.scan(s, KERIPIK)
+        sale.add_payment(s, PaymentInput("tunai", 10_000))
+        sale.cancel(s, now=NOW)

@@ -546,11 +546,15 @@ def _unjournaled(
                 Break(chain, f"Meja {chain}: shift #{shift_id} ditutup tanpa catatan di jurnal.")
             )
     # Cancelled carts (a few a day): all of them each time, not in the checkpoint's counts
-    # (one deleted before a checkpoint is named by --full).
+    # (one deleted before a checkpoint is named by --full), against every journal entry of
+    # their kind (a quick verify walked only those since its checkpoint).
+    cancelled = set(journaled["cancelled"]) | set(
+        session.scalars(select(_JOURNAL.c.doc_id).where(_JOURNAL.c.kind == "cancelled"))
+    )
     for cancelled_id, counter_id, at in session.execute(
         select(CancelledSale.id, CancelledSale.counter_id, CancelledSale.cancelled_at)
     ):
-        if cancelled_id not in journaled["cancelled"]:
+        if cancelled_id not in cancelled:
             chain = str(codes.get(counter_id, "?"))
             out.append(
                 Break(

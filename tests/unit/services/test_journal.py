@@ -5,13 +5,11 @@ by receipt number; and a store as Kasir wrote it verifies clean."""
 from __future__ import annotations
 
 import pytest
-from journal_helpers import day
+from journal_helpers import cancelled_cart, day
 from sqlalchemy import text
 from sqlalchemy.orm import Session, sessionmaker
-from store_helpers import KERIPIK, MAKARONI, NOW, open_till
 
 from kasir.cli import main
-from kasir.domain.payment import PaymentInput
 from kasir.services.integrity import check_store
 from kasir.services.journal import verify
 
@@ -170,17 +168,6 @@ def test_a_fake_event_inserted_is_named(demo: Factory) -> None:
         )
     found = " ".join(broken(demo))
     assert "Persetujuan supervisor" in found and "tidak tercatat di jurnal" in found
-
-
-def cancelled_cart(demo: Factory) -> None:
-    from kasir.services.sale_session import SaleSession
-
-    sale = SaleSession(open_till(demo))
-    with demo.begin() as s:
-        sale.scan(s, MAKARONI)
-        sale.scan(s, KERIPIK)
-        sale.add_payment(s, PaymentInput("tunai", 10_000))
-        sale.cancel(s, now=NOW)
 
 
 @pytest.mark.parametrize(
