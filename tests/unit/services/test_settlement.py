@@ -483,3 +483,49 @@ def test_cli_upt_alloc(
     with demo_sqlite() as s:
         assert s.scalar(select(Upt.alloc_pnbp_pct).where(Upt.code == code)) is None
         assert journal.verify(s, full=True).ok
+
+
+def pdf_lines(path: Path) -> list[str]:
+    import subprocess
+
+    text = subprocess.run(
+        ["pdftotext", "-layout", str(path), "-"], check=True, capture_output=True, text=True
+    ).stdout
+    return [" ".join(line.split()) for line in text.splitlines() if line.strip()]
+
+
+def first_row(lines: list[str], start: str) -> str:
+    return next(line for line in lines if line.startswith(start + " "))
+
+
+@pytest.mark.parametrize("closed", [False, True], ids=["draft", "closed"])
+def test_the_pdf_read_back_has_the_stores_figures(
+    day_store: Factory, tmp_path: Path, closed: bool
+) -> None:
+    """The settlement PDF of a seeded day, read back with pdftotext: each UPT's and each
+    method's row holds the figures recomputed from the export's files, the total in words is
+    the net's, and a draft is marked as one on every page."""
+    from kasir.money import format_rupiah, terbilang
+    from kasir.output.settlement_pdf import METHOD_NAMES, render_settlement
+
+    expected = recompute_from_export(day_store, DAY, tmp_path / "export")
+    with day_store.begin() as s:
+        if closed:
+            settlement.close_day(s, DAY, Approval("3333", "manajer"), now=CLOSE_AT)
+        figures = settlement.day_figures(s, DAY)
+    pages = render_settlement(figures, tmp_path / "laporan.pdf")
+    lines = pdf_lines(tmp_path / "laporan.pdf")
+    for code, (gross, refunds, net, _cost) in expected["upt"].items():  # type: ignore[attr-defined]
+        row = first_row(lines, code)
+        money = [format_rupiah(v) for v in (gross, refunds, net)]
+        assert " ".join(money) in row or all(m in row for m in money), (code, row)
+    for method, (sales, refunds, net, count) in expected["methods"].items():  # type: ignore[attr-defined]
+        row = first_row(lines, METHOD_NAMES[method])
+        assert row.split()[len(METHOD_NAMES[method].split())] == str(count), row
+        assert all(format_rupiah(v) in row for v in (sales, refunds, net)), row
+    words = " ".join(lines)
+    assert terbilang(int(expected["net"])) in words  # type: ignore[call-overload]
+    assert f"Halaman {pages} dari {pages}" in words
+    assert words.count("DRAFT") >= (0 if closed else pages)
+    if closed:
+        assert "DRAFT" not in words and figures.number in words  # type: ignore[operator]
